@@ -1,0 +1,36 @@
+/** The errors the pure time-series core raises. */
+import { EngineError } from '../errors/engine-error.ts';
+
+/** Bytes that should hold a serialized series are corrupt, truncated or of an unknown format. */
+export class InvalidDataError extends EngineError {
+  readonly code = 'INVALID_DATA';
+  /** Byte offset at which decoding failed, when known. */
+  readonly offset: number | undefined;
+
+  constructor(message: string, options: { offset?: number; cause?: unknown } = {}) {
+    super(message, options);
+    this.offset = options.offset;
+  }
+}
+
+/** A timestamp lies before 1970-01-01T00:00:00Z, which Gnocchi refuses. */
+export class BeforeEpochError extends EngineError {
+  readonly code = 'BEFORE_EPOCH';
+  readonly timestamp: number;
+
+  constructor(timestamp: number) {
+    super('Timestamp must be after Epoch');
+    this.timestamp = timestamp;
+  }
+}
+
+/** An aggregation method name that Gnocchi does not know. */
+export class UnknownAggregationMethodError extends EngineError {
+  readonly code = 'UNKNOWN_AGGREGATION_METHOD';
+  readonly method: string;
+
+  constructor(method: string) {
+    super(`Unknown aggregation method \`${method}'`);
+    this.method = method;
+  }
+}

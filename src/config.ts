@@ -1,0 +1,319 @@
+/**
+ * The engine's one configuration, read once and frozen.
+ *
+ * Layers, each overriding the one before: built-in defaults ← a JSON config file (`--config FILE`
+ * or `ORZO_CONFIG`) ← `ORZO_*` environment variables ← command-line flags. This module is the only
+ * reader of `process.env` and of config files; every other module receives the slice it needs.
+ *
+ * Environment variables are named after the key path in SCREAMING_SNAKE case, e.g.
+ * `ORZO_API_PORT=8042`, `ORZO_API_CORS_ALLOWED_ORIGINS=https://a,https://b`, `ORZO_DATA_DIR=/srv`.
+ * Lists are comma-separated; numbers and booleans are parsed from their text.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+import { isAggregationMethod } from './carbonara/aggregation-method.ts';
+import { ConfigError } from './errors/config-error.ts';
+
+const PORT = Type.Integer({ minimum: 1, maximum: 65535 });
+const URL_STRING = Type.String({ minLength: 1 });
+
+/** Settings of the HTTP API. */
+const API_CONFIG = Type.Object({
+  /** Address to listen on. @defaultValue `127.0.0.1` */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** Port to listen on. @defaultValue `8041` (Gnocchi's) */
+  port: Type.Intersect([PORT], { default: 8041 }),
+  /** `basic` as Gnocchi (user from the header, `admin` is admin) or `noauth` for local use. */
+  auth: Type.Union([Type.Literal('basic'), Type.Literal('noauth')], { default: 'basic' }),
+  /** Largest page a listing returns (Gnocchi's `[api] max_limit`). @defaultValue `1000` */
+  maxLimit: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Origins allowed by CORS. @defaultValue none */
+  corsAllowedOrigins: Type.Array(Type.String(), { default: [] }),
+  /** Proxies whose `X-Forwarded-*` headers are honoured. @defaultValue none */
+  trustedProxies: Type.Array(Type.String(), { default: [] }),
+  /** Largest accepted request body, in bytes. @defaultValue 64 MiB */
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+  /** Seconds a `refresh=true` read waits for a metric's lock. @defaultValue `10` */
+  operationTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+});
+
+/** Settings of metricd. */
+const METRICD_CONFIG = Type.Object({
+  /** Worker processes. @defaultValue `2` */
+  workers: Type.Integer({ minimum: 1, maximum: 256, default: 2 }),
+});
+
+/** Settings of the archive policies. */
+const ARCHIVE_POLICY_CONFIG = Type.Object({
+  /** Methods of a policy created without `aggregation_methods`. @defaultValue Gnocchi's six */
+  defaultAggregationMethods: Type.Array(Type.String({ minLength: 1 }), {
+    minItems: 1,
+    default: ['mean', 'min', 'max', 'sum', 'std', 'count'],
+  }),
+});
+
+/** The whole configuration, as validated. */
+export const ENGINE_CONFIG_SCHEMA = Type.Object({
+  /** Folder of the embedded backends. @defaultValue `./data` */
+  dataDir: Type.String({ minLength: 1, default: './data' }),
+  /** Indexer URL: `sqlite://PATH` or `postgresql://…`. @defaultValue `sqlite://<dataDir>/index.db` */
+  indexerUrl: Type.Optional(URL_STRING),
+  /** Incoming measures URL: `file://DIR` or `redis://…`. @defaultValue `file://<dataDir>` */
+  incomingUrl: Type.Optional(URL_STRING),
+  /** Aggregate storage URL: `file://DIR` or `redis://…`. @defaultValue `file://<dataDir>` */
+  storageUrl: Type.Optional(URL_STRING),
+  /** `local` (one machine) or `redis://…`. @defaultValue `local` */
+  coordinationUrl: Type.String({ minLength: 1, default: 'local' }),
+  /** Sacks created by `orzo upgrade` (fixed afterwards). @defaultValue `128` */
+  sacks: Type.Integer({ minimum: 1, maximum: 65535, default: 128 }),
+  api: Type.Intersect([API_CONFIG], { default: {} }),
+  metricd: Type.Intersect([METRICD_CONFIG], { default: {} }),
+  archivePolicy: Type.Intersect([ARCHIVE_POLICY_CONFIG], { default: {} }),
+});
+
+type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
+
+/** The validated, frozen configuration; backend URLs are always resolved. */
+export type EngineConfig = Readonly<
+  Omit<RawEngineConfig, 'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd'> & {
+    readonly indexerUrl: string;
+    readonly incomingUrl: string;
+    readonly storageUrl: string;
+    readonly api: Readonly<Static<typeof API_CONFIG>>;
+    readonly metricd: Readonly<Static<typeof METRICD_CONFIG>>;
+    readonly archivePolicy: Readonly<Static<typeof ARCHIVE_POLICY_CONFIG>>;
+  }
+>;
+/** The API's slice of the configuration. */
+export type ApiConfig = EngineConfig['api'];
+/** metricd's slice of the configuration. */
+export type MetricdConfig = EngineConfig['metricd'];
+/** The archive policies' slice of the configuration. */
+export type ArchivePolicyConfig = EngineConfig['archivePolicy'];
+
+/** A partial configuration, as one layer gives it. */
+export type ConfigLayer = Record<string, unknown>;
+
+/** Command-line flags every command understands, and the config key each one sets. */
+const FLAGS = {
+  'data-dir': 'dataDir',
+  indexer: 'indexerUrl',
+  incoming: 'incomingUrl',
+  storage: 'storageUrl',
+  coordination: 'coordinationUrl',
+  sacks: 'sacks',
+  host: 'api.host',
+  port: 'api.port',
+  auth: 'api.auth',
+  workers: 'metricd.workers',
+} as const;
+
+// NOTE: flags outside this list stay `strict: false` so that each command can take its own.
+const FLAG_OPTIONS = Object.fromEntries(
+  [...Object.keys(FLAGS), 'config'].map((name) => [name, { type: 'string' as const }]),
+);
+
+/** Where {@link loadConfig} reads its layers from. */
+export interface LoadConfigOptions {
+  /** Command-line arguments after the command name. */
+  readonly argv?: readonly string[];
+  /** Environment variables. @defaultValue `process.env` */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Reads a config file. @defaultValue `fs.readFileSync` as UTF-8 */
+  readonly readFile?: (path: string) => string;
+}
+
+/** The flags and positional arguments left once the config flags have been taken. */
+export interface LoadedConfig {
+  readonly config: EngineConfig;
+  readonly positionals: readonly string[];
+  /** Flags that are not config keys, for the command itself to interpret. */
+  readonly extraFlags: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/** Builds the configuration from defaults, the config file, `ORZO_*` variables and flags. */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const { flagLayer, configPath, positionals, extraFlags } = parseFlags(options.argv ?? []);
+  const path = configPath ?? env.ORZO_CONFIG;
+  const layers = [
+    path === undefined ? {} : readConfigFile(path, readFile),
+    envLayer(env),
+    flagLayer,
+  ];
+  return { config: resolveConfig(layers), positionals, extraFlags };
+}
+
+/** Validates merged layers against the schema, fills defaults and derived URLs, and freezes. */
+export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
+  const merged = layers.reduce<ConfigLayer>((acc, layer) => deepMerge(acc, layer), {});
+  const withDefaults = Value.Default(ENGINE_CONFIG_SCHEMA, Value.Clone(merged));
+  const converted = Value.Convert(ENGINE_CONFIG_SCHEMA, withDefaults);
+  const errors = [...Value.Errors(ENGINE_CONFIG_SCHEMA, converted)].slice(0, 5);
+  const first = errors[0];
+  if (first !== undefined) {
+    const where = first.path === '' ? 'config' : first.path;
+    throw new ConfigError(`invalid configuration at ${where}: ${first.message}`, { path: where });
+  }
+  const raw = converted as RawEngineConfig;
+  const unknown = raw.archivePolicy.defaultAggregationMethods.find((m) => !isAggregationMethod(m));
+  if (unknown !== undefined) {
+    const path = '/archivePolicy/defaultAggregationMethods';
+    throw new ConfigError(`invalid configuration at ${path}: unknown method '${unknown}'`, {
+      path,
+    });
+  }
+  const { dataDir } = raw;
+  return deepFreeze({
+    ...raw,
+    indexerUrl: raw.indexerUrl ?? `sqlite://${join(dataDir, 'index.db')}`,
+    incomingUrl: raw.incomingUrl ?? `file://${dataDir}`,
+    storageUrl: raw.storageUrl ?? `file://${dataDir}`,
+  });
+}
+
+/** The configuration as it may be shown: credentials inside URLs are masked. */
+export function redactConfig(config: EngineConfig): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(config, (_key, value: unknown) =>
+      typeof value === 'string' ? value.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@') : value,
+    ),
+  ) as Record<string, unknown>;
+}
+
+function parseFlags(argv: readonly string[]): {
+  flagLayer: ConfigLayer;
+  configPath: string | undefined;
+  positionals: string[];
+  extraFlags: Record<string, string | boolean | undefined>;
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: FLAG_OPTIONS,
+      strict: false,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new ConfigError(`invalid command line: ${(error as Error).message}`, { path: 'argv' });
+  }
+  const flagLayer: ConfigLayer = {};
+  const extraFlags: Record<string, string | boolean | undefined> = {};
+  let configPath: string | undefined;
+  for (const [name, value] of Object.entries(parsed.values)) {
+    const key = (FLAGS as Record<string, string | undefined>)[name];
+    if (name === 'config') configPath = requireFlagValue(name, value);
+    else if (key === undefined) extraFlags[name] = value;
+    else setPath(flagLayer, key.split('.'), requireFlagValue(name, value));
+  }
+  return { flagLayer, configPath, positionals: parsed.positionals, extraFlags };
+}
+
+function requireFlagValue(name: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new ConfigError(`flag --${name} needs a value (--${name}=VALUE)`, { path: name });
+  }
+  return value;
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): ConfigLayer {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}`, { path, cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON`, { path, cause: error });
+  }
+  if (!isPlainObject(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`, { path });
+  }
+  return parsed;
+}
+
+/** Maps every `ORZO_*` variable that names a schema key onto the config shape. */
+function envLayer(env: Readonly<Record<string, string | undefined>>): ConfigLayer {
+  const layer: ConfigLayer = {};
+  for (const { path, schema } of schemaLeaves(ENGINE_CONFIG_SCHEMA, [])) {
+    const name = `ORZO_${path.map(toScreamingSnake).join('_')}`;
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(layer, path, isArraySchema(schema) ? splitList(value) : value);
+  }
+  return layer;
+}
+
+function schemaLeaves(schema: TObject, prefix: string[]): { path: string[]; schema: TSchema }[] {
+  return Object.entries(schema.properties).flatMap(([key, child]) => {
+    const object = asObjectSchema(child);
+    return object === undefined
+      ? [{ path: [...prefix, key], schema: child }]
+      : schemaLeaves(object, [...prefix, key]);
+  });
+}
+
+function asObjectSchema(schema: TSchema): TObject | undefined {
+  if (schema.type === 'object') return schema as TObject;
+  const allOf = (schema as { allOf?: TSchema[] }).allOf;
+  const first = allOf?.[0];
+  return first?.type === 'object' ? (first as TObject) : undefined;
+}
+
+function isArraySchema(schema: TSchema): boolean {
+  return schema.type === 'array';
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function toScreamingSnake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+function setPath(target: ConfigLayer, path: readonly string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const child = isPlainObject(target[head]) ? target[head] : {};
+  target[head] = child;
+  setPath(child, rest, value);
+}
+
+function deepMerge(base: ConfigLayer, over: ConfigLayer): ConfigLayer {
+  const out: ConfigLayer = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prior = out[key];
+    out[key] = isPlainObject(prior) && isPlainObject(value) ? deepMerge(prior, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is ConfigLayer {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

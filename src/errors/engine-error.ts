@@ -1,0 +1,16 @@
+/**
+ * The root of every error the engine raises on purpose.
+ *
+ * Each subclass carries a stable `code` that callers (and the API's one HTTP mapping table) switch
+ * on, plus typed context fields; none carries an HTTP status. This folder imports nothing, so every
+ * layer, the pure core included, may use it.
+ */
+export abstract class EngineError extends Error {
+  /** Stable machine-readable identifier, e.g. `'INVALID_DATA'`. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

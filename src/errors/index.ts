@@ -1,0 +1,2 @@
+export { EngineError } from './engine-error.ts';
+export { ConfigError } from './config-error.ts';
