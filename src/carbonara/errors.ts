@@ -34,3 +34,8 @@ export class UnknownAggregationMethodError extends EngineError {
     this.method = method;
   }
 }
+
+/** A resampling or grouping that cannot be done, e.g. a rate on calendar periods. */
+export class InvalidSamplingError extends EngineError {
+  readonly code = 'INVALID_SAMPLING';
+}
