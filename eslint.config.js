@@ -7,14 +7,44 @@ import tseslint from 'typescript-eslint';
 const IMPURE = ['node:*', 'fs', 'path', 'os', 'crypto', 'ioredis', 'bullmq', 'fastify', 'pino'];
 
 /**
- * Folders of src/ and which sibling folders each may import, so that imports point only toward
- * the pure core (see the layering table in the README). `errors/` imports nothing and is open to
- * every layer.
+ * Folders of src/ and which siblings each may import, so that imports point only toward the pure
+ * core (see the layering table in the README). `errors/` imports nothing and is open to every
+ * layer; `config.ts` is open to the layers that receive config slices. `cli/` may import anything.
  */
 const LAYERS = [
-  { files: ['src/carbonara/**/*.ts'], allowed: ['errors'] },
-  { files: ['src/archive-policy/**/*.ts'], allowed: ['carbonara', 'errors'] },
+  { folder: 'carbonara', allowed: ['errors/'], pure: true },
+  { folder: 'archive-policy', allowed: ['carbonara/', 'errors/'], pure: true },
+  { folder: 'indexer', allowed: ['carbonara/', 'archive-policy/', 'errors/', 'config.ts'] },
+  { folder: 'ingest', allowed: ['carbonara/', 'archive-policy/', 'errors/', 'config.ts'] },
+  {
+    folder: 'api',
+    allowed: ['carbonara/', 'archive-policy/', 'indexer/', 'ingest/', 'errors/', 'config.ts'],
+  },
 ];
+
+/** One rule per nesting depth, since a relative import's meaning depends on where the file is. */
+function layerRules({ folder, allowed, pure }) {
+  const escaped = allowed.map((entry) => entry.replace(/[.]/g, '\\.')).join('|');
+  return [1, 2, 3].map((depth) => ({
+    files: [`src/${folder}/${'*/'.repeat(depth - 1)}*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(pure
+              ? [{ group: IMPURE, message: 'this layer is pure: no I/O and no outer packages' }]
+              : []),
+            {
+              regex: `^(\\.\\./){${depth}}(?!(${escaped}))`,
+              message: `src/${folder} may import only from ${allowed.join(', ')}`,
+            },
+          ],
+        },
+      ],
+    },
+  }));
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/'] },
@@ -38,23 +68,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
-  ...LAYERS.map(({ files, allowed }) => ({
-    files,
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: IMPURE, message: 'this layer is pure: no I/O and no outer packages' },
-            {
-              regex: `^\\.\\./(?!(${allowed.join('|')})/)`,
-              message: `this layer may import only from ${allowed.join(', ')}`,
-            },
-          ],
-        },
-      ],
-    },
-  })),
+  ...LAYERS.flatMap(layerRules),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

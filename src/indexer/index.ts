@@ -1,0 +1,39 @@
+/**
+ * The indexer: archive policies, archive policy rules and metrics on SQLite or PostgreSQL, behind
+ * one interface, created from a URL and upgraded by `orzo upgrade`.
+ */
+export { createIndexer, parseIndexerUrl, type IndexerTarget } from './create-indexer.ts';
+export {
+  ArchivePolicyAlreadyExistsError,
+  ArchivePolicyInUseError,
+  ArchivePolicyNotFoundError,
+  ArchivePolicyRuleAlreadyExistsError,
+  ArchivePolicyRuleNotFoundError,
+  IndexerUnavailableError,
+  InvalidPaginationError,
+  MetricAlreadyExistsError,
+  MetricNotFoundError,
+  NamedMetricAlreadyExistsError,
+  UnsupportedArchivePolicyRuleChangeError,
+  type InvalidPaginationReason,
+} from './errors.ts';
+export type { Indexer } from './indexer.ts';
+export {
+  METRIC_SORT_KEYS,
+  METRIC_STATUSES,
+  SORT_DIRECTIONS,
+  type ListMetricsOptions,
+  type Metric,
+  type MetricFilter,
+  type MetricSort,
+  type MetricSortKey,
+  type MetricStatus,
+  type NewMetric,
+  type SortDirection,
+} from './metric.ts';
+export {
+  upgradeIndexer,
+  type UpgradeableIndexer,
+  type UpgradeIndexerOptions,
+  type UpgradeIndexerResult,
+} from './upgrade-indexer.ts';

@@ -1,0 +1,89 @@
+/**
+ * The indexer: archive policies, archive policy rules and metrics (resources come later).
+ *
+ * One interface, several backends (SQLite embedded, PostgreSQL for deployments of several
+ * processes), all held to one conformance suite. Every method is atomic. Failures that a caller can
+ * act on are domain errors from `./errors.ts`; a backend never leaks its driver's errors for them.
+ * Any method may throw `IndexerUnavailableError` when the database is unreachable or busy.
+ */
+import { type ArchivePolicy, type ArchivePolicyRule } from '../archive-policy/index.ts';
+import { type ListMetricsOptions, type Metric, type NewMetric } from './metric.ts';
+
+/** The metadata store. */
+export interface Indexer {
+  /**
+   * Creates or migrates the schema to the newest version; idempotent, and safe when several
+   * processes run it at once.
+   */
+  upgrade(): Promise<void>;
+
+  /** Throws `ArchivePolicyAlreadyExistsError` if the name is taken. */
+  createArchivePolicy(policy: ArchivePolicy): Promise<ArchivePolicy>;
+  getArchivePolicy(name: string): Promise<ArchivePolicy | undefined>;
+  /** Ordered by name, by code point on every backend. */
+  listArchivePolicies(): Promise<ArchivePolicy[]>;
+  /**
+   * Replaces a policy with what `change` makes of the current one, atomically (the name stays
+   * whatever `change` returns); throws `ArchivePolicyNotFoundError`, or whatever `change` throws,
+   * in which case nothing changes.
+   */
+  updateArchivePolicy(
+    name: string,
+    change: (current: ArchivePolicy) => ArchivePolicy,
+  ): Promise<ArchivePolicy>;
+  /**
+   * Throws `ArchivePolicyNotFoundError`, or `ArchivePolicyInUseError` while any metric (deleted
+   * ones not yet expunged included) or rule refers to it.
+   */
+  deleteArchivePolicy(name: string): Promise<void>;
+
+  /**
+   * Throws `ArchivePolicyRuleAlreadyExistsError`, or `ArchivePolicyNotFoundError` when its policy
+   * does not exist.
+   */
+  createArchivePolicyRule(rule: ArchivePolicyRule): Promise<ArchivePolicyRule>;
+  getArchivePolicyRule(name: string): Promise<ArchivePolicyRule | undefined>;
+  /** In precedence order: `metric_pattern` descending, then name ascending. */
+  listArchivePolicyRules(): Promise<ArchivePolicyRule[]>;
+  /**
+   * Throws `ArchivePolicyRuleNotFoundError`, or `UnsupportedArchivePolicyRuleChangeError` when
+   * another rule has the new name (Gnocchi's 400, unlike the 409 of a duplicate creation).
+   */
+  renameArchivePolicyRule(name: string, newName: string): Promise<ArchivePolicyRule>;
+  /** Throws `ArchivePolicyRuleNotFoundError`. */
+  deleteArchivePolicyRule(name: string): Promise<void>;
+
+  /**
+   * Throws `ArchivePolicyNotFoundError`, `MetricAlreadyExistsError` (same id), or
+   * `NamedMetricAlreadyExistsError` (same name on the same resource).
+   */
+  createMetric(metric: NewMetric): Promise<Metric>;
+  /** An active metric, or with `includeDeleted` also one marked for deletion. */
+  getMetric(id: string, options?: { includeDeleted?: boolean }): Promise<Metric | undefined>;
+  /**
+   * Active metrics with these ids, in the order of `ids` and each once (unknown or deleted ids are
+   * left out), for batches.
+   */
+  getMetrics(ids: readonly string[]): Promise<Metric[]>;
+  /**
+   * A page of metrics; only active ones unless the filter asks for a status. Throws
+   * `InvalidPaginationError` for an unknown sort key or direction, or a marker that is not a
+   * metric of the listed status; `RangeError` for a limit that is not a positive integer.
+   */
+  listMetrics(options: ListMetricsOptions): Promise<Metric[]>;
+  /**
+   * Marks an active metric for deletion and detaches it from its resource (freeing its name
+   * there), as Gnocchi does; throws `MetricNotFoundError`.
+   */
+  deleteMetric(id: string): Promise<void>;
+  /** Metrics marked for deletion, in creation order (oldest first), for the janitor. */
+  listMetricsToExpunge(limit: number): Promise<Metric[]>;
+  /**
+   * Removes the row of a metric marked for deletion (once its data is gone); idempotent, and an
+   * active or unknown id is left alone.
+   */
+  expungeMetric(id: string): Promise<void>;
+
+  /** Releases connections. */
+  close(): Promise<void>;
+}

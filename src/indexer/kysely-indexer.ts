@@ -1,0 +1,376 @@
+/**
+ * The indexer on SQL, for SQLite and PostgreSQL alike.
+ *
+ * Kysely, because it gives one query builder and one migration runner for both dialects, typed
+ * tables (a renamed column fails to compile rather than at run time), and plain SQL underneath,
+ * with no ORM state to keep in sync. What differs between the backends is confined to
+ * {@link SqlDialect}.
+ *
+ * Constraint violations are the source of truth for conflicts (no check-then-insert races): a
+ * unique or foreign-key violation is turned into the domain error it means for that operation, and
+ * a lost or busy database into {@link IndexerUnavailableError}. Other driver errors are bugs and
+ * pass through unchanged.
+ */
+import { Kysely, type Selectable } from 'kysely';
+
+import {
+  restoreArchivePolicy,
+  sortArchivePolicyRules,
+  type ArchivePolicy,
+  type ArchivePolicyRule,
+} from '../archive-policy/index.ts';
+import { EngineError } from '../errors/engine-error.ts';
+import {
+  ArchivePolicyAlreadyExistsError,
+  ArchivePolicyInUseError,
+  ArchivePolicyNotFoundError,
+  ArchivePolicyRuleAlreadyExistsError,
+  ArchivePolicyRuleNotFoundError,
+  IndexerUnavailableError,
+  MetricAlreadyExistsError,
+  MetricNotFoundError,
+  NamedMetricAlreadyExistsError,
+  UnsupportedArchivePolicyRuleChangeError,
+} from './errors.ts';
+import type { Indexer } from './indexer.ts';
+import type {
+  ArchivePolicyRuleTable,
+  ArchivePolicyTable,
+  IndexerTables,
+} from './indexer-tables.ts';
+import { listMetricsPage, type MetricRow } from './list-metrics-page.ts';
+import {
+  METRIC_SORT_KEYS,
+  type ListMetricsOptions,
+  type Metric,
+  type NewMetric,
+} from './metric.ts';
+import { migrateToLatest } from './migrations.ts';
+import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
+
+/** The columns of a metric row that make a {@link Metric} (also its sort keys). */
+const METRIC_COLUMNS = METRIC_SORT_KEYS;
+
+/** Ids per `IN (…)` list, well under both backends' limits on bound parameters. */
+const IDS_PER_QUERY = 500;
+
+/** The columns of an archive policy besides its name, as written. */
+interface ArchivePolicyFields {
+  readonly back_window: number;
+  readonly definition: string;
+  readonly aggregation_methods: string;
+}
+
+type Violation = Exclude<DriverErrorKind, 'unavailable'>;
+type OnViolation = (violation: Violation) => Error | Promise<Error>;
+
+/** The {@link Indexer} on a SQL database. */
+export class KyselyIndexer implements Indexer {
+  readonly #db: Kysely<IndexerTables>;
+  readonly #dialect: SqlDialect;
+  #lastCreatedAt = 0;
+
+  constructor(dialect: SqlDialect) {
+    this.#dialect = dialect;
+    this.#db = new Kysely<IndexerTables>({ dialect: dialect.kyselyDialect });
+  }
+
+  async upgrade(): Promise<void> {
+    await this.#run(() => migrateToLatest(this.#db, this.#dialect));
+  }
+
+  async createArchivePolicy(policy: ArchivePolicy): Promise<ArchivePolicy> {
+    const row = { name: policy.name, ...archivePolicyFields(policy) };
+    await this.#run(
+      () => this.#db.insertInto('archive_policy').values(row).execute(),
+      () => new ArchivePolicyAlreadyExistsError(policy.name),
+    );
+    return policy;
+  }
+
+  async getArchivePolicy(name: string): Promise<ArchivePolicy | undefined> {
+    const row = await this.#run(() =>
+      this.#db.selectFrom('archive_policy').selectAll().where('name', '=', name).executeTakeFirst(),
+    );
+    return row === undefined ? undefined : this.#toArchivePolicy(row);
+  }
+
+  async listArchivePolicies(): Promise<ArchivePolicy[]> {
+    const rows = await this.#run(() =>
+      this.#db.selectFrom('archive_policy').selectAll().orderBy('name').execute(),
+    );
+    return rows.map((row) => this.#toArchivePolicy(row));
+  }
+
+  async updateArchivePolicy(
+    name: string,
+    change: (current: ArchivePolicy) => ArchivePolicy,
+  ): Promise<ArchivePolicy> {
+    return this.#run(() =>
+      this.#db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('archive_policy')
+          .selectAll()
+          .where('name', '=', name)
+          .$if(this.#dialect.supportsForUpdate, (query) => query.forUpdate())
+          .executeTakeFirst();
+        if (row === undefined) throw new ArchivePolicyNotFoundError(name);
+        // NOTE: the name is the policy's key and stays; `change` decides everything else.
+        const updated = Object.freeze({ ...change(this.#toArchivePolicy(row)), name });
+        await trx
+          .updateTable('archive_policy')
+          .set(archivePolicyFields(updated))
+          .where('name', '=', name)
+          .execute();
+        return updated;
+      }),
+    );
+  }
+
+  async deleteArchivePolicy(name: string): Promise<void> {
+    // NOTE: the foreign keys from metric (any status) and archive_policy_rule refuse the delete.
+    const result = await this.#run(
+      () => this.#db.deleteFrom('archive_policy').where('name', '=', name).executeTakeFirst(),
+      () => new ArchivePolicyInUseError(name),
+    );
+    if (result.numDeletedRows === 0n) throw new ArchivePolicyNotFoundError(name);
+  }
+
+  async createArchivePolicyRule(rule: ArchivePolicyRule): Promise<ArchivePolicyRule> {
+    const row = {
+      name: rule.name,
+      metric_pattern: rule.metricPattern,
+      archive_policy_name: rule.archivePolicyName,
+    };
+    await this.#run(
+      () => this.#db.insertInto('archive_policy_rule').values(row).execute(),
+      (violation) =>
+        violation === 'unique-violation'
+          ? new ArchivePolicyRuleAlreadyExistsError(rule.name)
+          : new ArchivePolicyNotFoundError(rule.archivePolicyName),
+    );
+    return toArchivePolicyRule(row);
+  }
+
+  async getArchivePolicyRule(name: string): Promise<ArchivePolicyRule | undefined> {
+    const row = await this.#run(() =>
+      this.#db
+        .selectFrom('archive_policy_rule')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : toArchivePolicyRule(row);
+  }
+
+  async listArchivePolicyRules(): Promise<ArchivePolicyRule[]> {
+    // NOTE: ordered here, by code point, rather than by SQL, whose string order is collation-bound.
+    const rows = await this.#run(() =>
+      this.#db.selectFrom('archive_policy_rule').selectAll().execute(),
+    );
+    return sortArchivePolicyRules(rows.map(toArchivePolicyRule));
+  }
+
+  async renameArchivePolicyRule(name: string, newName: string): Promise<ArchivePolicyRule> {
+    const row = await this.#run(
+      () =>
+        this.#db
+          .updateTable('archive_policy_rule')
+          .set({ name: newName })
+          .where('name', '=', name)
+          .returningAll()
+          .executeTakeFirst(),
+      () => new UnsupportedArchivePolicyRuleChangeError(name, newName),
+    );
+    if (row === undefined) throw new ArchivePolicyRuleNotFoundError(name);
+    return toArchivePolicyRule(row);
+  }
+
+  async deleteArchivePolicyRule(name: string): Promise<void> {
+    const result = await this.#run(() =>
+      this.#db.deleteFrom('archive_policy_rule').where('name', '=', name).executeTakeFirst(),
+    );
+    if (result.numDeletedRows === 0n) throw new ArchivePolicyRuleNotFoundError(name);
+  }
+
+  async createMetric(metric: NewMetric): Promise<Metric> {
+    const created: Metric = Object.freeze({
+      id: metric.id,
+      name: metric.name ?? null,
+      unit: metric.unit ?? null,
+      archivePolicyName: metric.archivePolicyName,
+      creator: metric.creator,
+      resourceId: metric.resourceId ?? null,
+      status: 'active',
+    });
+    const row = {
+      id: created.id,
+      name: created.name,
+      unit: created.unit,
+      archive_policy_name: created.archivePolicyName,
+      creator: created.creator,
+      resource_id: created.resourceId,
+      status: created.status,
+      created_at: this.#nextCreatedAt(),
+    };
+    await this.#run(
+      () => this.#db.insertInto('metric').values(row).execute(),
+      (violation) =>
+        violation === 'foreign-key-violation'
+          ? new ArchivePolicyNotFoundError(created.archivePolicyName)
+          : this.#metricConflict(created),
+    );
+    return created;
+  }
+
+  async getMetric(
+    id: string,
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<Metric | undefined> {
+    const row = await this.#run(() =>
+      this.#db
+        .selectFrom('metric')
+        .select(METRIC_COLUMNS)
+        .where('id', '=', id)
+        .$if(options.includeDeleted !== true, (query) => query.where('status', '=', 'active'))
+        .executeTakeFirst(),
+    );
+    return row === undefined ? undefined : toMetric(row);
+  }
+
+  async getMetrics(ids: readonly string[]): Promise<Metric[]> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, Metric>();
+    for (let start = 0; start < unique.length; start += IDS_PER_QUERY) {
+      const chunk = unique.slice(start, start + IDS_PER_QUERY);
+      const rows = await this.#run(() =>
+        this.#db
+          .selectFrom('metric')
+          .select(METRIC_COLUMNS)
+          .where('id', 'in', chunk)
+          .where('status', '=', 'active')
+          .execute(),
+      );
+      for (const row of rows) found.set(row.id, toMetric(row));
+    }
+    return unique.flatMap((id) => found.get(id) ?? []);
+  }
+
+  async listMetrics(options: ListMetricsOptions): Promise<Metric[]> {
+    const rows = await this.#run(() => listMetricsPage(this.#db, options));
+    return rows.map(toMetric);
+  }
+
+  async deleteMetric(id: string): Promise<void> {
+    // NOTE: as Gnocchi, deleting detaches the metric from its resource, which frees its name there.
+    const result = await this.#run(() =>
+      this.#db
+        .updateTable('metric')
+        .set({ status: 'delete', resource_id: null })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .executeTakeFirst(),
+    );
+    if (result.numUpdatedRows === 0n) throw new MetricNotFoundError(id);
+  }
+
+  async listMetricsToExpunge(limit: number): Promise<Metric[]> {
+    const rows = await this.#run(() =>
+      this.#db
+        .selectFrom('metric')
+        .select(METRIC_COLUMNS)
+        .where('status', '=', 'delete')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map(toMetric);
+  }
+
+  async expungeMetric(id: string): Promise<void> {
+    await this.#run(() =>
+      this.#db.deleteFrom('metric').where('id', '=', id).where('status', '=', 'delete').execute(),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+
+  /** Runs one operation, turning driver errors into domain errors. */
+  async #run<T>(operation: () => Promise<T>, onViolation?: OnViolation): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw await this.#translate(error, onViolation);
+    }
+  }
+
+  async #translate(error: unknown, onViolation?: OnViolation): Promise<unknown> {
+    if (error instanceof EngineError) return error;
+    const kind = this.#dialect.classifyError(error);
+    if (kind === 'unavailable') {
+      return new IndexerUnavailableError(this.#dialect.backend, { cause: error });
+    }
+    if (kind === undefined || onViolation === undefined) return error;
+    return onViolation(kind);
+  }
+
+  /** Which unique constraint a new metric broke: its id, or its name on its resource. */
+  async #metricConflict(metric: Metric): Promise<Error> {
+    const existing = await this.#run(() =>
+      this.#db.selectFrom('metric').select('id').where('id', '=', metric.id).executeTakeFirst(),
+    );
+    if (existing !== undefined || metric.name === null || metric.resourceId === null) {
+      return new MetricAlreadyExistsError(metric.id);
+    }
+    return new NamedMetricAlreadyExistsError(metric.name, metric.resourceId);
+  }
+
+  /**
+   * Microseconds since the epoch, strictly increasing within this indexer, so that the janitor's
+   * oldest-first order is the creation order even for metrics created in the same millisecond.
+   */
+  #nextCreatedAt(): number {
+    this.#lastCreatedAt = Math.max(Date.now() * 1000, this.#lastCreatedAt + 1);
+    return this.#lastCreatedAt;
+  }
+
+  #toArchivePolicy(row: Selectable<ArchivePolicyTable>): ArchivePolicy {
+    return restoreArchivePolicy({
+      name: row.name,
+      backWindow: row.back_window,
+      definition: this.#dialect.readJson(row.definition),
+      aggregationMethods: this.#dialect.readJson(row.aggregation_methods),
+    });
+  }
+}
+
+function archivePolicyFields(policy: ArchivePolicy): ArchivePolicyFields {
+  return {
+    back_window: policy.backWindow,
+    definition: JSON.stringify(policy.definition),
+    aggregation_methods: JSON.stringify(policy.aggregationMethods),
+  };
+}
+
+function toArchivePolicyRule(row: Selectable<ArchivePolicyRuleTable>): ArchivePolicyRule {
+  return Object.freeze({
+    name: row.name,
+    metricPattern: row.metric_pattern,
+    archivePolicyName: row.archive_policy_name,
+  });
+}
+
+function toMetric(row: MetricRow): Metric {
+  return Object.freeze({
+    id: row.id,
+    name: row.name,
+    unit: row.unit,
+    archivePolicyName: row.archive_policy_name,
+    creator: row.creator,
+    resourceId: row.resource_id,
+    status: row.status,
+  });
+}

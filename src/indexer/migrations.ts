@@ -1,0 +1,122 @@
+/**
+ * The indexer's schema, as versioned migrations run by Kysely's migrator.
+ *
+ * Migrations are named `NNNN_what` and applied in name order; a migration, once released, never
+ * changes (a new one is added instead). Each is a function of the dialect only for column types.
+ * Kysely records what ran in `orzo_migration` and serialises concurrent upgrades: on PostgreSQL
+ * through a session advisory lock taken before it reads that table, with every pending migration
+ * in one transaction; on SQLite through the `IMMEDIATE` transaction of `sqlite-dialect.ts`. A
+ * second process upgrading at the same time therefore waits, then finds nothing left to do.
+ */
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+
+import { ConfigError } from '../errors/config-error.ts';
+import type { IndexerTables } from './indexer-tables.ts';
+import type { SqlDialect } from './sql-dialect.ts';
+
+/** Names of Kysely's bookkeeping tables, prefixed because the database may be shared. */
+const MIGRATION_TABLE = 'orzo_migration';
+const MIGRATION_LOCK_TABLE = 'orzo_migration_lock';
+
+/** Every migration of the indexer, by name. */
+export function indexerMigrations(dialect: SqlDialect): Readonly<Record<string, Migration>> {
+  return {
+    '0001_create_archive_policy_rule_metric': {
+      up: async (db) => {
+        await createArchivePolicyTables(db, dialect);
+        await createMetricTable(db, dialect);
+        await createIndexes(db);
+      },
+    },
+  };
+}
+
+/** Applies every pending migration; idempotent, and safe when several processes run it at once. */
+export async function migrateToLatest(
+  db: Kysely<IndexerTables>,
+  dialect: SqlDialect,
+): Promise<void> {
+  const schema = await dialect.migrationTableSchema(db);
+  if (dialect.backend === 'postgresql' && schema === undefined) {
+    throw new ConfigError('the PostgreSQL search_path names no existing schema', {
+      path: 'indexerUrl',
+    });
+  }
+  const migrations = indexerMigrations(dialect);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  throw error instanceof Error ? error : new Error('indexer migration failed', { cause: error });
+}
+
+async function createArchivePolicyTables(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const { textType: text, jsonType: json } = dialect;
+  await db.schema
+    .createTable('archive_policy')
+    .addColumn('name', text, (col) => col.primaryKey().notNull())
+    .addColumn('back_window', 'integer', (col) => col.notNull())
+    .addColumn('definition', json, (col) => col.notNull())
+    .addColumn('aggregation_methods', json, (col) => col.notNull())
+    .execute();
+  await db.schema
+    .createTable('archive_policy_rule')
+    .addColumn('name', text, (col) => col.primaryKey().notNull())
+    .addColumn('metric_pattern', text, (col) => col.notNull())
+    .addColumn('archive_policy_name', text, (col) => col.notNull())
+    // NOTE: foreign keys keep the default NO ACTION, which refuses to delete a policy in use just
+    // as RESTRICT would, but which SQLite reports as a foreign-key error (RESTRICT: a trigger one).
+    .addForeignKeyConstraint('fk_apr_ap_name_ap_name', ['archive_policy_name'], 'archive_policy', [
+      'name',
+    ])
+    .execute();
+}
+
+async function createMetricTable(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const { textType: text, bigintType: bigint } = dialect;
+  await db.schema
+    .createTable('metric')
+    .addColumn('id', text, (col) => col.primaryKey().notNull())
+    .addColumn('archive_policy_name', text, (col) => col.notNull())
+    .addColumn('creator', text, (col) => col.notNull())
+    .addColumn('resource_id', text)
+    .addColumn('name', text)
+    .addColumn('unit', text)
+    .addColumn('status', text, (col) => col.notNull())
+    .addColumn('created_at', bigint, (col) => col.notNull())
+    .addForeignKeyConstraint(
+      'fk_metric_ap_name_ap_name',
+      ['archive_policy_name'],
+      'archive_policy',
+      ['name'],
+    )
+    // NOTE: Gnocchi's rule: a name is unique per resource. NULLs are distinct in a unique
+    // constraint on both backends, so metrics without a resource (or a name) are not constrained.
+    .addUniqueConstraint('uq_metric_resource_id_name', ['resource_id', 'name'])
+    .addCheckConstraint('ck_metric_status', sql`status in ('active', 'delete')`)
+    .execute();
+}
+
+/** Indexes for foreign-key checks on policy deletion, the listing filters, and the janitor. */
+async function createIndexes(db: Kysely<unknown>): Promise<void> {
+  const indexes: readonly (readonly [string, string, readonly string[]])[] = [
+    ['ix_apr_archive_policy_name', 'archive_policy_rule', ['archive_policy_name']],
+    ['ix_metric_archive_policy_name', 'metric', ['archive_policy_name']],
+    ['ix_metric_status_created_at', 'metric', ['status', 'created_at']],
+    ['ix_metric_creator', 'metric', ['creator']],
+    ['ix_metric_name', 'metric', ['name']],
+    ['ix_metric_unit', 'metric', ['unit']],
+  ];
+  for (const [name, table, columns] of indexes) {
+    await db.schema
+      .createIndex(name)
+      .on(table)
+      .columns([...columns])
+      .execute();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The PostgreSQL pieces of the indexer, for deployments of several processes or hosts, through a
+ * `pg` pool.
+ *
+ * The schema is whatever the connection's `search_path` names first (`public` by default; set it
+ * with `?options=-c%20search_path%3Dmy_schema` in the URL). Sortable text columns use the `"C"`
+ * collation so that PostgreSQL orders strings by code point, as SQLite and the engine do.
+ */
+import { PostgresDialect, sql, type Kysely } from 'kysely';
+import pg from 'pg';
+
+import type { IndexerTables } from './indexer-tables.ts';
+import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
+
+/** Milliseconds to wait for a connection before the indexer is reported unavailable. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+
+/** Error codes of Node's sockets that mean the server cannot be reached. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/** What `pg` says when it loses or cannot get a connection (it sets no code on these). */
+const CONNECTION_LOST_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** The PostgreSQL dialect for a `postgresql://` (or `postgres://`) connection string. */
+export function createPostgresqlDialect(connectionString: string): SqlDialect {
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    application_name: 'orzo',
+  });
+  // NOTE: an idle client whose connection drops makes the pool emit `error`, which would crash
+  // the process if nobody listened; the next query fails instead and is reported unavailable.
+  pool.on('error', () => undefined);
+  return {
+    backend: 'postgresql',
+    kyselyDialect: new PostgresDialect({ pool }),
+    textType: sql`text collate "C"`,
+    jsonType: 'jsonb',
+    bigintType: 'bigint',
+    supportsForUpdate: true,
+    readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+    classifyError: classifyPostgresqlError,
+    migrationTableSchema: currentSchema,
+  };
+}
+
+async function currentSchema(db: Kysely<IndexerTables>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  return rows[0]?.schema ?? undefined;
+}
+
+/** SQLSTATE codes (class 08 connection, 53 resources, 57P operator intervention) and socket codes. */
+function classifyPostgresqlError(error: unknown): DriverErrorKind | undefined {
+  if (error instanceof AggregateError) {
+    // NOTE: Node reports a failed connection to every address of a host as one AggregateError.
+    return error.errors.some((inner) => classifyPostgresqlError(inner) === 'unavailable')
+      ? 'unavailable'
+      : undefined;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '23505') return 'unique-violation';
+  if (code === '23503') return 'foreign-key-violation';
+  if (typeof code === 'string' && (/^(08|53|57P)/.test(code) || NETWORK_ERROR_CODES.has(code))) {
+    return 'unavailable';
+  }
+  if (error instanceof Error && CONNECTION_LOST_MESSAGE.test(error.message)) return 'unavailable';
+  return undefined;
+}

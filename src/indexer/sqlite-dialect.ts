@@ -1,0 +1,114 @@
+/**
+ * The SQLite pieces of the indexer: the embedded default, one file in the data folder, through
+ * better-sqlite3.
+ *
+ * The file is opened in WAL mode (readers never block the writer, and metricd and the API may be
+ * separate processes on one file), with a busy timeout (a writer waits for another instead of
+ * failing at once) and foreign keys on (SQLite leaves them off by default). Write transactions
+ * begin `IMMEDIATE`, taking the write lock up front: a deferred transaction that reads and then
+ * writes can otherwise fail with SQLITE_BUSY when another process wrote in between, without the
+ * busy timeout helping. DDL is transactional in SQLite, so migrations run in a transaction too.
+ *
+ * Open one indexer per file per process: better-sqlite3 waits for a lock synchronously, so a
+ * second connection of the same process would block the event loop, and with it the transaction it
+ * waits for, until the busy timeout. Separate processes (metricd workers, `orzo upgrade`) are fine.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import Database from 'better-sqlite3';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type DialectAdapter,
+  type SqliteDialectConfig,
+} from 'kysely';
+
+import { IndexerUnavailableError } from './errors.ts';
+import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
+
+/** The path that keeps the database in memory, for tests. */
+export const SQLITE_MEMORY_PATH = ':memory:';
+
+/** Milliseconds a statement waits for another connection's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** The SQLite dialect for a database file (its folder is created) or {@link SQLITE_MEMORY_PATH}. */
+export function createSqliteDialect(path: string): SqlDialect {
+  return {
+    backend: 'sqlite',
+    // NOTE: opening is deferred to the first query, so creating an indexer never touches disk.
+    kyselyDialect: new ImmediateSqliteDialect({
+      database: () => Promise.resolve(openDatabase(path)),
+    }),
+    textType: 'text',
+    jsonType: 'text',
+    bigintType: 'integer',
+    supportsForUpdate: false,
+    readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+    classifyError: classifySqliteError,
+    migrationTableSchema: () => Promise.resolve(undefined),
+  };
+}
+
+function openDatabase(path: string): Database.Database {
+  try {
+    if (path !== SQLITE_MEMORY_PATH) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // NOTE: an in-memory database answers `memory` to this and stays so; that is fine.
+    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (error) {
+    throw new IndexerUnavailableError('sqlite', { cause: error });
+  }
+}
+
+/** Error codes of better-sqlite3 (extended result codes) and of the file system at open. */
+function classifySqliteError(error: unknown): DriverErrorKind | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return 'unique-violation';
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign-key-violation';
+  if (/^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|PROTOCOL)/.test(code)) return 'unavailable';
+  return undefined;
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  // NOTE: with this, Kysely's migrator runs every pending migration in one transaction, which our
+  // driver begins IMMEDIATE: a second process upgrading the same file waits, then finds nothing
+  // left to do, instead of running the same DDL twice.
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+
+import Database from 'better-sqlite3';
+
+import { ConfigError } from '../../src/errors/index.ts';
+import {
+  createIndexer,
+  IndexerUnavailableError,
+  parseIndexerUrl,
+  type IndexerTarget,
+} from '../../src/indexer/index.ts';
+import { testPolicy } from './suite/harness.ts';
+
+const SERVER_URL =
+  process.env.ORZO_TEST_POSTGRESQL_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+describe('parseIndexerUrl', () => {
+  const CASES: readonly { url: string; target: IndexerTarget }[] = [
+    { url: 'sqlite::memory:', target: { backend: 'sqlite', path: ':memory:' } },
+    { url: 'sqlite://:memory:', target: { backend: 'sqlite', path: ':memory:' } },
+    { url: 'sqlite://./data/index.db', target: { backend: 'sqlite', path: './data/index.db' } },
+    { url: 'sqlite://data/index.db', target: { backend: 'sqlite', path: 'data/index.db' } },
+    {
+      url: 'sqlite:///srv/orzo/index.db',
+      target: { backend: 'sqlite', path: '/srv/orzo/index.db' },
+    },
+    {
+      url: 'postgresql://orzo:secret@db:5432/orzo',
+      target: { backend: 'postgresql', connectionString: 'postgresql://orzo:secret@db:5432/orzo' },
+    },
+    {
+      url: 'postgres://db/orzo?options=-c%20search_path%3Dx',
+      target: {
+        backend: 'postgresql',
+        connectionString: 'postgres://db/orzo?options=-c%20search_path%3Dx',
+      },
+    },
+  ];
+  for (const { url, target } of CASES) {
+    it(`reads ${url}`, () => {
+      assert.deepEqual(parseIndexerUrl(url), target);
+    });
+  }
+
+  const BAD: readonly { url: string; reason: string }[] = [
+    { url: '', reason: 'expected sqlite://PATH, sqlite::memory: or postgresql://…' },
+    { url: 'sqlite://', reason: 'it names no database file' },
+    { url: 'sqlite:index.db', reason: 'expected sqlite://PATH, sqlite::memory: or postgresql://…' },
+    { url: 'mysql://db/orzo', reason: 'expected sqlite://PATH, sqlite::memory: or postgresql://…' },
+    { url: 'postgresql://db:port/orzo', reason: 'it is not a valid URL' },
+  ];
+  for (const { url, reason } of BAD) {
+    it(`refuses ${JSON.stringify(url)} with a clear error`, () => {
+      assert.throws(() => createIndexer(url), {
+        name: ConfigError.name,
+        code: 'INVALID_CONFIG',
+        path: 'indexerUrl',
+        message: `unusable indexer URL ${url}: ${reason}`,
+      });
+    });
+  }
+
+  it('masks the password of a refused URL', () => {
+    assert.throws(() => parseIndexerUrl('mongodb://orzo:secret@db/orzo'), {
+      message:
+        'unusable indexer URL mongodb://orzo:***@db/orzo: ' +
+        'expected sqlite://PATH, sqlite::memory: or postgresql://…',
+    });
+  });
+});
+
+describe('createIndexer on SQLite', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'orzo-create-indexer-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the folder on first use, in WAL mode, and keeps data across indexers', async () => {
+    const path = join(dir, 'a', 'b', 'index.db');
+    const first = createIndexer(`sqlite://${path}`);
+    assert.equal(existsSync(join(dir, 'a')), false);
+    await first.upgrade();
+    await first.createArchivePolicy(testPolicy('kept'));
+    await first.close();
+    const second = createIndexer(`sqlite://${path}`);
+    try {
+      assert.deepEqual(await second.getArchivePolicy('kept'), testPolicy('kept'));
+    } finally {
+      await second.close();
+    }
+    const raw = new Database(path, { readonly: true });
+    try {
+      assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('reports a file it cannot open as unavailable', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const indexer = createIndexer(`sqlite://${join(dir, 'file', 'index.db')}`);
+    try {
+      await assert.rejects(indexer.upgrade(), {
+        name: IndexerUnavailableError.name,
+        code: 'INDEXER_UNAVAILABLE',
+        backend: 'sqlite',
+      });
+    } finally {
+      await indexer.close();
+    }
+  });
+});
+
+describe('createIndexer on PostgreSQL', () => {
+  it('reports a server it cannot reach as unavailable', async () => {
+    const indexer = createIndexer('postgresql://postgres@127.0.0.1:1/test');
+    try {
+      await assert.rejects(indexer.upgrade(), {
+        name: IndexerUnavailableError.name,
+        code: 'INDEXER_UNAVAILABLE',
+        backend: 'postgresql',
+      });
+    } finally {
+      await indexer.close();
+    }
+  });
+
+  it('refuses a search_path that names no existing schema', async () => {
+    const url = new URL(SERVER_URL);
+    url.searchParams.set(
+      'options',
+      `-c search_path=orzo_missing_${randomBytes(8).toString('hex')}`,
+    );
+    const indexer = createIndexer(url.toString());
+    try {
+      await assert.rejects(indexer.upgrade(), {
+        name: ConfigError.name,
+        path: 'indexerUrl',
+        message: 'the PostgreSQL search_path names no existing schema',
+      });
+    } finally {
+      await indexer.close();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+
+import pg from 'pg';
+
+import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
+import { runIndexerSuite } from './indexer.suite.ts';
+import { testPolicy } from './suite/harness.ts';
+
+/** The shared test server; every test gets its own schema there, dropped afterwards. */
+const SERVER_URL =
+  process.env.ORZO_TEST_POSTGRESQL_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+const admin = new pg.Pool({ connectionString: SERVER_URL, max: 2 });
+before(() => admin.query('select 1'));
+after(() => admin.end());
+
+/** A new schema and the URL of an indexer confined to it. */
+async function createSchema(): Promise<{ schema: string; url: string }> {
+  const schema = `orzo_test_${randomBytes(8).toString('hex')}`;
+  await admin.query(`create schema ${schema}`);
+  const url = new URL(SERVER_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { schema, url: url.toString() };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  await admin.query(`drop schema if exists ${schema} cascade`);
+}
+
+runIndexerSuite('postgresql', async () => {
+  const { schema, url } = await createSchema();
+  const indexer = createIndexer(url);
+  return {
+    indexer,
+    sharedUrl: url,
+    cleanup: async () => {
+      await indexer.close();
+      await dropSchema(schema);
+    },
+  };
+});
+
+describe('postgresql schemas', () => {
+  it("ignores other schemas' tables, bookkeeping and locks", async () => {
+    // NOTE: what a crashed run of another version could leave behind: its own migrations table
+    // naming a migration unknown here, a held migration lock row, and the indexer's tables.
+    const leftover = await createSchema();
+    const fresh = await createSchema();
+    let indexer: Indexer | undefined;
+    try {
+      await admin.query(`
+        create table ${leftover.schema}.orzo_migration (name varchar(255) primary key, timestamp varchar(255) not null);
+        insert into ${leftover.schema}.orzo_migration values ('9999_from_the_future', '2030-01-01T00:00:00Z');
+        create table ${leftover.schema}.orzo_migration_lock (id varchar(255) primary key, is_locked integer not null default 0);
+        insert into ${leftover.schema}.orzo_migration_lock values ('migration_lock', 1);
+        create table ${leftover.schema}.archive_policy (name text primary key);
+      `);
+      indexer = createIndexer(fresh.url);
+      await indexer.upgrade();
+      await indexer.createArchivePolicy(testPolicy('here'));
+      assert.deepEqual(await indexer.listArchivePolicies(), [testPolicy('here')]);
+      const { rows } = await admin.query<{ name: string }>(
+        `select name from ${fresh.schema}.orzo_migration order by name`,
+      );
+      assert.deepEqual(
+        rows.map((row) => row.name),
+        ['0001_create_archive_policy_rule_metric'],
+      );
+    } finally {
+      await indexer?.close();
+      await dropSchema(leftover.schema);
+      await dropSchema(fresh.schema);
+    }
+  });
+});

@@ -1,0 +1,124 @@
+/** Conformance: schema upgrades and the default archive policies of `orzo upgrade`. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import {
+  DEFAULT_ARCHIVE_POLICY_RULE,
+  defaultArchivePolicies,
+} from '../../../src/archive-policy/index.ts';
+import {
+  upgradeIndexer,
+  type Indexer,
+  type UpgradeIndexerResult,
+} from '../../../src/indexer/index.ts';
+import { testPolicy, useIndexer, type MakeIndexer } from './harness.ts';
+
+const UPGRADE_OPTIONS = {
+  createDefaultArchivePolicies: true,
+  defaultAggregationMethods: ['mean', 'max'],
+} as const;
+
+/** Runs the upgrade part of the suite. */
+export function describeUpgrade(makeIndexer: MakeIndexer): void {
+  describe('upgrade', () => {
+    const harness = useIndexer(makeIndexer, { upgrade: false });
+
+    it('creates the schema, and running it again keeps the data', async () => {
+      const { indexer } = harness();
+      await indexer.upgrade();
+      await indexer.createArchivePolicy(testPolicy('kept'));
+      await indexer.upgrade();
+      assert.deepEqual(await indexer.getArchivePolicy('kept'), testPolicy('kept'));
+    });
+
+    it('serialises upgrades started at the same time on one indexer', async () => {
+      const { indexer } = harness();
+      await Promise.all([indexer.upgrade(), indexer.upgrade(), indexer.upgrade()]);
+      assert.deepEqual(await indexer.listArchivePolicies(), []);
+    });
+
+    it('serialises the upgrades of several processes on one database', async (t) => {
+      const { indexer, sharedUrl } = harness();
+      if (sharedUrl === undefined) {
+        t.skip('this database cannot be shared between processes');
+        return;
+      }
+      const outputs = await Promise.all(
+        Array.from({ length: 3 }, () => runUpgradeProcess(sharedUrl)),
+      );
+      const results = outputs.map((output) => JSON.parse(output) as UpgradeIndexerResult);
+      assert.ok(results.some((result) => result.createdDefaultArchivePolicies));
+      await assertDefaults(indexer);
+    });
+  });
+
+  describe('upgradeIndexer', () => {
+    const harness = useIndexer(makeIndexer, { upgrade: false });
+
+    it("creates Gnocchi's default policies and rule on an empty index", async () => {
+      const { indexer } = harness();
+      const result = await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      assert.deepEqual(result, { createdDefaultArchivePolicies: true });
+      await assertDefaults(indexer);
+    });
+
+    it('creates them once: a second run changes nothing', async () => {
+      const { indexer } = harness();
+      await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      const result = await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      assert.deepEqual(result, { createdDefaultArchivePolicies: false });
+      await assertDefaults(indexer);
+    });
+
+    it('creates none when a policy exists already', async () => {
+      const { indexer } = harness();
+      await indexer.upgrade();
+      await indexer.createArchivePolicy(testPolicy('mine'));
+      const result = await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      assert.deepEqual(result, { createdDefaultArchivePolicies: false });
+      assert.deepEqual(await indexer.listArchivePolicies(), [testPolicy('mine')]);
+      assert.deepEqual(await indexer.listArchivePolicyRules(), []);
+    });
+
+    it('does not bring back defaults deleted while a policy or rule remains', async () => {
+      const { indexer } = harness();
+      await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      for (const name of ['bool', 'medium', 'high']) await indexer.deleteArchivePolicy(name);
+      await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      const names = (await indexer.listArchivePolicies()).map((policy) => policy.name);
+      assert.deepEqual(names, ['low']);
+    });
+
+    it('migrates but creates nothing when told to skip the policies', async () => {
+      const { indexer } = harness();
+      const result = await upgradeIndexer(indexer, {
+        ...UPGRADE_OPTIONS,
+        createDefaultArchivePolicies: false,
+      });
+      assert.deepEqual(result, { createdDefaultArchivePolicies: false });
+      assert.deepEqual(await indexer.listArchivePolicies(), []);
+    });
+  });
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const UPGRADE_PROCESS = join(import.meta.dirname, 'upgrade-process.ts');
+
+async function runUpgradeProcess(url: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', UPGRADE_PROCESS, url],
+    { cwd: ROOT },
+  );
+  return stdout;
+}
+
+async function assertDefaults(indexer: Indexer): Promise<void> {
+  const expected = [...defaultArchivePolicies(UPGRADE_OPTIONS.defaultAggregationMethods)];
+  expected.sort((a, b) => (a.name < b.name ? -1 : 1));
+  assert.deepEqual(await indexer.listArchivePolicies(), expected);
+  assert.deepEqual(await indexer.listArchivePolicyRules(), [DEFAULT_ARCHIVE_POLICY_RULE]);
+}
