@@ -1,0 +1,282 @@
+/**
+ * The file incoming driver, the embedded default: one file per batch in a folder per metric,
+ * in a folder per sack (layout and naming in `file-incoming-layout.ts`).
+ *
+ * Writes: open `.tmp-<uuid>` exclusively in the metric folder (making the folder on ENOENT), write,
+ * optionally fsync, close, rename to the batch name, and with `fsync` flush the metric and sack
+ * folders, so that a resolved write survives a power cut. A reader lists only names without a
+ * leading dot, so a partial batch is never seen. Deletes unlink exactly the named files, then try
+ * to remove the metric folder; see the NOTEs for how that races with writers.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+
+import { summarizeBacklog } from '../backlog.ts';
+import {
+  IncomingNotInitializedError,
+  IncomingUnavailableError,
+  SackCountChangeRefusedError,
+} from '../errors.ts';
+import type {
+  Backlog,
+  BacklogFigures,
+  BacklogOptions,
+  BatchHandle,
+  IncomingDriver,
+  MetricBacklog,
+  NewBatch,
+  ReadBatchesOptions,
+  StoredBatch,
+} from '../incoming-driver.ts';
+import { mapLimit } from '../map-limit.ts';
+import { allSacks, assertSackCount, type Sack } from '../sack.ts';
+import {
+  batchFileName,
+  FileIncomingLayout,
+  isBatchName,
+  isMetricFolderName,
+  isTemporaryName,
+  measuresOfBatchName,
+  temporaryFileName,
+} from './file-incoming-layout.ts';
+import {
+  errorCode,
+  fsyncFolder,
+  listFolder,
+  makeFolder,
+  removeFolderIfEmpty,
+  replaceFile,
+  unlinkIfPresent,
+} from './fs-helpers.ts';
+
+/** Options of {@link FileIncomingDriver}. */
+export interface FileIncomingDriverOptions {
+  /** The base folder (`DIR` of `file://DIR`); the driver uses `DIR/incoming`. */
+  readonly basePath: string;
+  /** Flush every batch and its folders before a write resolves. @defaultValue `true` */
+  readonly fsync?: boolean;
+  /** Age after which a temporary file is a crashed writer's leftover. @defaultValue 10 minutes */
+  readonly staleTemporaryMs?: number;
+}
+
+/** Filesystem calls kept in flight at once by one operation. */
+const CONCURRENCY = 16;
+/** A writer gives up after this many rounds of losing its folder to a concurrent cleanup. */
+const MAX_FOLDER_ATTEMPTS = 100;
+const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/** Incoming batches as files under a base folder. */
+export class FileIncomingDriver implements IncomingDriver {
+  readonly #layout: FileIncomingLayout;
+  readonly #fsync: boolean;
+  readonly #staleTemporaryMs: number;
+
+  constructor(options: FileIncomingDriverOptions) {
+    this.#layout = new FileIncomingLayout(options.basePath);
+    this.#fsync = options.fsync ?? true;
+    this.#staleTemporaryMs = options.staleTemporaryMs ?? 10 * 60 * 1000;
+  }
+
+  /** The folder holding everything this driver writes. */
+  get root(): string {
+    return this.#layout.root;
+  }
+
+  async getSackCount(): Promise<number | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#layout.configPath(), 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+    let sacks: unknown;
+    try {
+      sacks = (JSON.parse(text) as { sacks?: unknown } | null)?.sacks;
+    } catch {
+      sacks = undefined;
+    }
+    if (typeof sacks !== 'number') {
+      throw new IncomingNotInitializedError(`${this.#layout.configPath()} holds no sack count`);
+    }
+    return sacks;
+  }
+
+  async setSackCount(sacks: number): Promise<void> {
+    assertSackCount(sacks);
+    await mkdir(this.#layout.root, { recursive: true });
+    const current = await this.getSackCount();
+    if (current !== undefined && current !== sacks) await this.#removeSacks(current, sacks);
+    await mapLimit(allSacks(sacks), CONCURRENCY, (sack) => makeFolder(this.#layout.sackPath(sack)));
+    await replaceFile(this.#layout.configPath(), JSON.stringify({ sacks }), this.#fsync);
+  }
+
+  async addBatches(batches: readonly NewBatch[]): Promise<void> {
+    try {
+      await mapLimit(batches, CONCURRENCY, (batch) => this.#writeBatch(batch));
+    } catch (error) {
+      if (FULL_DISK_CODES.has(errorCode(error) ?? '')) {
+        throw new IncomingUnavailableError('incoming storage is full', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async listMetrics(sack: Sack): Promise<string[]> {
+    const names = await listFolder(this.#layout.sackPath(sack));
+    return names.filter(isMetricFolderName);
+  }
+
+  async readBatches(
+    sack: Sack,
+    metricId: string,
+    options: ReadBatchesOptions = {},
+  ): Promise<StoredBatch[]> {
+    const names = (await listFolder(this.#layout.metricPath(sack, metricId))).sort();
+    await this.#sweepStaleTemporaries(sack, metricId, names.filter(isTemporaryName));
+    const batchNames = names.filter(isBatchName).slice(0, options.limit ?? Infinity);
+    const batches = await mapLimit(batchNames, CONCURRENCY, async (name) => {
+      try {
+        const data = await readFile(this.#layout.batchPath(sack, metricId, name));
+        return { handle: name as BatchHandle, data, measures: measuresOfBatchName(name) ?? 0 };
+      } catch (error) {
+        // NOTE: ENOENT: deleted by another reader after the listing; it is not ours to return.
+        if (errorCode(error) === 'ENOENT') return undefined;
+        throw error;
+      }
+    });
+    return batches.filter((batch) => batch !== undefined);
+  }
+
+  async deleteBatches(
+    sack: Sack,
+    metricId: string,
+    handles: readonly BatchHandle[],
+  ): Promise<void> {
+    for (const handle of handles) {
+      if (!isBatchName(handle) || handle.includes('/'))
+        throw new RangeError(`bad handle ${handle}`);
+    }
+    await mapLimit(handles, CONCURRENCY, (handle) =>
+      unlinkIfPresent(this.#layout.batchPath(sack, metricId, handle)),
+    );
+    // NOTE: a writer keeps its temporary file inside the folder from before it writes until the
+    // rename, so this can only remove a folder that no write is using; a writer that made the
+    // folder but had not yet opened its file sees ENOENT on open and makes the folder again.
+    await removeFolderIfEmpty(this.#layout.metricPath(sack, metricId));
+  }
+
+  async backlog(sacks: number, options: BacklogOptions = {}): Promise<Backlog> {
+    const perSack = await mapLimit(allSacks(sacks), CONCURRENCY, (sack) => this.#sackBacklog(sack));
+    const figures = new Map<number, BacklogFigures>();
+    const details = new Map<string, MetricBacklog>();
+    for (const { sack, metrics } of perSack) {
+      const sackFigures = { metrics: metrics.size, batches: 0, measures: 0 };
+      for (const [metricId, metric] of metrics) {
+        sackFigures.batches += metric.batches;
+        sackFigures.measures += metric.measures;
+        if (options.details === true) details.set(metricId, metric);
+      }
+      figures.set(sack.number, sackFigures);
+    }
+    return summarizeBacklog(figures, options.details === true ? details : undefined);
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+
+  async #writeBatch(batch: NewBatch): Promise<void> {
+    const { sack, metricId } = batch;
+    const folder = this.#layout.metricPath(sack, metricId);
+    const id = randomUUID();
+    const temporary = this.#layout.batchPath(sack, metricId, temporaryFileName(id));
+    const handle = await this.#openInFolder(sack, folder, temporary);
+    try {
+      try {
+        await handle.writeFile(batch.data);
+        if (this.#fsync) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      const name = batchFileName(new Date(), id, batch.measures);
+      await rename(temporary, this.#layout.batchPath(sack, metricId, name));
+    } catch (error) {
+      await unlinkIfPresent(temporary);
+      throw error;
+    }
+    if (this.#fsync) {
+      await fsyncFolder(folder);
+      // NOTE: the metric folder may be new (made by this or a concurrent writer), and its own
+      // entry must be on disk too before the write counts as durable.
+      await fsyncFolder(this.#layout.sackPath(sack));
+    }
+  }
+
+  /** Opens a new temporary file in a metric folder, making the folder as often as it vanishes. */
+  async #openInFolder(sack: Sack, folder: string, temporary: string): Promise<FileHandle> {
+    for (let attempt = 0; attempt < MAX_FOLDER_ATTEMPTS; attempt++) {
+      try {
+        return await open(temporary, 'wx', 0o644);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+      // NOTE: ENOENT: the metric had nothing waiting, or a reader removed its emptied folder
+      // between our mkdir and our open; (re)make it and try again.
+      try {
+        await makeFolder(folder);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+        throw new IncomingNotInitializedError(
+          `sack folder ${this.#layout.sackPath(sack)} is missing; run \`orzo upgrade\``,
+        );
+      }
+    }
+    throw new Error(`could not keep metric folder ${folder} long enough to write to it`);
+  }
+
+  async #sweepStaleTemporaries(sack: Sack, metricId: string, names: string[]): Promise<void> {
+    const now = Date.now();
+    for (const name of names) {
+      const path = this.#layout.batchPath(sack, metricId, name);
+      try {
+        const { mtimeMs } = await stat(path);
+        // NOTE: a write never takes this long; the writer crashed and the file would otherwise
+        // keep the metric folder (and so the metric's listing) alive forever.
+        if (now - mtimeMs > this.#staleTemporaryMs) await unlinkIfPresent(path);
+      } catch (error) {
+        // NOTE: ENOENT: the writer renamed it meanwhile.
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+    }
+  }
+
+  async #sackBacklog(sack: Sack): Promise<{ sack: Sack; metrics: Map<string, MetricBacklog> }> {
+    const metricIds = await this.listMetrics(sack);
+    const metrics = new Map<string, MetricBacklog>();
+    for (const metricId of metricIds) {
+      const names = (await listFolder(this.#layout.metricPath(sack, metricId))).filter(isBatchName);
+      if (names.length === 0) continue;
+      const measures = names.reduce((sum, name) => sum + (measuresOfBatchName(name) ?? 0), 0);
+      metrics.set(metricId, { batches: names.length, measures });
+    }
+    return { sack, metrics };
+  }
+
+  /** Removes the sacks of the old count, or refuses when any of them has measures waiting. */
+  async #removeSacks(current: number, requested: number): Promise<void> {
+    const old = allSacks(current);
+    for (const sack of old) {
+      if ((await this.listMetrics(sack)).length > 0) {
+        throw new SackCountChangeRefusedError(current, requested);
+      }
+    }
+    // NOTE: the old sack folders go before the new count is written, so that a process still
+    // writing with the old count fails loudly instead of leaving batches nobody reads.
+    for (const sack of old) {
+      if (!(await removeFolderIfEmpty(this.#layout.sackPath(sack)))) {
+        throw new SackCountChangeRefusedError(current, requested);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * ISO 8601 timestamps as numpy's `datetime64` parser reads them, which is what Gnocchi's
+ * `to_timestamps` falls back to when a timestamp is not a number.
+ *
+ * Accepted: `YYYY-MM`, `YYYY-MM-DD`, then optionally `T` or one space and `HH`, `HH:MM`,
+ * `HH:MM:SS` and `HH:MM:SS.fff…` (up to 18 fractional digits; a bare trailing dot too), then
+ * optionally `Z`, `±HH`, `±HH:MM` or `±HHMM` (offset hours below 24, minutes below 60), which is
+ * converted to UTC. A timestamp without an offset is UTC. Leading ASCII whitespace is skipped,
+ * and trailing whitespace too once a time of day is present. `now` and `today` (any case) are the
+ * current second and the current UTC day. Fields are range-checked (months, days of the month with
+ * leap years, hours below 24, minutes and seconds below 60). Compact forms such as
+ * `20150306T143357`, week dates, ordinal dates and a lowercase `t` are refused, as numpy refuses
+ * them. A year alone is numpy syntax too, but Gnocchi never gets there: such a string is a number
+ * and so an epoch timestamp.
+ *
+ * Output: integer microseconds since the epoch (sub-microsecond digits are floored), possibly
+ * negative or beyond the engine's range; the caller decides what to refuse.
+ */
+import { MICROS_PER_SECOND } from '../carbonara/series.ts';
+
+const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
+const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND;
+
+const ISO =
+  /^[ \t\n\v\f\r]*([+-]?\d{1,9})-(\d\d)(?:-(\d\d)(?:[T ](\d\d)(?::(\d\d)(?::(\d\d)(?:\.(\d{0,18}))?)?)?(?:(Z)|([+-])(\d\d)(?::?(\d\d))?)?[ \t\n\v\f\r]*)?)?$/;
+
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Parses an ISO 8601 timestamp into microseconds, or returns `undefined` if it is not one. */
+export function parseIsoTimestamp(text: string, now: number): number | undefined {
+  const keyword = text.toLowerCase();
+  if (keyword === 'now') return now - (now % MICROS_PER_SECOND);
+  if (keyword === 'today') return now - (now % MICROS_PER_DAY);
+  const match = ISO.exec(text);
+  if (match === null) return undefined;
+  const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction] = match;
+  const year = Number(yearText);
+  const month = Number(monthText);
+  const day = dayText === undefined ? 1 : Number(dayText);
+  const hour = Number(hourText ?? 0);
+  const minute = Number(minuteText ?? 0);
+  const second = Number(secondText ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const offset = offsetMinutes(match[9], match[10], match[11]);
+  if (offset === undefined) return undefined;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  return seconds * MICROS_PER_SECOND - offset * MICROS_PER_MINUTE + fractionMicros(fraction ?? '');
+}
+
+/** Minutes east of UTC, 0 for `Z` or no offset, `undefined` when out of numpy's range. */
+function offsetMinutes(
+  sign: string | undefined,
+  hours: string | undefined,
+  minutes: string | undefined,
+): number | undefined {
+  if (sign === undefined) return 0;
+  const h = Number(hours);
+  const m = Number(minutes ?? 0);
+  if (h > 23 || m > 59) return undefined;
+  return (sign === '-' ? -1 : 1) * (h * 60 + m);
+}
+
+/** The first six fractional digits as microseconds; later digits are floored away. */
+function fractionMicros(fraction: string): number {
+  return fraction === '' ? 0 : Number(fraction.slice(0, 6).padEnd(6, '0'));
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && isLeapYear(year)) return 29;
+  return MONTH_DAYS[month - 1] as number;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const shiftedMonth = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * shiftedMonth + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
