@@ -59,13 +59,34 @@ function openDatabase(path: string): Database.Database {
   try {
     if (path !== SQLITE_MEMORY_PATH) mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    // NOTE: an in-memory database answers `memory` to this and stays so; that is fine.
-    db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    useWriteAheadLog(db);
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {
     throw new IndexerUnavailableError('sqlite', { cause: error });
+  }
+}
+
+/**
+ * Switches the file to WAL, which persists in the file, so only the first opening of a new file
+ * pays for it. NOTE: processes opening a new file at once (concurrent `orzo upgrade`s) race for
+ * the switch, and SQLite answers SQLITE_BUSY there without consulting the busy handler; the switch
+ * is retried with a growing pause, within the busy timeout. An in-memory database answers
+ * `memory` and stays so, which is fine.
+ */
+function useWriteAheadLog(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 200)) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'SQLITE_BUSY' || Date.now() + pauseMs > deadline) throw error;
+      // NOTE: opening is synchronous in better-sqlite3 anyway; a short blocking pause is the same.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
   }
 }
 
