@@ -1,0 +1,106 @@
+/**
+ * The documents outside the resources: the versions document at `/`, the links of `/v1/`, the
+ * capabilities, and the health check (a bare 200, as oslo's middleware gives).
+ */
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+import { ALL_AGGREGATION_METHODS } from '../../carbonara/index.ts';
+import { applicationUrlOf } from '../request-urls.ts';
+import { ERROR_RESPONSES, NO_QUERY } from '../schemas.ts';
+
+/** The build Orzo reports in the versions document: the Gnocchi release whose API it serves. */
+export const GNOCCHI_COMPATIBLE_BUILD = '4.6.0';
+
+/** The resources listed by `GET /v1/`, as Gnocchi lists them (sorted). */
+export const V1_RESOURCES: readonly string[] = [
+  'aggregates',
+  'aggregation',
+  'archive_policy',
+  'archive_policy_rule',
+  'batch',
+  'capabilities',
+  'influxdb',
+  'metric',
+  'resource',
+  'resource_type',
+  'search',
+  'status',
+];
+
+const LINK = Type.Object({ rel: Type.String(), href: Type.String() });
+
+const VERSIONS_JSON = Type.Object({
+  build: Type.String(),
+  versions: Type.Array(
+    Type.Object({
+      status: Type.String(),
+      links: Type.Array(LINK),
+      id: Type.String(),
+      updated: Type.String(),
+    }),
+  ),
+});
+
+const V1_JSON = Type.Object({ version: Type.String(), links: Type.Array(LINK) });
+
+const CAPABILITIES_JSON = Type.Object({ aggregation_methods: Type.Array(Type.String()) });
+
+/** `GET /`, `GET /v1` (a redirect to `/v1/`), `GET /v1/`, `/v1/capabilities`, `/healthcheck`. */
+export const rootRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.get(
+    '/',
+    { schema: { querystring: NO_QUERY, response: { 200: VERSIONS_JSON, ...ERROR_RESPONSES } } },
+    (request) => ({
+      build: GNOCCHI_COMPATIBLE_BUILD,
+      versions: [
+        {
+          status: 'CURRENT',
+          links: [{ rel: 'self', href: `${applicationUrlOf(request)}/v1/` }],
+          id: 'v1.0',
+          updated: '2015-03-19',
+        },
+      ],
+    }),
+  );
+
+  // NOTE: the router ignores trailing slashes, so this route also answers `/v1`, which Gnocchi
+  // redirects to `/v1/`.
+  app.get(
+    '/v1/',
+    {
+      schema: {
+        querystring: NO_QUERY,
+        response: { 200: V1_JSON, 302: Type.Null(), ...ERROR_RESPONSES },
+      },
+    },
+    (request, reply) => {
+      const base = `${applicationUrlOf(request)}/v1`;
+      if (!request.url.startsWith('/v1/')) {
+        void reply.redirect(`${base}/`, 302);
+        return;
+      }
+      const links = V1_RESOURCES.map((rel) => ({ rel, href: `${base}/${rel}` }));
+      return { version: '1.0', links: [{ rel: 'self', href: base }, ...links] };
+    },
+  );
+
+  app.get(
+    '/v1/capabilities',
+    { schema: { querystring: NO_QUERY, response: { 200: CAPABILITIES_JSON, ...ERROR_RESPONSES } } },
+    () => ({ aggregation_methods: [...ALL_AGGREGATION_METHODS] }),
+  );
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/healthcheck',
+    config: { negotiate: false },
+    schema: { querystring: NO_QUERY, response: { 200: Type.String() } },
+    handler: (_request, reply) => {
+      reply.type('text/plain; charset=utf-8');
+      return '';
+    },
+  });
+
+  done();
+};

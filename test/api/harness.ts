@@ -1,0 +1,90 @@
+/**
+ * The API under test on a real indexer: SQLite in memory by default, or PostgreSQL in a schema of
+ * its own (dropped afterwards) on the shared test server, as the indexer's own tests do.
+ */
+import { randomBytes } from 'node:crypto';
+
+import pg from 'pg';
+
+import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
+import { resolveConfig } from '../../src/config.ts';
+import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
+
+/** `Authorization` of user `admin` (role admin), as in Gnocchi's functional tests. */
+export const ADMIN = 'basic YWRtaW46';
+/** `Authorization` of user `foobar`. */
+export const FOOBAR = 'basic Zm9vYmFyOg==';
+/** `Authorization` of user `foobaz`. */
+export const FOOBAZ = 'basic Zm9vYmF6Og==';
+/** `Authorization` of user `jd`. */
+export const JD = 'basic amQ6';
+
+/** The indexer backends the API is tested on. */
+export type Backend = 'sqlite' | 'postgresql';
+
+/** The shared PostgreSQL test server. */
+export const POSTGRESQL_URL =
+  process.env.ORZO_TEST_POSTGRESQL_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+/** A running API and the indexer behind it. */
+export interface TestApi {
+  readonly app: OrzoApp;
+  readonly indexer: Indexer;
+  close(): Promise<void>;
+}
+
+/** How {@link startApi} builds the API. */
+export interface StartApiOptions {
+  /** Settings of `config.api` over the defaults; `maxLimit` is 7 as in Gnocchi's tests. */
+  readonly api?: Readonly<Record<string, unknown>>;
+  readonly backend?: Backend;
+  readonly logger?: ApiDeps['logger'];
+}
+
+/** Builds the API on a fresh, migrated indexer. */
+export async function startApi(options: StartApiOptions = {}): Promise<TestApi> {
+  const config = resolveConfig([{ api: { maxLimit: 7, ...options.api } }]);
+  const { indexer, cleanup } = await openIndexer(options.backend ?? 'sqlite');
+  await indexer.upgrade();
+  const app = buildApp({
+    indexer,
+    config,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  await app.ready();
+  return {
+    app,
+    indexer,
+    close: async () => {
+      await app.close();
+      await cleanup();
+    },
+  };
+}
+
+async function openIndexer(
+  backend: Backend,
+): Promise<{ indexer: Indexer; cleanup: () => Promise<void> }> {
+  if (backend === 'sqlite') {
+    const indexer = createIndexer('sqlite::memory:');
+    return { indexer, cleanup: () => indexer.close() };
+  }
+  const admin = new pg.Client({
+    connectionString: POSTGRESQL_URL,
+    connectionTimeoutMillis: 10_000,
+  });
+  await admin.connect();
+  const schema = `orzo_api_test_${randomBytes(8).toString('hex')}`;
+  await admin.query(`create schema ${schema}`);
+  const url = new URL(POSTGRESQL_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const indexer = createIndexer(url.toString());
+  return {
+    indexer,
+    cleanup: async () => {
+      await indexer.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    },
+  };
+}
