@@ -3,10 +3,16 @@
  */
 import { loadConfig, redactConfig } from '../config.ts';
 import { EngineError } from '../errors/engine-error.ts';
+import { runApi } from './api.ts';
+import { runUpgrade } from './upgrade.ts';
 
 const USAGE = `usage: orzo <command> [flags]
 
 commands:
+  upgrade   create or migrate the indexer schema and the incoming sacks; creates the default
+            archive policies on an empty index (--skip-archive-policies-creation not to;
+            --skip-index, --skip-incoming to leave one part alone; --sacks N)
+  api       run the HTTP API (--host, --port, --auth basic|noauth)
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text
 
@@ -15,10 +21,22 @@ flags (every command): --config FILE, --data-dir DIR, --host HOST, --port PORT,
   --coordination local|URL, --sacks N
 `;
 
-function main(argv: readonly string[]): number {
-  const { config, positionals } = loadConfig({ argv });
+async function main(argv: readonly string[]): Promise<number> {
+  const { config, positionals, extraFlags } = loadConfig({ argv });
   const [command = 'help'] = positionals;
   switch (command) {
+    case 'upgrade': {
+      const lines = await runUpgrade(config, {
+        skipArchivePoliciesCreation: extraFlags['skip-archive-policies-creation'] === true,
+        skipIndex: extraFlags['skip-index'] === true,
+        skipIncoming: extraFlags['skip-incoming'] === true,
+      });
+      process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+      return 0;
+    }
+    case 'api':
+      await runApi(config);
+      return 0;
     case 'config':
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return 0;
@@ -32,7 +50,7 @@ function main(argv: readonly string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof EngineError)) throw error;
   process.stderr.write(`orzo: ${error.message}\n`);

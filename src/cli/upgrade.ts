@@ -1,0 +1,52 @@
+/**
+ * `orzo upgrade`: creates or migrates the indexer schema (and the default archive policies on an
+ * empty index) and fixes the number of sacks of the incoming store. Idempotent, like
+ * `gnocchi-upgrade`.
+ */
+import type { EngineConfig } from '../config.ts';
+import { createIndexer, upgradeIndexer } from '../indexer/index.ts';
+import { createIncomingDriver } from '../ingest/index.ts';
+
+/** Flags of `orzo upgrade` beyond the shared configuration. */
+export interface UpgradeFlags {
+  /** `--skip-archive-policies-creation` */
+  readonly skipArchivePoliciesCreation: boolean;
+  /** `--skip-index` */
+  readonly skipIndex: boolean;
+  /** `--skip-incoming` */
+  readonly skipIncoming: boolean;
+}
+
+/** Runs the upgrade and returns the lines to print. */
+export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Promise<string[]> {
+  const report: string[] = [];
+  if (!flags.skipIndex) {
+    const indexer = createIndexer(config.indexerUrl);
+    try {
+      const result = await upgradeIndexer(indexer, {
+        createDefaultArchivePolicies: !flags.skipArchivePoliciesCreation,
+        defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
+      });
+      report.push(`indexer: schema up to date (${config.indexerUrl.replace(/\/\/[^@/]*@/, '//')})`);
+      if (result.createdDefaultArchivePolicies) {
+        report.push('indexer: created archive policies bool, low, medium, high and rule default');
+      }
+    } finally {
+      await indexer.close();
+    }
+  }
+  if (!flags.skipIncoming) report.push(await upgradeIncoming(config));
+  return report;
+}
+
+async function upgradeIncoming(config: EngineConfig): Promise<string> {
+  const incoming = createIncomingDriver(config.incomingUrl);
+  try {
+    const sacks = await incoming.getSackCount();
+    if (sacks !== undefined) return `incoming: ${sacks} sacks (unchanged)`;
+    await incoming.setSackCount(config.sacks);
+    return `incoming: created ${config.sacks} sacks`;
+  } finally {
+    await incoming.close();
+  }
+}

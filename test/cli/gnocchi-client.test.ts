@@ -1,0 +1,180 @@
+/**
+ * Drives Orzo with Gnocchi's official command-line client (Debian's python3-gnocchiclient) over
+ * HTTP, asserting on what the client prints, so that compatibility is checked by the real thing.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+
+import { startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+
+function ensureGnocchiClient(): void {
+  if (spawnSync('gnocchi', ['--version']).status === 0) return;
+  // NOTE: the issue's contract is that the test installs the client itself where it can.
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'python3-gnocchiclient'], {
+    env,
+    stdio: 'ignore',
+  });
+}
+
+describe('the gnocchi command-line client against orzo api', () => {
+  let orzo: OrzoProcess;
+
+  /** Runs `gnocchi <args>` as user admin; returns stdout, or throws with stderr. */
+  function gnocchi(...args: string[]): string {
+    const result = spawnSync(
+      'gnocchi',
+      ['--os-auth-type', 'gnocchi-basic', '--user', 'admin', '--endpoint', orzo.url, ...args],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (result.status !== 0) {
+      throw new Error(`gnocchi ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    }
+    return result.stdout;
+  }
+  const json = (...args: string[]): unknown => JSON.parse(gnocchi(...args, '-f', 'json'));
+  const failure = (...args: string[]): string => {
+    const result = spawnSync(
+      'gnocchi',
+      ['--os-auth-type', 'gnocchi-basic', '--user', 'admin', '--endpoint', orzo.url, ...args],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.notEqual(result.status, 0, `gnocchi ${args.join(' ')} should fail`);
+    return result.stderr;
+  };
+
+  before(async () => {
+    ensureGnocchiClient();
+    orzo = await startOrzo('api');
+  });
+  after(async () => {
+    await orzo.stop();
+  });
+
+  it('lists the default archive policies created by orzo upgrade', () => {
+    const names = (json('archive-policy', 'list') as { name: string }[]).map((p) => p.name).sort();
+    assert.deepEqual(names, ['bool', 'high', 'low', 'medium']);
+  });
+
+  it('creates, shows, updates and deletes an archive policy', () => {
+    const created = json(
+      'archive-policy',
+      'create',
+      'it-policy',
+      '-b',
+      '1',
+      '-d',
+      'granularity:1s,points:60',
+      '-d',
+      'granularity:1m,timespan:1h',
+      '-m',
+      'mean',
+      '-m',
+      'max',
+      '-m',
+      'rate:mean',
+    ) as Record<string, unknown>;
+    assert.equal(created.name, 'it-policy');
+    assert.equal(created.back_window, 1);
+    assert.deepEqual(created.definition, [
+      { granularity: '0:00:01', points: 60, timespan: '0:01:00' },
+      { granularity: '0:01:00', points: 60, timespan: '1:00:00' },
+    ]);
+    assert.deepEqual(created.aggregation_methods, ['max', 'mean', 'rate:mean']);
+
+    const shown = gnocchi('archive-policy', 'show', 'it-policy');
+    assert.match(shown, /\| name\s+\| it-policy/);
+    assert.match(shown, /- timespan: 0:01:00, granularity: 0:00:01, points: 60/);
+
+    const updated = json(
+      'archive-policy',
+      'update',
+      'it-policy',
+      '-d',
+      'granularity:1s,points:120',
+      '-d',
+      'granularity:1m,timespan:2h',
+    ) as Record<string, unknown>;
+    assert.deepEqual(updated.definition, [
+      { granularity: '0:00:01', points: 120, timespan: '0:02:00' },
+      { granularity: '0:01:00', points: 120, timespan: '2:00:00' },
+    ]);
+
+    assert.match(
+      failure('archive-policy', 'update', 'it-policy', '-d', 'granularity:5s,points:10'),
+      /Cannot add or drop granularities|does not support change/,
+    );
+    assert.match(failure('archive-policy', 'show', 'nope'), /Archive policy nope does not exist/);
+  });
+
+  it('creates, lists, shows and deletes archive policy rules', () => {
+    const rule = json(
+      'archive-policy-rule',
+      'create',
+      'it-rule',
+      '-a',
+      'it-policy',
+      '-m',
+      'it.*',
+    ) as Record<string, unknown>;
+    assert.deepEqual(rule, {
+      name: 'it-rule',
+      archive_policy_name: 'it-policy',
+      metric_pattern: 'it.*',
+    });
+    const rules = json('archive-policy-rule', 'list') as { name: string }[];
+    assert.deepEqual(
+      rules.map((r) => r.name),
+      ['it-rule', 'default'],
+    );
+    assert.match(gnocchi('archive-policy-rule', 'show', 'it-rule'), /it\.\*/);
+  });
+
+  it('creates metrics by policy name and by rule, lists, shows and deletes them', () => {
+    const byName = json('metric', 'create', '-a', 'low', '-u', 'W', 'power') as Record<
+      string,
+      unknown
+    >;
+    assert.equal(byName.name, 'power');
+    assert.equal(byName.unit, 'W');
+    assert.equal(byName.archive_policy_name, 'low');
+    const byRule = json('metric', 'create', 'it.cpu') as Record<string, unknown>;
+    const shown = json('metric', 'show', String(byRule.id)) as Record<string, unknown>;
+    assert.equal(shown['archive_policy/name'], 'it-policy');
+    assert.equal(shown.creator, 'admin');
+
+    const listed = (json('metric', 'list') as { id: string }[]).map((m) => m.id).sort();
+    assert.deepEqual(listed, [String(byName.id), String(byRule.id)].sort());
+
+    gnocchi('metric', 'delete', String(byName.id));
+    assert.match(failure('metric', 'show', String(byName.id)), /does not exist/);
+    assert.deepEqual(
+      (json('metric', 'list') as { id: string }[]).map((m) => m.id),
+      [String(byRule.id)],
+    );
+  });
+
+  it('refuses to delete a policy still in use, by rules and by metrics awaiting expunge', () => {
+    assert.match(failure('archive-policy', 'delete', 'it-policy'), /still in use/);
+    gnocchi('archive-policy-rule', 'delete', 'it-rule');
+    const metrics = json('metric', 'list') as { id: string }[];
+    for (const { id } of metrics) gnocchi('metric', 'delete', id);
+    // NOTE: deleted metrics keep their policy in use until the janitor expunges them.
+    assert.match(failure('archive-policy', 'delete', 'it-policy'), /still in use/);
+  });
+
+  it('deletes an archive policy nothing uses', () => {
+    gnocchi('archive-policy', 'create', 'it-unused', '-d', 'granularity:1h,points:24');
+    assert.equal(gnocchi('archive-policy', 'delete', 'it-unused'), '');
+    assert.match(failure('archive-policy', 'show', 'it-unused'), /does not exist/);
+    const names = (json('archive-policy', 'list') as { name: string }[]).map((p) => p.name);
+    assert.ok(!names.includes('it-unused'));
+  });
+
+  it('lists capabilities', () => {
+    const capabilities = json('capabilities', 'list') as Record<string, unknown>;
+    assert.match(String(capabilities.aggregation_methods), /rate:95pct/);
+  });
+});
