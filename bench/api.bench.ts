@@ -1,22 +1,20 @@
 /**
  * `npm run bench:api`: metric creations per second and GET metric latency through real HTTP on
- * loopback, on the SQLite indexer (a file, as `orzo api` uses it) and on PostgreSQL (a schema of
- * its own, dropped afterwards). Prints one JSON object.
+ * loopback against `orzo api` running in its own process (logging requests, as it does by
+ * default), on the SQLite indexer (the embedded default) and on PostgreSQL (a schema of its own,
+ * dropped afterwards); the server's log goes to $TMPDIR/orzo-bench-api.log. Prints one JSON object.
  *
  * Options: `--creations N` (default 5000), `--reads N` (default 20000), `--concurrency N`
  * (default 8), `--postgresql URL` (default the local test server).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import pg from 'pg';
 
-import { buildApp } from '../src/api/index.ts';
-import { resolveConfig } from '../src/config.ts';
-import { createIndexer, upgradeIndexer, type Indexer } from '../src/indexer/index.ts';
+import { startOrzo } from '../test/support/orzo-process.ts';
 import { runLoad } from './http-load.ts';
 
 const { values: flags } = parseArgs({
@@ -30,21 +28,16 @@ const { values: flags } = parseArgs({
 const CREATIONS = Number(flags.creations);
 const READS = Number(flags.reads);
 const CONCURRENCY = Number(flags.concurrency);
+const LOG_FILE = join(tmpdir(), 'orzo-bench-api.log');
 const ADMIN = { authorization: `Basic ${Buffer.from('admin:').toString('base64')}` };
-const config = resolveConfig([{ api: { auth: 'basic' } }]);
 
-async function measure(indexer: Indexer): Promise<Record<string, unknown>> {
-  await upgradeIndexer(indexer, {
-    createDefaultArchivePolicies: true,
-    defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
-  });
-  const app = buildApp({ indexer, config, logger: false });
-  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  const ids: string[] = [];
+/** Runs the load against `orzo api` in its own process, as users run it. */
+async function measure(flags: readonly string[]): Promise<Record<string, unknown>> {
+  const orzo = await startOrzo('api', ['--auth', 'basic', ...flags], { logFile: LOG_FILE });
   try {
     const body = JSON.stringify({ archive_policy_name: 'low', unit: 'W' });
     const creations = await runLoad({
-      baseUrl,
+      baseUrl: orzo.url,
       total: CREATIONS,
       concurrency: CONCURRENCY,
       expectStatus: 201,
@@ -55,9 +48,10 @@ async function measure(indexer: Indexer): Promise<Record<string, unknown>> {
         headers: { ...ADMIN, 'content-type': 'application/json' },
       }),
     });
-    for (const metric of await indexer.listMetrics({ limit: 1000 })) ids.push(metric.id);
+    const listed = await fetch(`${orzo.url}/v1/metric?limit=1000`, { headers: ADMIN });
+    const ids = ((await listed.json()) as { id: string }[]).map((metric) => metric.id);
     const reads = await runLoad({
-      baseUrl,
+      baseUrl: orzo.url,
       total: READS,
       concurrency: CONCURRENCY,
       expectStatus: 200,
@@ -65,17 +59,7 @@ async function measure(indexer: Indexer): Promise<Record<string, unknown>> {
     });
     return { metric_creations: creations, get_metric: reads };
   } finally {
-    await app.close();
-    await indexer.close();
-  }
-}
-
-async function onSqlite(): Promise<Record<string, unknown>> {
-  const dir = mkdtempSync(join(tmpdir(), 'orzo-bench-api-'));
-  try {
-    return await measure(createIndexer(`sqlite://${join(dir, 'index.db')}`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await orzo.stop();
   }
 }
 
@@ -86,7 +70,7 @@ async function onPostgresql(serverUrl: string): Promise<Record<string, unknown>>
   try {
     const url = new URL(serverUrl);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    return await measure(createIndexer(url.toString()));
+    return await measure(['--indexer', url.toString()]);
   } finally {
     await admin.query(`drop schema if exists ${schema} cascade`);
     await admin.end();
@@ -96,7 +80,7 @@ async function onPostgresql(serverUrl: string): Promise<Record<string, unknown>>
 const figures = {
   node: process.version,
   concurrency: CONCURRENCY,
-  sqlite: await onSqlite(),
+  sqlite: await measure([]),
   postgresql: await onPostgresql(flags.postgresql),
 };
 process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

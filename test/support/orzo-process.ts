@@ -4,7 +4,7 @@
  * loopback port, stopped with SIGTERM at the end.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,22 +46,31 @@ export function runOrzo(args: readonly string[]): string {
   return result.stdout;
 }
 
+/** Options of {@link startOrzo}. */
+export interface StartOrzoOptions {
+  /** Write the process's output to this file instead of keeping it in memory (benchmarks). */
+  readonly logFile?: string;
+}
+
 /** Upgrades a new data folder and starts `orzo <command>` on it; waits for /healthcheck. */
 export async function startOrzo(
   command: string,
   flags: readonly string[] = [],
+  options: StartOrzoOptions = {},
 ): Promise<OrzoProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'orzo-it-'));
   runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
   const port = await freePort();
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(
     process.execPath,
     [ORZO, command, '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port), ...flags],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'] },
   );
+  if (logFd !== undefined) closeSync(logFd);
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child, () => output);
   return {
