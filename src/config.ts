@@ -65,6 +65,11 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   indexerUrl: Type.Optional(URL_STRING),
   /** Incoming measures URL: `file://DIR` or `redis://…`. @defaultValue `file://<dataDir>` */
   incomingUrl: Type.Optional(URL_STRING),
+  /**
+   * File incoming store: flush each batch (and its folders) to disk before answering 202, so that
+   * a power loss cannot lose an accepted measure. @defaultValue `true`
+   */
+  incomingFsync: Type.Boolean({ default: true }),
   /** Aggregate storage URL: `file://DIR` or `redis://…`. @defaultValue `file://<dataDir>` */
   storageUrl: Type.Optional(URL_STRING),
   /** `local` (one machine) or `redis://…`. @defaultValue `local` */

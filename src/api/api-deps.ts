@@ -5,6 +5,7 @@
  */
 import type { ApiConfig, ArchivePolicyConfig } from '../config.ts';
 import type { Indexer } from '../indexer/index.ts';
+import type { Incoming } from '../ingest/index.ts';
 import type { ApiLoggerOptions } from './logger-options.ts';
 import { trustProxyFunction, type TrustProxy } from './public-url.ts';
 
@@ -18,6 +19,8 @@ export interface ApiDepsConfig {
 export interface ApiDeps {
   /** Archive policies, rules and metrics. */
   readonly indexer: Indexer;
+  /** Where posted measures wait for metricd. */
+  readonly incoming: Incoming;
   readonly config: ApiDepsConfig;
   /** `true` for fastify's default logger, pino options (e.g. `{ level, stream }`), or off. */
   readonly logger?: boolean | ApiLoggerOptions;
@@ -28,6 +31,7 @@ export interface ApiDeps {
 /** The dependencies as routes and services see them through `app.engine`. */
 export interface ApiEngine {
   readonly indexer: Indexer;
+  readonly incoming: Incoming;
   readonly config: ApiDepsConfig;
   readonly now: () => Date;
   /** Whether a peer is one of `config.api.trustedProxies`. */
@@ -38,6 +42,7 @@ export interface ApiEngine {
 export function createApiEngine(deps: ApiDeps): ApiEngine {
   return Object.freeze({
     indexer: deps.indexer,
+    incoming: deps.incoming,
     config: deps.config,
     now: deps.now ?? (() => new Date()),
     trustProxy: trustProxyFunction(deps.config.api.trustedProxies),

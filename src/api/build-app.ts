@@ -24,8 +24,10 @@ import { methodNotAllowedPlugin, recordRouteMethods } from './method-not-allowed
 import { requireJsonAcceptable } from './request-hooks.ts';
 import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
+import { measureRoutes } from './routes/measures.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { rootRoutes } from './routes/root.ts';
+import { statusRoutes } from './routes/status.ts';
 import { validatorCompiler } from './validator-compiler.ts';
 
 /** The resource plugins, in registration order. */
@@ -34,6 +36,8 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   archivePolicyRoutes,
   archivePolicyRuleRoutes,
   metricRoutes,
+  measureRoutes,
+  statusRoutes,
 ];
 
 /**

@@ -22,6 +22,7 @@ import {
   MetricNotFoundError,
   NamedMetricAlreadyExistsError,
 } from '../indexer/index.ts';
+import { InvalidMeasuresError } from '../ingest/index.ts';
 import {
   InvalidInputError,
   InvalidMetricError,
@@ -104,6 +105,21 @@ const byUndecodable = (error: Error): ErrorDescription => ({
   detail: [],
 });
 
+/**
+ * Gnocchi's voluptuous-style description of refused measures, with the offending measure's place
+ * (`[index]`, or `[metric id, index]` in a batch) in `detail`, and what was wrong with it.
+ */
+function byMeasures(error: Error): ErrorDescription {
+  if (!(error instanceof InvalidMeasuresError)) return error.message;
+  const path = [error.metricKey, error.index].filter((part) => part !== undefined);
+  return {
+    cause: 'Invalid input',
+    reason: error.message,
+    detail: path.map(String),
+    ...(error.detail === undefined ? {} : { explanation: error.detail }),
+  };
+}
+
 const bodyTooLarge = (_error: Error, context: ErrorContext): ErrorDescription =>
   `Request body is larger than the limit of ${context.bodyLimit} bytes`;
 
@@ -139,6 +155,11 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   NAMED_METRIC_ALREADY_EXISTS: { status: 400, describe: byCause },
   INVALID_PAGINATION: { status: 400, describe: byMessage },
   INDEXER_UNAVAILABLE: { status: 503, describe: byMessage },
+  // Measures in (src/ingest/errors.ts).
+  INVALID_MEASURES: { status: 400, describe: byMeasures },
+  UNKNOWN_METRICS: { status: 400, describe: byMessage },
+  INCOMING_UNAVAILABLE: { status: 503, describe: byMessage },
+  INCOMING_NOT_INITIALIZED: { status: 503, describe: byMessage },
   // Fastify's own refusals.
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, describe: bodyTooLarge },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, describe: empty },

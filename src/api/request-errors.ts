@@ -113,6 +113,18 @@ export class RouteNotFoundError extends EngineError {
   }
 }
 
+/** A batch of measures names metrics that do not exist (or are deleted); nothing was stored. */
+export class UnknownMetricsError extends EngineError {
+  readonly code = 'UNKNOWN_METRICS';
+  /** The unknown ids, sorted, as sent. */
+  readonly metricIds: readonly string[];
+
+  constructor(metricIds: readonly string[]) {
+    super(`Unknown metrics: ${metricIds.join(', ')}`);
+    this.metricIds = metricIds;
+  }
+}
+
 /** A metric was to be attached to a resource, and resources are not implemented yet. */
 export class ResourcesNotSupportedError extends EngineError {
   readonly code = 'RESOURCES_NOT_SUPPORTED';

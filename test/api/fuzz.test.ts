@@ -77,9 +77,23 @@ const metricBody = fc.record(
   { requiredKeys: [] },
 );
 
+const measure = fc.record(
+  {
+    timestamp: fc.oneof(jsonish, fc.constantFrom('2015-03-06T14:33:57', '-5 minutes', '1e400')),
+    value: fc.oneof(jsonish, fc.constantFrom('NaN', 'inf', '1e400', '0x10')),
+  },
+  { requiredKeys: [] },
+);
+const measuresBody = fc.oneof(fc.array(measure, { maxLength: 4 }), fc.array(jsonish));
+const batchBody = fc.dictionary(fc.oneof(fc.uuid(), anyText), fc.oneof(measuresBody, jsonish), {
+  maxKeys: 3,
+});
+
 const body: fc.Arbitrary<string | undefined> = fc.oneof(
   fc.constant(undefined),
-  fc.oneof(archivePolicyBody, ruleBody, metricBody, jsonish).map((value) => JSON.stringify(value)),
+  fc
+    .oneof(archivePolicyBody, ruleBody, metricBody, measuresBody, batchBody, jsonish)
+    .map((value) => JSON.stringify(value)),
   anyText,
   fc.constantFrom('', '{', '[', 'null', '\ufeff{}', '{"a":1}}'),
 );
@@ -92,6 +106,11 @@ const path = (ids: () => readonly string[]) =>
     urlPart.map((name) => `/v1/archive_policy_rule/${name}`),
     fc.oneof(urlPart, fc.uuid(), fc.constant('')).map((id) => `/v1/metric/${id}`),
     fc.nat().map((index) => `/v1/metric/${ids()[index % Math.max(ids().length, 1)] ?? 'x'}`),
+    fc
+      .nat()
+      .map((index) => `/v1/metric/${ids()[index % Math.max(ids().length, 1)] ?? 'x'}/measures`),
+    fc.oneof(urlPart, fc.uuid()).map((id) => `/v1/metric/${id}/measures`),
+    fc.constantFrom('/v1/batch/metrics/measures', '/v1/status', '/v1/batch'),
     fc.array(urlPart, { maxLength: 4 }).map((parts) => `/${parts.join('/')}`),
   );
 
@@ -100,6 +119,7 @@ const query = fc
     fc.tuple(
       fc.oneof(
         fc.constantFrom('limit', 'marker', 'sort', 'id', 'name', 'status', 'unit', 'creator'),
+        fc.constantFrom('details'),
         fc.constantFrom('user_id', 'project_id', 'archive_policy_name'),
         urlPart,
       ),

@@ -3,12 +3,16 @@
  * its own (dropped afterwards) on the shared test server, as the indexer's own tests do.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import pg from 'pg';
 
 import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
 import { resolveConfig } from '../../src/config.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
+import { Incoming, createIncomingDriver } from '../../src/ingest/index.ts';
 
 /** `Authorization` of user `admin` (role admin), as in Gnocchi's functional tests. */
 export const ADMIN = 'basic YWRtaW46';
@@ -30,8 +34,13 @@ export const POSTGRESQL_URL =
 export interface TestApi {
   readonly app: OrzoApp;
   readonly indexer: Indexer;
+  /** The incoming store the API writes measures to (files in a temp folder). */
+  readonly incoming: Incoming;
   close(): Promise<void>;
 }
+
+/** Sacks of the test's incoming store: few, so that tests see several metrics share one. */
+export const INCOMING_SACKS = 4;
 
 /** How {@link startApi} builds the API. */
 export interface StartApiOptions {
@@ -46,8 +55,12 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
   const config = resolveConfig([{ api: { maxLimit: 7, ...options.api } }]);
   const { indexer, cleanup } = await openIndexer(options.backend ?? 'sqlite');
   await indexer.upgrade();
+  const incomingDir = mkdtempSync(join(tmpdir(), 'orzo-api-incoming-'));
+  const incoming = new Incoming(createIncomingDriver(`file://${incomingDir}`, { fsync: false }));
+  await incoming.upgrade(INCOMING_SACKS);
   const app = buildApp({
     indexer,
+    incoming,
     config,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
@@ -55,8 +68,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
   return {
     app,
     indexer,
+    incoming,
     close: async () => {
       await app.close();
+      await incoming.driver.close();
+      rmSync(incomingDir, { recursive: true, force: true });
       await cleanup();
     },
   };

@@ -119,7 +119,7 @@ export async function deleteMetricById(
 }
 
 /** The active metric of an id as written in a URL; throws `MetricNotFoundError` naming it so. */
-async function findMetric(indexer: Pick<Indexer, 'getMetric'>, id: string): Promise<Metric> {
+export async function findMetric(indexer: Pick<Indexer, 'getMetric'>, id: string): Promise<Metric> {
   const uuid = parseUuid(id);
   const metric = uuid === undefined ? undefined : await indexer.getMetric(uuid);
   if (metric === undefined) throw new MetricNotFoundError(id);

@@ -1,0 +1,49 @@
+/**
+ * `GET /v1/status` (admins only): the backlog of measures waiting in the incoming store, in
+ * Gnocchi's shape, with `measures_to_process` per metric unless `details=false`. The `metricd`
+ * part reports no processors until metricd publishes its figures.
+ */
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+import { toGnocchiStorageStatus } from '../../ingest/index.ts';
+import { parseBoolean } from '../boolean-argument.ts';
+import { authorize } from '../request-hooks.ts';
+import { ERROR_RESPONSES } from '../schemas.ts';
+
+const STATUS_QUERY = Type.Object({ details: Type.Optional(Type.String()) });
+
+const STATUS_JSON = Type.Object({
+  storage: Type.Object({
+    summary: Type.Object({ metrics: Type.Integer(), measures: Type.Integer() }),
+    measures_to_process: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  }),
+  metricd: Type.Object({
+    processors: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    statistics: Type.Record(Type.String(), Type.Unknown()),
+  }),
+});
+
+/** The status resource. */
+export const statusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  const { incoming } = app.engine;
+
+  app.get(
+    '/v1/status',
+    {
+      schema: { querystring: STATUS_QUERY, response: { 200: STATUS_JSON, ...ERROR_RESPONSES } },
+      preValidation: [authorize('get status')],
+    },
+    async (request) => {
+      // NOTE: as in Gnocchi, details default to true on this endpoint.
+      const details = parseBoolean('details', request.query.details ?? 'true');
+      const backlog = await incoming.backlog({ details });
+      return {
+        storage: toGnocchiStorageStatus(backlog),
+        metricd: { processors: null, statistics: {} },
+      };
+    },
+  );
+
+  done();
+};
