@@ -71,11 +71,43 @@ export function toIncomingError(error: unknown): unknown {
   return new IncomingUnavailableError(`incoming Redis is unavailable: ${reason}`, { cause: error });
 }
 
-/** Fails at once when a client is known to be disconnected, whatever its options. */
-export function assertConnected(client: Redis): void {
+/** Clients that have been connected at least once. */
+const CONNECTED_ONCE = new WeakSet<Redis>();
+
+/**
+ * Resolves when a client may take a command, and fails at once when it is known to be
+ * disconnected, whatever its options. NOTE: a client that has never been connected yet (a command
+ * right after start, as `orzo upgrade` issues) is waited for, up to its connect timeout; only a
+ * client that was connected and lost its connection fails without waiting.
+ */
+export async function whenConnected(client: Redis): Promise<void> {
   const { status } = client;
   // NOTE: 'wait' is a lazy client that connects on its first command.
-  if (status !== 'ready' && status !== 'wait') {
-    throw new IncomingUnavailableError(`incoming Redis is unavailable (connection ${status})`);
+  if (status === 'ready' || status === 'wait') {
+    CONNECTED_ONCE.add(client);
+    return;
   }
+  if (!CONNECTED_ONCE.has(client) && (status === 'connecting' || status === 'connect')) {
+    if (await readyWithin(client, client.options.connectTimeout ?? 10_000)) {
+      CONNECTED_ONCE.add(client);
+      return;
+    }
+  }
+  throw new IncomingUnavailableError(`incoming Redis is unavailable (connection ${client.status})`);
+}
+
+function readyWithin(client: Redis, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      resolve(ready);
+    };
+    const onReady = () => { done(true); };
+    const onEnd = () => { done(false); };
+    const timer = setTimeout(() => { done(client.status === 'ready'); }, timeoutMs);
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+  });
 }

@@ -28,7 +28,7 @@ import type {
   Unsubscribe,
 } from '../incoming-driver.ts';
 import { allSacks, assertSackCount, type Sack } from '../sack.ts';
-import { assertConnected, toIncomingError } from './redis-connection.ts';
+import { toIncomingError, whenConnected } from './redis-connection.ts';
 import {
   decodeFrame,
   encodeFrame,
@@ -228,7 +228,7 @@ export class RedisIncomingDriver implements IncomingDriver {
   }
 
   async #run<T>(command: () => Promise<T>): Promise<T> {
-    assertConnected(this.#client);
+    await whenConnected(this.#client);
     try {
       return await command();
     } catch (error) {
