@@ -104,9 +104,15 @@ function readyWithin(client: Redis, timeoutMs: number): Promise<boolean> {
       client.off('end', onEnd);
       resolve(ready);
     };
-    const onReady = () => { done(true); };
-    const onEnd = () => { done(false); };
-    const timer = setTimeout(() => { done(client.status === 'ready'); }, timeoutMs);
+    const onReady = () => {
+      done(true);
+    };
+    const onEnd = () => {
+      done(false);
+    };
+    const timer = setTimeout(() => {
+      done(client.status === 'ready');
+    }, timeoutMs);
     client.once('ready', onReady);
     client.once('end', onEnd);
   });
