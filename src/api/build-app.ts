@@ -12,7 +12,7 @@ import type {
   FastifyPluginCallbackTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 
 import { createApiEngine, type ApiDeps } from './api-deps.ts';
 import { corsOptions } from './cors-options.ts';
@@ -21,6 +21,7 @@ import { answerClientError, installErrorHandling, sendError } from './errors.ts'
 import { installRawBodyParsing } from './json-body.ts';
 import { loggerOptions } from './logger-options.ts';
 import { methodNotAllowedPlugin, recordRouteMethods } from './method-not-allowed.ts';
+import { ShuttingDownError } from './request-errors.ts';
 import { requireJsonAcceptable } from './request-hooks.ts';
 import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
@@ -53,6 +54,9 @@ export function buildApp(deps: ApiDeps) {
     logger: loggerOptions(deps.logger),
     bodyLimit: engine.config.api.bodyLimitBytes,
     exposeHeadRoutes: false,
+    // NOTE: requests arriving on kept-alive connections while the app closes are refused by the
+    // `refuseWhileClosing` hook below, so that they get Orzo's JSON error body, not fastify's.
+    return503OnClosing: false,
     trustProxy: engine.trustProxy,
     // NOTE: gnocchiclient asks for `/v1/archive_policy//<name>` and `/v1/archive_policy/`; pecan
     // tolerates both, so the router must too.
@@ -76,10 +80,23 @@ export function buildApp(deps: ApiDeps) {
   if (engine.config.api.corsAllowedOrigins.length > 0) {
     void app.register(fastifyCors, corsOptions(engine.config.api.corsAllowedOrigins));
   }
+  refuseWhileClosing(app);
   app.addHook('onRequest', requireJsonAcceptable);
   for (const plugin of RESOURCE_PLUGINS) void app.register(plugin);
   void app.register(methodNotAllowedPlugin, { routes });
   return app;
+}
+
+/** Answers 503 (`SHUTTING_DOWN`) to requests that arrive once the app has started closing. */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(closing ? new ShuttingDownError() : undefined);
+  });
 }
 
 /** The API's fastify instance. */

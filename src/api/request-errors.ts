@@ -150,3 +150,12 @@ export class InvalidMetricError extends EngineError {
     this.path = options.path;
   }
 }
+
+/** The API is shutting down and takes no new requests; another instance (or a retry) will. */
+export class ShuttingDownError extends EngineError {
+  readonly code = 'SHUTTING_DOWN';
+
+  constructor() {
+    super('The server is shutting down; retry the request');
+  }
+}

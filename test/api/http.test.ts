@@ -4,6 +4,7 @@
  * `logger-options.test.ts`.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { assertErrorBody, description, header, json, runCases, send } from './cases.ts';
@@ -341,6 +342,33 @@ describe('reverse proxies', () => {
         remoteAddress: '10.1.2.3',
       });
       assert.match(response.body, /"https:\/\/metrics\.example\.org\/gnocchi\/v1\/"/);
+    });
+  });
+});
+
+describe('shutting down', () => {
+  it("answers a request completed after closing began with Orzo's JSON 503", async () => {
+    const api = await startApi();
+    const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const socket = connect(Number(new URL(address).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    // NOTE: a request half sent keeps its connection busy, so closing does not drop it.
+    socket.write('GET /v1/capabilities HTTP/1.1\r\nHost: orzo\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = api.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write('\r\n');
+    await ended;
+    await closing;
+    assert.match(answer, /^HTTP\/1\.1 503 /);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as unknown;
+    assert.deepEqual(body, {
+      code: 503,
+      title: 'Service Unavailable',
+      description: 'The server is shutting down; retry the request',
     });
   });
 });
