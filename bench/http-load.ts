@@ -32,6 +32,8 @@ export interface LoadOptions {
   readonly next: (index: number) => LoadRequest;
   /** The status every answer must have. */
   readonly expectStatus: number;
+  /** Receives the body of every expected answer (otherwise bodies are discarded). */
+  readonly onBody?: (text: string) => void;
 }
 
 /** Runs the load and returns its figures; answers with another status count as errors. */
@@ -51,9 +53,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
         dispatcher,
         ...(body === undefined ? {} : { body }),
       });
-      await response.body.dump();
+      const ok = response.statusCode === options.expectStatus;
+      if (ok && options.onBody !== undefined) options.onBody(await response.body.text());
+      else await response.body.dump();
       latencies[index] = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (response.statusCode !== options.expectStatus) errors++;
+      if (!ok) errors++;
     }
   };
   const t0 = process.hrtime.bigint();

@@ -5,8 +5,8 @@ import { createIncomingDriver, parseIncomingUrl } from '../../src/ingest/create-
 import { FileIncomingDriver } from '../../src/ingest/file/file-incoming-driver.ts';
 import { createIncomingRedisClient } from '../../src/ingest/redis/redis-connection.ts';
 import { RedisIncomingDriver } from '../../src/ingest/redis/redis-incoming-driver.ts';
+import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
 import { taggedBatch } from './incoming-driver.suite.ts';
-import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from './support/redis.ts';
 
 describe('parseIncomingUrl', () => {
   it('reads file URLs, relative or absolute', () => {

@@ -15,8 +15,8 @@ import { decodeMeasureBatch } from '../../src/ingest/measure-batch-codec.ts';
 import { createIncomingRedisClient } from '../../src/ingest/redis/redis-connection.ts';
 import { RedisIncomingDriver } from '../../src/ingest/redis/redis-incoming-driver.ts';
 import { allSacks } from '../../src/ingest/sack.ts';
+import { privateRedisServer, type RedisServer } from '../support/redis.ts';
 import { CRASH_TEST_SACKS, crashTestBatch, tagOfBatch } from './support/crash-batches.ts';
-import { privateRedisServer, type RedisServer } from './support/redis.ts';
 
 /** Failed writes to see while Redis is down, and writes to see succeed after it is back. */
 const FAILURES_WHILE_DOWN = 5;

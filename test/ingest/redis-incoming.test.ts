@@ -9,8 +9,8 @@ import {
   createIncomingRedisSubscriber,
 } from '../../src/ingest/redis/redis-connection.ts';
 import { RedisIncomingDriver } from '../../src/ingest/redis/redis-incoming-driver.ts';
+import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
 import { runIncomingDriverSuite, taggedBatch } from './incoming-driver.suite.ts';
-import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from './support/redis.ts';
 
 let client: Redis;
 let subscriber: Redis;

@@ -1,15 +1,23 @@
 /**
  * Runs the real `orzo` command as a child process for integration tests: `orzo upgrade` on a
  * fresh data folder, then a long-running command (`orzo api`, later `orzo serve`) on a free
- * loopback port, stopped with SIGTERM at the end.
+ * loopback port, stopped with SIGTERM at the end. Reliability tests use {@link launchOrzo} to
+ * kill the command and start it again on the same data folder and port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { freePort } from './free-port.ts';
+
+export { freePort } from './free-port.ts';
 
 const ORZO = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
+/** How long a command may take to answer /healthcheck, and SIGTERM to end it. */
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
 
 /** A running Orzo process. */
 export interface OrzoProcess {
@@ -20,24 +28,26 @@ export interface OrzoProcess {
   stop(): Promise<void>;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
+/** A running `orzo` command on a data folder that belongs to the caller. */
+export interface OrzoChild {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything the process printed so far (empty when it writes to a log file). */
+  output(): string;
+  /** Whether the process has ended, by itself or by a signal. */
+  hasExited(): boolean;
+  /** Sends `signal` and resolves once the process has ended (at once if it already had). */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** SIGTERM, then SIGKILL if the process is still there after 10 s. */
+  stop(): Promise<void>;
 }
 
 /** Runs `orzo <args>` to completion; throws with its output if it fails. */
 export function runOrzo(args: readonly string[]): string {
-  const result = spawnSync(process.execPath, [ORZO, ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [ORZO, ...args], {
+    encoding: 'utf8',
+    timeout: START_TIMEOUT_MS,
+  });
   if (result.status !== 0) {
     throw new Error(
       `orzo ${args.join(' ')} exited ${result.status}: ${result.stderr}${result.stdout}`,
@@ -59,9 +69,39 @@ export async function startOrzo(
   options: StartOrzoOptions = {},
 ): Promise<OrzoProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'orzo-it-'));
-  runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
-  const port = await freePort();
-  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
+  let child: OrzoChild;
+  try {
+    runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
+    child = await launchOrzo(command, { dataDir, port: await freePort(), flags, ...options });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: child.url,
+    dataDir,
+    output: () => child.output(),
+    stop: async () => {
+      await child.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Options of {@link launchOrzo}. */
+export interface LaunchOrzoOptions extends StartOrzoOptions {
+  /** A data folder that `orzo upgrade` has prepared; it is left in place. */
+  readonly dataDir: string;
+  /** The loopback port to listen on; the same one again after a restart. */
+  readonly port: number;
+  /** Flags after `--data-dir`, `--host` and `--port`. @defaultValue none */
+  readonly flags?: readonly string[];
+}
+
+/** Starts `orzo <command>` on an upgraded data folder and a given port; waits for /healthcheck. */
+export async function launchOrzo(command: string, options: LaunchOrzoOptions): Promise<OrzoChild> {
+  const { dataDir, port, flags = [], logFile } = options;
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
     [ORZO, command, '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port), ...flags],
@@ -71,17 +111,39 @@ export async function startOrzo(
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (!hasExited(child)) child.kill(signal);
+    await exited;
+  };
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child, () => output);
+  try {
+    await waitForHealth(url, child, () => output);
+  } catch (error) {
+    await kill('SIGKILL');
+    throw error;
+  }
   return {
     url,
-    dataDir,
+    pid: child.pid ?? -1,
     output: () => output,
+    hasExited: () => hasExited(child),
+    kill,
     stop: async () => {
-      await stopChild(child);
-      rmSync(dataDir, { recursive: true, force: true });
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await kill('SIGTERM');
+      clearTimeout(timer);
     },
   };
+}
+
+function hasExited(child: ChildProcess): boolean {
+  // NOTE: a process ended by a signal keeps `exitCode` null; `signalCode` says it is gone.
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 async function waitForHealth(
@@ -89,26 +151,18 @@ async function waitForHealth(
   child: ChildProcess,
   output: () => string,
 ): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`orzo exited ${child.exitCode}: ${output()}`);
+    if (hasExited(child)) {
+      throw new Error(`orzo exited ${child.exitCode ?? child.signalCode}: ${output()}`);
+    }
     try {
-      const response = await fetch(`${url}/healthcheck`);
+      const response = await fetch(`${url}/healthcheck`, { signal: AbortSignal.timeout(5_000) });
       if (response.ok) return;
     } catch {
       // NOTE: not listening yet.
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
-  child.kill('SIGKILL');
   throw new Error(`orzo did not answer /healthcheck within 30 s: ${output()}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,19 +1,23 @@
 /**
- * Redis helpers for the ingest tests: an isolated key prefix on the shared Redis (removed
- * afterwards), and a private `redis-server` on a free loopback port for tests that stop and
- * restart Redis, never the shared one.
+ * Redis helpers for tests: an isolated key prefix on the shared Redis (removed afterwards), and a
+ * private `redis-server` on a free loopback port for tests that stop and restart Redis, never the
+ * shared one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+
+import { freePort } from './free-port.ts';
 
 /** The shared test Redis. */
 export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** How long a private redis-server may take to accept connections. */
+const START_TIMEOUT_MS = 20_000;
 
 /** A prefix no other test run uses. */
 export function randomPrefix(): string {
@@ -67,21 +71,20 @@ export async function privateRedisServer(): Promise<RedisServer> {
     start: async () => {
       const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = started;
-      await new Promise<void>((resolve, reject) => {
-        let output = '';
-        started.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('Ready to accept connections')) resolve();
-        });
-        started.once('exit', (code) => {
-          reject(new Error(`redis-server exited ${code}: ${output}`));
-        });
-      });
+      try {
+        await untilReady(started);
+      } catch (error) {
+        await server.stop('SIGKILL');
+        throw error;
+      }
     },
     stop: async (signal) => {
       const running = child;
       child = undefined;
-      if (running?.exitCode !== null) return;
+      // NOTE: a process ended by a signal keeps `exitCode` null; `signalCode` says it is gone.
+      if (running?.exitCode !== null || running.signalCode !== null) {
+        return;
+      }
       const exited = new Promise((resolve) => running.once('exit', resolve));
       running.kill(signal);
       await exited;
@@ -94,15 +97,24 @@ export async function privateRedisServer(): Promise<RedisServer> {
   return server;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address !== 'object') throw new Error('no free port');
-  return address.port;
+/** Resolves once redis-server accepts connections; rejects if it exits or takes too long. */
+async function untilReady(started: ChildProcess): Promise<void> {
+  let output = '';
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`redis-server not ready within ${START_TIMEOUT_MS} ms: ${output}`));
+      }, START_TIMEOUT_MS);
+      started.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      started.once('exit', (code) => {
+        reject(new Error(`redis-server exited ${code}: ${output}`));
+      });
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }
