@@ -18,12 +18,14 @@ export function isCanonicalMetricId(text: string): boolean {
 export function normalizeMetricId(text: string): string | undefined {
   if (CANONICAL.test(text)) return text;
   if (text.length > 64) return undefined;
+  // NOTE: in Python's order: the prefixes are removed as written (`URN:` is refused), then braces
+  // of either kind from both ends, then dashes; only the hex digits are case-insensitive.
   const hex = text
-    .toLowerCase()
     .replaceAll('urn:', '')
     .replaceAll('uuid:', '')
     .replace(/^[{}]+|[{}]+$/g, '')
-    .replaceAll('-', '');
+    .replaceAll('-', '')
+    .toLowerCase();
   if (!HEX_32.test(hex)) return undefined;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -15,6 +15,9 @@ describe('normalizeMetricId', () => {
     `urn:uuid:${ID}`,
     `uuid:${ID}`,
     'edd4-3480fc99-48848de3a527c1ce72f5',
+    `}${ID}{`,
+    `{{${ID.replaceAll('-', '')}}}`,
+    `urn:uuid:{${ID}}`,
   ];
   for (const text of accepted) {
     it(`reads ${text}`, () => {
@@ -27,6 +30,7 @@ describe('normalizeMetricId', () => {
     ID.slice(1),
     `${ID}0`,
     ` ${ID}`,
+    `URN:UUID:${ID}`,
     `0x${ID.replaceAll('-', '').slice(2)}`,
   ];
   for (const text of refused) {
