@@ -7,7 +7,6 @@
  * Options: `--creations N` (default 5000), `--reads N` (default 20000), `--concurrency N`
  * (default 8), `--postgresql URL` (default the local test server).
  */
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 
 import { startOrzo } from '../test/support/orzo-process.ts';
+import { createTestSchema, dropTestSchema } from '../test/support/postgresql.ts';
 import { runLoad } from './http-load.ts';
 
 const { values: flags } = parseArgs({
@@ -64,15 +64,12 @@ async function measure(flags: readonly string[]): Promise<Record<string, unknown
 }
 
 async function onPostgresql(serverUrl: string): Promise<Record<string, unknown>> {
-  const schema = `orzo_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Pool({ connectionString: serverUrl, max: 1 });
-  await admin.query(`create schema ${schema}`);
+  const { schema, url } = await createTestSchema(admin, 'orzo_bench', serverUrl);
   try {
-    const url = new URL(serverUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    return await measure(['--indexer', url.toString()]);
+    return await measure(['--indexer', url]);
   } finally {
-    await admin.query(`drop schema if exists ${schema} cascade`);
+    await dropTestSchema(admin, schema);
     await admin.end();
   }
 }

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 
 import { startOrzo } from '../test/support/orzo-process.ts';
+import { deleteKeys } from '../test/support/redis.ts';
 import { runLoad, type LoadFigures } from './http-load.ts';
 
 const { values: flags } = parseArgs({
@@ -139,12 +140,7 @@ async function onRedis(): Promise<object[]> {
     return await onBackend(['--incoming', url.toString()]);
   } finally {
     const redis = new Redis(flags.redis);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
     await redis.quit();
   }
 }

@@ -2,7 +2,6 @@
  * The API under test on a real indexer: SQLite in memory by default, or PostgreSQL in a schema of
  * its own (dropped afterwards) on the shared test server, as the indexer's own tests do.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
 import { resolveConfig } from '../../src/config.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../../src/ingest/index.ts';
+import { createTestSchema, dropTestSchema, TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
 
 /** `Authorization` of user `admin` (role admin), as in Gnocchi's functional tests. */
 export const ADMIN = 'basic YWRtaW46';
@@ -25,10 +25,6 @@ export const JD = 'basic amQ6';
 
 /** The indexer backends the API is tested on. */
 export type Backend = 'sqlite' | 'postgresql';
-
-/** The shared PostgreSQL test server. */
-export const POSTGRESQL_URL =
-  process.env.ORZO_TEST_POSTGRESQL_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 /** A running API and the indexer behind it. */
 export interface TestApi {
@@ -86,20 +82,17 @@ async function openIndexer(
     return { indexer, cleanup: () => indexer.close() };
   }
   const admin = new pg.Client({
-    connectionString: POSTGRESQL_URL,
+    connectionString: TEST_POSTGRESQL_URL,
     connectionTimeoutMillis: 10_000,
   });
   await admin.connect();
-  const schema = `orzo_api_test_${randomBytes(8).toString('hex')}`;
-  await admin.query(`create schema ${schema}`);
-  const url = new URL(POSTGRESQL_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const indexer = createIndexer(url.toString());
+  const { schema, url } = await createTestSchema(admin, 'orzo_api_test');
+  const indexer = createIndexer(url);
   return {
     indexer,
     cleanup: async () => {
       await indexer.close();
-      await admin.query(`drop schema ${schema} cascade`);
+      await dropTestSchema(admin, schema);
       await admin.end();
     },
   };

@@ -15,10 +15,8 @@ import {
   parseIndexerUrl,
   type IndexerTarget,
 } from '../../src/indexer/index.ts';
+import { TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
 import { testPolicy } from './suite/harness.ts';
-
-const SERVER_URL =
-  process.env.ORZO_TEST_POSTGRESQL_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 describe('parseIndexerUrl', () => {
   const CASES: readonly { url: string; target: IndexerTarget }[] = [
@@ -135,7 +133,7 @@ describe('createIndexer on PostgreSQL', () => {
   });
 
   it('refuses a search_path that names no existing schema', async () => {
-    const url = new URL(SERVER_URL);
+    const url = new URL(TEST_POSTGRESQL_URL);
     url.searchParams.set(
       'options',
       `-c search_path=orzo_missing_${randomBytes(8).toString('hex')}`,

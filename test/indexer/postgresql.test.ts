@@ -1,33 +1,20 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import pg from 'pg';
 
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
+import { createTestSchema, dropTestSchema, TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
 import { runIndexerSuite } from './indexer.suite.ts';
 import { testPolicy } from './suite/harness.ts';
 
 /** The shared test server; every test gets its own schema there, dropped afterwards. */
-const SERVER_URL =
-  process.env.ORZO_TEST_POSTGRESQL_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-
-const admin = new pg.Pool({ connectionString: SERVER_URL, max: 2 });
+const admin = new pg.Pool({ connectionString: TEST_POSTGRESQL_URL, max: 2 });
 before(() => admin.query('select 1'));
 after(() => admin.end());
 
-/** A new schema and the URL of an indexer confined to it. */
-async function createSchema(): Promise<{ schema: string; url: string }> {
-  const schema = `orzo_test_${randomBytes(8).toString('hex')}`;
-  await admin.query(`create schema ${schema}`);
-  const url = new URL(SERVER_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { schema, url: url.toString() };
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  await admin.query(`drop schema if exists ${schema} cascade`);
-}
+const createSchema = () => createTestSchema(admin, 'orzo_test');
+const dropSchema = (schema: string) => dropTestSchema(admin, schema);
 
 runIndexerSuite('postgresql', async () => {
   const { schema, url } = await createSchema();
