@@ -183,11 +183,16 @@ export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
   });
 }
 
+/** A URL as it may be shown: the password inside it, if any, is masked. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
+}
+
 /** The configuration as it may be shown: credentials inside URLs are masked. */
 export function redactConfig(config: EngineConfig): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(config, (_key, value: unknown) =>
-      typeof value === 'string' ? value.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@') : value,
+      typeof value === 'string' ? redactUrl(value) : value,
     ),
   ) as Record<string, unknown>;
 }

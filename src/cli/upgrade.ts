@@ -3,7 +3,7 @@
  * empty index) and fixes the number of sacks of the incoming store. Idempotent, like
  * `gnocchi-upgrade`.
  */
-import type { EngineConfig } from '../config.ts';
+import { redactUrl, type EngineConfig } from '../config.ts';
 import { createIndexer, upgradeIndexer } from '../indexer/index.ts';
 import { createIncomingDriver } from '../ingest/index.ts';
 
@@ -27,7 +27,7 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
         createDefaultArchivePolicies: !flags.skipArchivePoliciesCreation,
         defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
       });
-      report.push(`indexer: schema up to date (${config.indexerUrl.replace(/\/\/[^@/]*@/, '//')})`);
+      report.push(`indexer: schema up to date (${redactUrl(config.indexerUrl)})`);
       if (result.createdDefaultArchivePolicies) {
         report.push('indexer: created archive policies bool, low, medium, high and rule default');
       }

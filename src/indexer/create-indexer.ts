@@ -9,6 +9,7 @@
  *
  * Nothing is opened until the first call; whoever creates an indexer closes it.
  */
+import { redactUrl } from '../config.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import type { Indexer } from './indexer.ts';
 import { KyselyIndexer } from './kysely-indexer.ts';
@@ -51,6 +52,6 @@ export function parseIndexerUrl(url: string): IndexerTarget {
 }
 
 function fail(url: string, reason: string): never {
-  const shown = url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
+  const shown = redactUrl(url);
   throw new ConfigError(`unusable indexer URL ${shown}: ${reason}`, { path: 'indexerUrl' });
 }
