@@ -11,15 +11,21 @@ const IMPURE = ['node:*', 'fs', 'path', 'os', 'crypto', 'ioredis', 'bullmq', 'fa
  * core (see the layering table in the README). `errors/` imports nothing and is open to every
  * layer; `config.ts` is open to the layers that receive config slices. `cli/` may import anything.
  */
+const CORE = ['carbonara/', 'archive-policy/', 'errors/', 'fs/', 'redis/', 'config.ts'];
+const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/'];
 const LAYERS = [
   { folder: 'carbonara', allowed: ['errors/'], pure: true },
+  { folder: 'fs', allowed: ['errors/'] },
+  { folder: 'redis', allowed: ['errors/'] },
   { folder: 'archive-policy', allowed: ['carbonara/', 'errors/'], pure: true },
-  { folder: 'indexer', allowed: ['carbonara/', 'archive-policy/', 'errors/', 'config.ts'] },
-  { folder: 'ingest', allowed: ['carbonara/', 'archive-policy/', 'errors/', 'config.ts'] },
-  {
-    folder: 'api',
-    allowed: ['carbonara/', 'archive-policy/', 'indexer/', 'ingest/', 'errors/', 'config.ts'],
-  },
+  { folder: 'indexer', allowed: CORE },
+  { folder: 'ingest', allowed: CORE },
+  { folder: 'storage', allowed: CORE },
+  { folder: 'lock', allowed: CORE },
+  { folder: 'coordination', allowed: CORE },
+  { folder: 'chef', allowed: [...CORE, ...BACKENDS] },
+  { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/'] },
+  { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },
 ];
 
 /** One rule per nesting depth, since a relative import's meaning depends on where the file is. */

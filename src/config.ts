@@ -46,6 +46,18 @@ const API_CONFIG = Type.Object({
 const METRICD_CONFIG = Type.Object({
   /** Worker processes. @defaultValue `2` */
   workers: Type.Integer({ minimum: 1, maximum: 256, default: 2 }),
+  /** Seconds between two backlog scans of the reporter. @defaultValue `1` */
+  tickSeconds: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  /** Fewest metrics in a block handed to a worker. @defaultValue `1` */
+  minBlockSize: Type.Integer({ minimum: 1, default: 1 }),
+  /** Most metrics in a block handed to a worker. @defaultValue `1000` */
+  maxBlockSize: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Metrics a worker processes at once, so that their I/O overlaps. @defaultValue `16` */
+  metricConcurrency: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+  /** Seconds between two janitor runs (expunging deleted metrics). @defaultValue `30` */
+  janitorSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  /** Seconds without a heartbeat after which a worker is deemed hung and replaced. @defaultValue `60` */
+  workerTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
 });
 
 /** Settings of the archive policies. */
@@ -72,6 +84,11 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   incomingFsync: Type.Boolean({ default: true }),
   /** Aggregate storage URL: `file://DIR` or `redis://…`. @defaultValue `file://<dataDir>` */
   storageUrl: Type.Optional(URL_STRING),
+  /**
+   * File storage: flush split and raw files to disk before the incoming batches they came from are
+   * deleted, so that a power loss cannot lose processed measures. @defaultValue `true`
+   */
+  storageFsync: Type.Boolean({ default: true }),
   /** `local` (one machine) or `redis://…`. @defaultValue `local` */
   coordinationUrl: Type.String({ minLength: 1, default: 'local' }),
   /** Sacks created by `orzo upgrade` (fixed afterwards). @defaultValue `128` */
@@ -173,6 +190,10 @@ export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
     throw new ConfigError(`invalid configuration at ${path}: unknown method '${unknown}'`, {
       path,
     });
+  }
+  if (raw.metricd.minBlockSize > raw.metricd.maxBlockSize) {
+    const path = '/metricd/minBlockSize';
+    throw new ConfigError(`invalid configuration at ${path}: larger than maxBlockSize`, { path });
   }
   const { dataDir } = raw;
   return deepFreeze({

@@ -47,7 +47,7 @@ import {
   removeFolderIfEmpty,
   replaceFile,
   unlinkIfPresent,
-} from './fs-helpers.ts';
+} from '../../fs/fs-helpers.ts';
 
 /** Options of {@link FileIncomingDriver}. */
 export interface FileIncomingDriverOptions {

@@ -1,4 +1,4 @@
-/** Small filesystem steps the file incoming driver repeats, each with its known races. */
+/** Small filesystem steps the file drivers repeat, each with its known races. */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

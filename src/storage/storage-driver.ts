@@ -1,0 +1,35 @@
+/**
+ * The contract every storage backend implements: small byte primitives on the named objects of one
+ * metric. Encoding, split computation and batching live in the `Storage` service on top.
+ *
+ * Guarantees every driver gives (checked by `test/storage/storage-driver.suite.ts`):
+ * - an object is replaced atomically: a reader (or a crash) sees its old or its new bytes, never a
+ *   mix; `updateObjects` resolves only once every write is durable where the driver promises it;
+ * - a missing object reads as `undefined`, and deleting one is harmless;
+ * - `deleteMetric` removes every object of the metric and is idempotent.
+ * Writes to one metric are meant to run under that metric's lock.
+ */
+
+/** Objects to write and to delete for one metric in one step. */
+export interface ObjectUpdate {
+  /** Object name → new bytes. */
+  readonly put: ReadonlyMap<string, Uint8Array>;
+  /** Objects to delete. */
+  readonly remove: readonly string[];
+}
+
+/** A storage backend. */
+export interface StorageDriver {
+  /** Creates the backend's layout (`orzo upgrade`); idempotent. */
+  init(): Promise<void>;
+  /** Reads objects of one metric, aligned with `names`; `undefined` where one does not exist. */
+  readObjects(metricId: string, names: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  /** The names of every object of one metric (empty when it has none), in no particular order. */
+  listObjects(metricId: string): Promise<string[]>;
+  /** Writes and deletes objects of one metric; each object atomically. */
+  updateObjects(metricId: string, update: ObjectUpdate): Promise<void>;
+  /** Deletes every object of one metric. */
+  deleteMetric(metricId: string): Promise<void>;
+  /** Releases what the driver itself opened (never the clients it was given). */
+  close(): Promise<void>;
+}
