@@ -67,16 +67,47 @@ export async function listFolder(path: string): Promise<string[]> {
   }
 }
 
-/** Replaces a file atomically: write a temporary file beside it, then rename it over. */
-export async function replaceFile(path: string, data: string, fsync: boolean): Promise<void> {
-  const temporary = join(dirname(path), `.tmp-${randomUUID()}`);
-  const handle = await open(temporary, 'wx');
+/**
+ * Writes a new file (refusing to overwrite one) and, with `fsync`, flushes its bytes before
+ * resolving; a failed write leaves no file behind.
+ */
+export async function writeNewFile(
+  path: string,
+  data: string | Uint8Array,
+  fsync: boolean,
+): Promise<void> {
+  const handle = await open(path, 'wx');
   try {
-    await handle.writeFile(data);
-    if (fsync) await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(data);
+      if (fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await unlinkIfPresent(path);
+    throw error;
   }
-  await rename(temporary, path);
+}
+
+/** The name of a temporary file beside the files of a folder; starts with a dot. */
+export function temporaryPath(folder: string): string {
+  return join(folder, `.tmp-${randomUUID()}`);
+}
+
+/** Replaces a file atomically: write a temporary file beside it, then rename it over. */
+export async function replaceFile(
+  path: string,
+  data: string | Uint8Array,
+  fsync: boolean,
+): Promise<void> {
+  const temporary = temporaryPath(dirname(path));
+  await writeNewFile(temporary, data, fsync);
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await unlinkIfPresent(temporary);
+    throw error;
+  }
   if (fsync) await fsyncFolder(dirname(path));
 }

@@ -28,7 +28,7 @@ import type {
   ReadBatchesOptions,
   StoredBatch,
 } from '../incoming-driver.ts';
-import { mapLimit } from '../map-limit.ts';
+import { mapLimit } from '../../async/map-limit.ts';
 import { allSacks, assertSackCount, type Sack } from '../sack.ts';
 import {
   batchFileName,
