@@ -5,14 +5,20 @@
  * Guarantees every driver gives (checked by `test/storage/storage-driver.suite.ts`):
  * - an object is replaced atomically: a reader (or a crash) sees its old or its new bytes, never a
  *   mix; `updateObjects` resolves only once every write is durable where the driver promises it;
+ * - within one `updateObjects`, the last entry of `put` is applied after every other put and
+ *   delete, so that a crash never leaves it new while the others are old (the service puts the
+ *   raw buffer last: a replay then recomputes the same splits from it);
  * - a missing object reads as `undefined`, and deleting one is harmless;
  * - `deleteMetric` removes every object of the metric and is idempotent.
  * Writes to one metric are meant to run under that metric's lock.
  */
 
-/** Objects to write and to delete for one metric in one step. */
+/**
+ * Objects to write and to delete for one metric in one step. Names follow `object-name.ts`; a
+ * name is in `put` or `remove`, never both.
+ */
 export interface ObjectUpdate {
-  /** Object name → new bytes. */
+  /** Object name → new bytes; the last entry is applied last. */
   readonly put: ReadonlyMap<string, Uint8Array>;
   /** Objects to delete. */
   readonly remove: readonly string[];

@@ -2,9 +2,37 @@
  * The storage service: folds a metric's new measures into its raw buffer, computes every
  * aggregation of its archive policy for the touched buckets, writes the touched splits, deletes
  * those past the timespan, and serves reads of the aggregates.
+ *
+ * Objects per metric (see `object-name.ts`): `raw`, the BoundTimeSerie, and one split bundle per
+ * granularity and split key holding every method (`split-bundle.ts`). One `addMeasures` calls the
+ * driver at most four times: read `raw`; list the objects, only when the oldest kept split of a
+ * granularity moved (as Gnocchi does); read every touched bundle at once; then one
+ * `updateObjects` with the touched bundles, the expired ones to delete and `raw` last.
+ * Aggregates are recomputed from the raw points, never incremented, so replaying the same
+ * measures after a crash (before `raw` was stored) changes nothing. A read lists the metric's
+ * objects once, then reads `raw` (whose newest point anchors retention) and the bundles in range
+ * at once.
+ *
+ * Retention is per granularity: with N the bucket of the newest raw point, every method keeps the
+ * buckets with `ts > N − timespan`. Gnocchi anchors it on each method's own newest point instead;
+ * the two differ only for methods that skip buckets (`std` of one point, `rate:*`), and anchoring
+ * on the data lets a whole bundle expire at once and keeps reads exact when `stop` hides the
+ * newest split.
  */
-import type { ArchivePolicy } from '../archive-policy/index.ts';
-import type { CalendarGrouping, Series } from '../carbonara/index.ts';
+import { blockSize, effectiveBackWindow, type ArchivePolicy } from '../archive-policy/index.ts';
+import {
+  BoundTimeSerie,
+  decodeSeries,
+  emptySeries,
+  encodeSeries,
+  InvalidDataError,
+  type CalendarGrouping,
+  type Series,
+} from '../carbonara/index.ts';
+import { bundlesInRange, concatAll, itemsOf, readAggregate } from './aggregate-read.ts';
+import { RAW_OBJECT_NAME } from './object-name.ts';
+import { decodeSplitBundle, encodeSplitBundle } from './split-bundle.ts';
+import { expiredSplits, mayHaveExpiredSplits, mergeBundle, planSplits } from './split-plan.ts';
 import type { StorageDriver } from './storage-driver.ts';
 
 /** New measures for one metric. */
@@ -43,7 +71,10 @@ export interface MeasuresQuery {
 
 /** The points of one granularity. */
 export interface AggregateSeries {
+  /** The stored granularity (µs) the points were read from. */
   readonly granularity: number;
+  /** What the points are grouped by: the resample when one was asked for, else `granularity`. */
+  readonly sampling: number | CalendarGrouping;
   readonly series: Series;
 }
 
@@ -52,6 +83,7 @@ export type CorruptObjectListener = (metricId: string, object: string, error: Er
 
 /** Options of {@link Storage}. */
 export interface StorageOptions {
+  /** Told about every corrupt object. @defaultValue none (they are still counted) */
   readonly onCorrupt?: CorruptObjectListener;
 }
 
@@ -65,14 +97,45 @@ export interface StorageStatistics {
   readonly splitsDeleted: number;
   readonly bytesWritten: number;
   readonly corruptObjects: number;
+  /** `getMeasures` calls that found the metric. */
+  readonly reads: number;
+  /** Bytes read, raw buffers and bundles, by both paths. */
+  readonly bytesRead: number;
+  /** Object listings made by `addMeasures` to find expired splits. */
+  readonly listings: number;
+  /** Wall time spent in `addMeasures`, in milliseconds. */
+  readonly addMeasuresMs: number;
+  /** Wall time spent in `getMeasures`, in milliseconds. */
+  readonly getMeasuresMs: number;
 }
+
+type Counters = { -readonly [K in keyof StorageStatistics]: number };
+
+const NO_CORRUPTION: readonly string[] = Object.freeze([]);
 
 /** Aggregates of metrics on top of a driver. */
 export class Storage {
   readonly #driver: StorageDriver;
+  readonly #onCorrupt: CorruptObjectListener | undefined;
+  readonly #counters: Counters = {
+    metricsProcessed: 0,
+    measuresAccepted: 0,
+    measuresDropped: 0,
+    splitsRead: 0,
+    splitsWritten: 0,
+    splitsDeleted: 0,
+    bytesWritten: 0,
+    corruptObjects: 0,
+    reads: 0,
+    bytesRead: 0,
+    listings: 0,
+    addMeasuresMs: 0,
+    getMeasuresMs: 0,
+  };
 
-  constructor(driver: StorageDriver, _options: StorageOptions = {}) {
+  constructor(driver: StorageDriver, options: StorageOptions = {}) {
     this.#driver = driver;
+    this.#onCorrupt = options.onCorrupt;
   }
 
   get driver(): StorageDriver {
@@ -85,20 +148,39 @@ export class Storage {
   }
 
   /** Folds one metric's new measures in and rewrites what they touched; run under its lock. */
-  addMeasures(_item: MetricMeasures): Promise<AddMeasuresResult> {
-    throw new Error('not implemented');
+  async addMeasures(item: MetricMeasures): Promise<AddMeasuresResult> {
+    if (item.measures.timestamps.length === 0) {
+      return {
+        accepted: 0,
+        dropped: 0,
+        splitsWritten: 0,
+        splitsDeleted: 0,
+        corrupt: NO_CORRUPTION,
+      };
+    }
+    const started = performance.now();
+    try {
+      return await this.#addMeasures(item);
+    } finally {
+      this.#counters.addMeasuresMs += performance.now() - started;
+    }
   }
 
   /**
    * Reads aggregates, coarsest granularity first, each in ascending time; `undefined` when the
-   * metric has never been processed.
+   * metric has never been processed. Throws `RangeError` for a granularity the policy lacks.
    */
-  getMeasures(
-    _metricId: string,
-    _policy: ArchivePolicy,
-    _query: MeasuresQuery,
+  async getMeasures(
+    metricId: string,
+    policy: ArchivePolicy,
+    query: MeasuresQuery,
   ): Promise<AggregateSeries[] | undefined> {
-    throw new Error('not implemented');
+    const started = performance.now();
+    try {
+      return await this.#getMeasures(metricId, policy, query);
+    } finally {
+      this.#counters.getMeasuresMs += performance.now() - started;
+    }
   }
 
   /** Deletes everything stored for a metric; idempotent. */
@@ -106,7 +188,140 @@ export class Storage {
     await this.#driver.deleteMetric(metricId);
   }
 
+  /** A snapshot of the counters. */
   statistics(): StorageStatistics {
-    throw new Error('not implemented');
+    return { ...this.#counters };
+  }
+
+  async #addMeasures({ metricId, policy, measures }: MetricMeasures): Promise<AddMeasuresResult> {
+    const corrupt: string[] = [];
+    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
+    const previous = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeSeries, corrupt);
+    const bound = new BoundTimeSerie(previous ?? emptySeries(), {
+      blockSize: blockSize(policy),
+      backWindow: effectiveBackWindow(policy),
+    });
+    const update = bound.setValues(measures);
+    const { accepted, dropped } = update;
+    this.#counters.measuresDropped += dropped;
+    const newest = update.merged.timestamps[update.merged.timestamps.length - 1];
+    if (accepted === 0 || update.recomputeFrom === undefined || newest === undefined) {
+      return { accepted, dropped, splitsWritten: 0, splitsDeleted: 0, corrupt };
+    }
+    const plans = planSplits(policy, update.merged, update.recomputeFrom);
+    // NOTE: a metric without a raw buffer has never been written (raw goes last), so it has no
+    // splits to expire; a corrupt one says nothing about what exists, so that forces a listing.
+    const previousNewest = previous?.timestamps[previous.timestamps.length - 1];
+    const expired =
+      rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
+        ? expiredSplits(policy, await this.#list(metricId), newest)
+        : [];
+    const stored = await this.#read(
+      metricId,
+      plans.map((plan) => plan.name),
+    );
+    const put = new Map<string, Uint8Array>();
+    plans.forEach((plan, index) => {
+      const bundle = this.#decode(metricId, plan.name, stored[index], decodeSplitBundle, corrupt);
+      const merged = mergeBundle(bundle ?? new Map(), plan, policy.aggregationMethods);
+      put.set(plan.name, encodeSplitBundle(merged));
+    });
+    // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
+    put.set(RAW_OBJECT_NAME, encodeSeries(update.bound.series));
+    await this.#driver.updateObjects(metricId, { put, remove: expired });
+    this.#countWrite(accepted, plans.length, expired.length, put);
+    return {
+      accepted,
+      dropped,
+      splitsWritten: plans.length,
+      splitsDeleted: expired.length,
+      corrupt,
+    };
+  }
+
+  async #getMeasures(
+    metricId: string,
+    policy: ArchivePolicy,
+    query: MeasuresQuery,
+  ): Promise<AggregateSeries[] | undefined> {
+    const names = await this.#driver.listObjects(metricId);
+    if (!names.includes(RAW_OBJECT_NAME)) return undefined;
+    this.#counters.reads += 1;
+    const items = itemsOf(policy, query.granularities);
+    const wanted = items.map((item) => bundlesInRange(names, item, query));
+    const bytes = await this.#read(metricId, [RAW_OBJECT_NAME, ...wanted.flat()]);
+    const raw = this.#decode(metricId, RAW_OBJECT_NAME, bytes[0], decodeSeries, []);
+    const newest = raw?.timestamps[raw.timestamps.length - 1];
+    let at = 1;
+    return items.map((item, index) => {
+      const bundles = wanted[index] ?? [];
+      const found = bytes.slice(at, at + bundles.length);
+      at += bundles.length;
+      const stored = this.#methodSeries(metricId, bundles, found, query.method);
+      return {
+        granularity: item.granularity,
+        sampling: query.resample ?? item.granularity,
+        series: readAggregate(item, stored, query, newest),
+      };
+    });
+  }
+
+  /** One method's points from a granularity's bundles, oldest first; corrupt ones count empty. */
+  #methodSeries(
+    metricId: string,
+    names: readonly string[],
+    found: readonly (Uint8Array | undefined)[],
+    method: string,
+  ): Series {
+    const decode = (data: Uint8Array) => decodeSplitBundle(data, [method]);
+    const parts = names.map((name, index) =>
+      this.#decode(metricId, name, found[index], decode, [])?.get(method),
+    );
+    return concatAll(parts.filter((part) => part !== undefined));
+  }
+
+  async #read(metricId: string, names: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    if (names.length === 0) return [];
+    const found = await this.#driver.readObjects(metricId, names);
+    for (const [index, data] of found.entries()) {
+      if (data === undefined) continue;
+      this.#counters.bytesRead += data.length;
+      if (names[index] !== RAW_OBJECT_NAME) this.#counters.splitsRead += 1;
+    }
+    return found;
+  }
+
+  async #list(metricId: string): Promise<string[]> {
+    this.#counters.listings += 1;
+    return this.#driver.listObjects(metricId);
+  }
+
+  /** Decodes an object; a corrupt one is reported, counted and read as missing. */
+  #decode<T>(
+    metricId: string,
+    name: string,
+    bytes: Uint8Array | undefined,
+    decode: (bytes: Uint8Array) => T,
+    corrupt: string[],
+  ): T | undefined {
+    if (bytes === undefined) return undefined;
+    try {
+      return decode(bytes);
+    } catch (error) {
+      if (!(error instanceof InvalidDataError)) throw error;
+      this.#counters.corruptObjects += 1;
+      corrupt.push(name);
+      this.#onCorrupt?.(metricId, name, error);
+      return undefined;
+    }
+  }
+
+  #countWrite(accepted: number, written: number, deleted: number, put: Map<string, Uint8Array>) {
+    const counters = this.#counters;
+    counters.metricsProcessed += 1;
+    counters.measuresAccepted += accepted;
+    counters.splitsWritten += written;
+    counters.splitsDeleted += deleted;
+    for (const data of put.values()) counters.bytesWritten += data.length;
   }
 }

@@ -1,0 +1,213 @@
+/**
+ * The file storage driver, the embedded default: one folder per metric holding one file per
+ * object (layout in `file-storage-layout.ts`, object names in `object-name.ts`).
+ *
+ * Writes (`updateObjects`): make the metric folder if needed, write every new object to its own
+ * `.tmp-<uuid>` in that folder concurrently (flushing each with `fsync`), rename them over their
+ * objects and unlink the removed objects concurrently, then rename the last `put` entry alone,
+ * and with `fsync` flush the metric folder once (and the folders above it when new). A crash
+ * leaves each object old or new, never a mix; the leftover temporary files are never listed and
+ * are swept by a later listing once stale. Reads are plain reads; a missing object or metric
+ * folder reads and lists as empty. `deleteMetric` removes the metric folder recursively.
+ */
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { mapLimit } from '../../async/map-limit.ts';
+import {
+  errorCode,
+  fsyncFolder,
+  listFolder,
+  temporaryPath,
+  unlinkIfPresent,
+  writeNewFile,
+} from '../../fs/fs-helpers.ts';
+import { StorageUnavailableError } from '../errors.ts';
+import { assertObjectUpdate, isObjectName } from '../object-name.ts';
+import type { ObjectUpdate, StorageDriver } from '../storage-driver.ts';
+import { FileStorageLayout, isTemporaryName } from './file-storage-layout.ts';
+
+/** Options of {@link FileStorageDriver}. */
+export interface FileStorageDriverOptions {
+  /** The base folder (`DIR` of `file://DIR`); the driver uses `DIR/storage`. */
+  readonly basePath: string;
+  /** Flush every object and its folder before an update resolves. @defaultValue `true` */
+  readonly fsync?: boolean;
+  /** Age after which a temporary file is a crashed writer's leftover. @defaultValue 10 minutes */
+  readonly staleTemporaryMs?: number;
+}
+
+/** Filesystem calls kept in flight at once by one operation. */
+const CONCURRENCY = 16;
+const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/** A new object written to its temporary file, waiting for its rename. */
+interface PendingObject {
+  readonly temporary: string;
+  readonly path: string;
+}
+
+/** Objects as files under a base folder. */
+export class FileStorageDriver implements StorageDriver {
+  readonly #layout: FileStorageLayout;
+  readonly #fsync: boolean;
+  readonly #staleTemporaryMs: number;
+
+  constructor(options: FileStorageDriverOptions) {
+    this.#layout = new FileStorageLayout(options.basePath);
+    this.#fsync = options.fsync ?? true;
+    this.#staleTemporaryMs = options.staleTemporaryMs ?? 10 * 60 * 1000;
+  }
+
+  /** The path layout in use. */
+  get layout(): FileStorageLayout {
+    return this.#layout;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.#layout.root, { recursive: true });
+  }
+
+  async readObjects(
+    metricId: string,
+    names: readonly string[],
+  ): Promise<(Uint8Array | undefined)[]> {
+    const paths = names.map((name) => this.#layout.objectPath(metricId, name));
+    return mapLimit(paths, CONCURRENCY, async (path) => {
+      try {
+        return await readFile(path);
+      } catch (error) {
+        // NOTE: ENOENT: no such object, or its metric was never written or was deleted.
+        if (errorCode(error) === 'ENOENT') return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async listObjects(metricId: string): Promise<string[]> {
+    const folder = this.#layout.metricPath(metricId);
+    const names = await listFolder(folder);
+    await this.#sweepStaleTemporaries(folder, names.filter(isTemporaryName));
+    return names.filter(isObjectName);
+  }
+
+  async updateObjects(metricId: string, update: ObjectUpdate): Promise<void> {
+    assertObjectUpdate(update);
+    if (update.put.size === 0 && update.remove.length === 0) return;
+    const folder = this.#layout.metricPath(metricId);
+    try {
+      const created = update.put.size > 0 ? await mkdir(folder, { recursive: true }) : undefined;
+      const pending = await this.#writeTemporaries(metricId, update.put);
+      const removed = update.remove.map((name) => this.#layout.objectPath(metricId, name));
+      try {
+        await this.#commit(pending.slice(0, -1), removed);
+        await this.#commit(pending.slice(-1), []);
+      } catch (error) {
+        await this.#discard(pending);
+        throw error;
+      }
+      if (this.#fsync) await this.#flushFolders(folder, created);
+    } catch (error) {
+      if (FULL_DISK_CODES.has(errorCode(error) ?? '')) {
+        throw new StorageUnavailableError('aggregate storage is full', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async deleteMetric(metricId: string): Promise<void> {
+    const folder = this.#layout.metricPath(metricId);
+    await rm(folder, { recursive: true, force: true });
+    if (this.#fsync) await this.#flushFolders(dirname(folder), undefined);
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+
+  /** Writes every object to its temporary file; on any failure removes them all and throws. */
+  async #writeTemporaries(
+    metricId: string,
+    put: ReadonlyMap<string, Uint8Array>,
+  ): Promise<PendingObject[]> {
+    const folder = this.#layout.metricPath(metricId);
+    const outcomes = await mapLimit(
+      [...put],
+      CONCURRENCY,
+      async ([name, data]): Promise<PendingObject | { error: unknown }> => {
+        const temporary = temporaryPath(folder);
+        try {
+          await writeNewFile(temporary, data, this.#fsync);
+          return { temporary, path: this.#layout.objectPath(metricId, name) };
+        } catch (error) {
+          return { error };
+        }
+      },
+    );
+    const written = outcomes.filter((outcome): outcome is PendingObject => 'temporary' in outcome);
+    const failed = outcomes.find((outcome) => 'error' in outcome);
+    if (failed === undefined) return written;
+    await this.#discard(written);
+    throw failed.error;
+  }
+
+  /**
+   * Renames temporary files over their objects and unlinks removed objects, concurrently; waits
+   * for every step, then throws the first failure.
+   */
+  async #commit(pending: readonly PendingObject[], removed: readonly string[]): Promise<void> {
+    const steps: (() => Promise<void>)[] = [];
+    for (const { temporary, path } of pending) steps.push(() => rename(temporary, path));
+    for (const path of removed) steps.push(() => unlinkIfPresent(path));
+    const failures = await mapLimit(steps, CONCURRENCY, (step) =>
+      step().then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ),
+    );
+    const failed = failures.find((failure) => failure !== undefined);
+    if (failed !== undefined) throw failed.error;
+  }
+
+  /** Removes temporary files that will not be renamed (those already renamed are gone). */
+  async #discard(pending: readonly PendingObject[]): Promise<void> {
+    await mapLimit(pending, CONCURRENCY, ({ temporary }) =>
+      unlinkIfPresent(temporary).catch(() => undefined),
+    );
+  }
+
+  /** Flushes a folder's entries, and those of the folders `mkdir` created above it. */
+  async #flushFolders(folder: string, firstCreated: string | undefined): Promise<void> {
+    const folders = [folder];
+    if (firstCreated !== undefined) {
+      // NOTE: a new folder's own entry lives in its parent, up to the first folder that existed.
+      for (let path = folder; path !== dirname(firstCreated); path = dirname(path)) {
+        folders.push(dirname(path));
+      }
+    }
+    await mapLimit(folders, CONCURRENCY, async (path) => {
+      try {
+        await fsyncFolder(path);
+      } catch (error) {
+        // NOTE: ENOENT: the folder was just deleted (deleteMetric) and has nothing to flush.
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+    });
+  }
+
+  async #sweepStaleTemporaries(folder: string, names: readonly string[]): Promise<void> {
+    const now = Date.now();
+    for (const name of names) {
+      const path = join(folder, name);
+      try {
+        const { mtimeMs } = await stat(path);
+        // NOTE: a write never takes this long: the writer crashed, and the file would otherwise
+        // take disk space until the metric is deleted.
+        if (now - mtimeMs > this.#staleTemporaryMs) await unlinkIfPresent(path);
+      } catch (error) {
+        // NOTE: ENOENT: the writer renamed it meanwhile.
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+    }
+  }
+}

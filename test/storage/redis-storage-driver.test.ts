@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { Redis } from 'ioredis';
+
+import { createRedisClient } from '../../src/redis/redis-connection.ts';
+import { StorageUnavailableError } from '../../src/storage/errors.ts';
+import { RedisStorageDriver } from '../../src/storage/redis/redis-storage-driver.ts';
+import { freePort } from '../support/free-port.ts';
+import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
+import { A, runStorageDriverSuite, tagged } from './storage-driver.suite.ts';
+
+let client: Redis;
+const prefixes: string[] = [];
+
+before(async () => {
+  client = createRedisClient(SHARED_REDIS_URL);
+  await client.ping().catch(async () => {
+    await new Promise((resolve) => client.once('ready', resolve));
+  });
+});
+
+after(async () => {
+  for (const prefix of prefixes) await deleteKeys(client, prefix);
+  await client.quit();
+});
+
+function newPrefix(): string {
+  const prefix = randomPrefix();
+  prefixes.push(prefix);
+  return prefix;
+}
+
+runStorageDriverSuite('redis', () => {
+  const prefix = newPrefix();
+  const driver = new RedisStorageDriver({ client, prefix });
+  return Promise.resolve({ driver, cleanup: () => deleteKeys(client, prefix) });
+});
+
+describe('redis storage driver', () => {
+  it('keeps one hash per metric whose fields are the objects', async () => {
+    const prefix = newPrefix();
+    const driver = new RedisStorageDriver({ client, prefix });
+    await driver.updateObjects(A, {
+      put: new Map([
+        ['agg_1000000_0', tagged(2, 3)],
+        ['raw', tagged(1, 2)],
+      ]),
+      remove: [],
+    });
+    const hash = await client.hgetallBuffer(`${prefix}storage:${A}`);
+    assert.deepEqual(Object.keys(hash).sort(), ['agg_1000000_0', 'raw']);
+    assert.deepEqual([...(hash.raw ?? [])], [1, 1]);
+    await driver.deleteMetric(A);
+    assert.equal(await client.exists(`${prefix}storage:${A}`), 0);
+  });
+
+  it('fails fast with StorageUnavailableError when Redis cannot be reached', async () => {
+    const port = await freePort();
+    const unreachable = createRedisClient(`redis://127.0.0.1:${port}`);
+    const driver = new RedisStorageDriver({ client: unreachable, closeClients: true });
+    const started = Date.now();
+    try {
+      await assert.rejects(driver.init(), StorageUnavailableError);
+      await assert.rejects(driver.readObjects(A, ['raw']), StorageUnavailableError);
+      await assert.rejects(
+        driver.updateObjects(A, { put: new Map([['raw', tagged(1)]]), remove: [] }),
+        StorageUnavailableError,
+      );
+      assert.ok(Date.now() - started < 5000, 'it did not fail fast');
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('passes request errors through untouched', async () => {
+    const prefix = newPrefix();
+    const driver = new RedisStorageDriver({ client, prefix });
+    await client.set(`${prefix}storage:${A}`, 'not a hash');
+    await assert.rejects(driver.listObjects(A), (error: unknown) => {
+      return !(error instanceof StorageUnavailableError) && String(error).includes('WRONGTYPE');
+    });
+    await assert.rejects(
+      driver.updateObjects(A, { put: new Map([['raw', tagged(1)]]), remove: [] }),
+      (error: unknown) => !(error instanceof StorageUnavailableError),
+    );
+  });
+});

@@ -1,0 +1,282 @@
+/**
+ * The write path of the storage service on every backend, case by case: replays, expiry,
+ * corrupt objects, deletion and the counters.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+
+import { InvalidDataError, seriesOf, type Series } from '../../src/carbonara/index.ts';
+import { bundleObjectName } from '../../src/storage/object-name.ts';
+import { decodeSplitBundle } from '../../src/storage/split-bundle.ts';
+import { Storage } from '../../src/storage/storage.ts';
+import { toPoints } from '../carbonara/reference.ts';
+import {
+  BACKENDS,
+  HOUR,
+  MINUTE,
+  S,
+  T0,
+  testPolicy,
+  type Backend,
+} from './support/storage-fixtures.ts';
+
+/** A series from `[seconds after T0, value]` pairs, sorted by the caller. */
+function at(...pairs: [number, number][]): Series {
+  return seriesOf(
+    pairs.map(([seconds]) => T0 + seconds * S),
+    pairs.map(([, value]) => value),
+  );
+}
+
+const GARBAGE = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+
+for (const maker of BACKENDS) {
+  describe(`storage service writes on ${maker.name}`, () => {
+    let backend: Backend;
+    before(async () => {
+      backend = await maker.make();
+    });
+    after(async () => {
+      await backend.cleanup();
+    });
+
+    const read = async (
+      storage: Storage,
+      metricId: string,
+      policy = testPolicy([[S, null]]),
+      method = 'mean',
+      granularity = S,
+    ) => {
+      const result = await storage.getMeasures(metricId, policy, {
+        method,
+        granularities: [granularity],
+      });
+      return result === undefined ? undefined : toPoints(result[0]!.series);
+    };
+
+    it('gives identical results when the same measures are folded in twice', async () => {
+      const storage = new Storage(backend.driver);
+      const policy = testPolicy([
+        [S, null],
+        [MINUTE, null],
+      ]);
+      const metricId = randomUUID();
+      const measures = at([1, 0.1], [1.5, 0.2], [7, 3], [7.25, 1e-3], [59, 0.7]);
+      const first = await storage.addMeasures({ metricId, policy, measures });
+      const snapshot = await readAll(storage, metricId, policy);
+      const second = await storage.addMeasures({ metricId, policy, measures });
+      assert.deepEqual(second, first);
+      assert.deepEqual(await readAll(storage, metricId, policy), snapshot);
+      const minute = (method: string) => read(storage, metricId, policy, method, MINUTE);
+      assert.deepEqual(await minute('count'), [{ ts: T0, value: 5 }]);
+      assert.deepEqual(await minute('sum'), [{ ts: T0, value: 0.1 + 0.2 + 3 + 1e-3 + 0.7 }]);
+    });
+
+    it('does nothing without measures, and reads a metric never processed as undefined', async () => {
+      const storage = new Storage(backend.driver);
+      const metricId = randomUUID();
+      const result = await storage.addMeasures({
+        metricId,
+        policy: testPolicy([[S, null]]),
+        measures: at(),
+      });
+      assert.deepEqual(result, {
+        accepted: 0,
+        dropped: 0,
+        splitsWritten: 0,
+        splitsDeleted: 0,
+        corrupt: [],
+      });
+      assert.deepEqual(await backend.driver.listObjects(metricId), []);
+      assert.equal(await read(storage, metricId), undefined);
+    });
+
+    it('deletes a metric: it reads as never processed, and deleting again is harmless', async () => {
+      const storage = new Storage(backend.driver);
+      const metricId = randomUUID();
+      await storage.addMeasures({
+        metricId,
+        policy: testPolicy([[S, null]]),
+        measures: at([0, 1]),
+      });
+      assert.deepEqual(await read(storage, metricId), [{ ts: T0, value: 1 }]);
+      await storage.deleteMetric(metricId);
+      await storage.deleteMetric(metricId);
+      assert.equal(await read(storage, metricId), undefined);
+      assert.deepEqual(await backend.driver.listObjects(metricId), []);
+    });
+
+    it('deletes expired splits, trims rewritten ones, and lists only when the oldest split moves', async () => {
+      const storage = new Storage(backend.driver);
+      const policy = testPolicy([[S, 60]], 0, ['count', 'mean']);
+      const metricId = randomUUID();
+      const objects = async () => (await backend.driver.listObjects(metricId)).sort();
+      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [9, 2]) });
+      assert.deepEqual(await objects(), [bundleObjectName(S, T0), 'raw'].sort());
+      const moved = await storage.addMeasures({
+        metricId,
+        policy,
+        measures: at([7200, 1], [7204, 2]),
+      });
+      assert.equal(moved.splitsDeleted, 1);
+      assert.deepEqual(await objects(), [bundleObjectName(S, T0 + 2 * HOUR), 'raw'].sort());
+      const listings = storage.statistics().listings;
+      await storage.addMeasures({ metricId, policy, measures: at([7230, 3]) });
+      assert.equal(storage.statistics().listings, listings);
+      assert.equal((await read(storage, metricId, policy, 'count'))?.length, 3);
+      await storage.addMeasures({ metricId, policy, measures: at([7300, 4]) });
+      assert.deepEqual(await read(storage, metricId, policy, 'mean'), [
+        { ts: T0 + 7300 * S, value: 4 },
+      ]);
+      const [bundle] = await backend.driver.readObjects(metricId, [
+        bundleObjectName(S, T0 + 2 * HOUR),
+      ]);
+      const stored = decodeSplitBundle(bundle!);
+      assert.deepEqual([...stored.get('count')!.timestamps], [T0 + 7300 * S]);
+      // NOTE: at 7300 s the oldest kept point moved from the split of 1 h into that of 2 h.
+      assert.equal(storage.statistics().listings, listings + 1);
+    });
+
+    it('reports a corrupt raw buffer and starts afresh', async () => {
+      const reported: [string, string, Error][] = [];
+      const storage = new Storage(backend.driver, { onCorrupt: (...args) => reported.push(args) });
+      const policy = testPolicy([
+        [S, null],
+        [MINUTE, null],
+      ]);
+      const metricId = randomUUID();
+      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
+      await backend.driver.updateObjects(metricId, {
+        put: new Map([['raw', GARBAGE]]),
+        remove: [],
+      });
+      const result = await storage.addMeasures({ metricId, policy, measures: at([2, 10]) });
+      assert.deepEqual(result.corrupt, ['raw']);
+      assert.equal(result.accepted, 1);
+      assert.equal(reported.length, 1);
+      assert.deepEqual(reported[0]?.slice(0, 2), [metricId, 'raw']);
+      assert.ok(reported[0][2] instanceof InvalidDataError);
+      assert.equal(storage.statistics().corruptObjects, 1);
+      assert.deepEqual(await read(storage, metricId, policy, 'count', MINUTE), [
+        { ts: T0, value: 1 },
+      ]);
+      assert.deepEqual(await read(storage, metricId, policy, 'sum', S), [
+        { ts: T0, value: 1 },
+        { ts: T0 + S, value: 2 },
+        { ts: T0 + 2 * S, value: 10 },
+      ]);
+    });
+
+    it('reports a corrupt split bundle when writing and replaces it', async () => {
+      const reported: string[] = [];
+      const storage = new Storage(backend.driver, {
+        onCorrupt: (_id, name) => reported.push(name),
+      });
+      const policy = testPolicy([
+        [S, null],
+        [MINUTE, null],
+      ]);
+      const metricId = randomUUID();
+      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
+      const name = bundleObjectName(S, T0);
+      await backend.driver.updateObjects(metricId, { put: new Map([[name, GARBAGE]]), remove: [] });
+      const result = await storage.addMeasures({ metricId, policy, measures: at([5, 3]) });
+      assert.deepEqual(result.corrupt, [name]);
+      assert.deepEqual(reported, [name]);
+      assert.deepEqual(await read(storage, metricId, policy, 'sum', S), [
+        { ts: T0 + 5 * S, value: 3 },
+      ]);
+      assert.deepEqual(await read(storage, metricId, policy, 'sum', MINUTE), [
+        { ts: T0, value: 6 },
+      ]);
+    });
+
+    it('reports a corrupt split bundle when reading and reads it as empty', async () => {
+      const reported: string[] = [];
+      const storage = new Storage(backend.driver, {
+        onCorrupt: (_id, name) => reported.push(name),
+      });
+      const policy = testPolicy([
+        [S, null],
+        [MINUTE, null],
+      ]);
+      const metricId = randomUUID();
+      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
+      const name = bundleObjectName(MINUTE, T0);
+      const [bytes] = await backend.driver.readObjects(metricId, [name]);
+      const flipped = Uint8Array.from(bytes!);
+      flipped[flipped.length - 3] = (flipped[flipped.length - 3] as number) ^ 0x10;
+      await backend.driver.updateObjects(metricId, { put: new Map([[name, flipped]]), remove: [] });
+      const result = await storage.getMeasures(metricId, policy, {
+        method: 'sum',
+        granularities: [S, MINUTE],
+      });
+      assert.deepEqual(reported, [name]);
+      assert.deepEqual(
+        result?.map(({ granularity, series }) => [granularity, toPoints(series)]),
+        [
+          [MINUTE, []],
+          [
+            S,
+            [
+              { ts: T0, value: 1 },
+              { ts: T0 + S, value: 2 },
+            ],
+          ],
+        ],
+      );
+    });
+
+    it('counts what it did', async () => {
+      const storage = new Storage(backend.driver);
+      const policy = testPolicy(
+        [
+          [S, null],
+          [MINUTE, null],
+        ],
+        0,
+        ['mean', 'sum'],
+      );
+      const metricId = randomUUID();
+      await storage.addMeasures({ metricId, policy, measures: at([60, 1], [61, 2]) });
+      const late = await storage.addMeasures({ metricId, policy, measures: at([0, 5], [62, 3]) });
+      assert.deepEqual(
+        { accepted: late.accepted, dropped: late.dropped },
+        { accepted: 1, dropped: 1 },
+      );
+      await storage.getMeasures(metricId, policy, { method: 'mean', granularities: [S] });
+      const stats = storage.statistics();
+      assert.deepEqual(
+        {
+          metricsProcessed: stats.metricsProcessed,
+          measuresAccepted: stats.measuresAccepted,
+          measuresDropped: stats.measuresDropped,
+          splitsWritten: stats.splitsWritten,
+          splitsRead: stats.splitsRead,
+          reads: stats.reads,
+        },
+        {
+          metricsProcessed: 2,
+          measuresAccepted: 3,
+          measuresDropped: 1,
+          splitsWritten: 4,
+          splitsRead: 3,
+          reads: 1,
+        },
+      );
+      assert.ok(stats.bytesWritten > 0 && stats.bytesRead > 0);
+      assert.ok(stats.addMeasuresMs > 0 && stats.getMeasuresMs > 0);
+    });
+  });
+}
+
+async function readAll(storage: Storage, metricId: string, policy: ReturnType<typeof testPolicy>) {
+  const all: unknown[] = [];
+  for (const method of policy.aggregationMethods) {
+    const granularities = policy.definition.map((item) => item.granularity);
+    const result = await storage.getMeasures(metricId, policy, { method, granularities });
+    all.push(result?.map(({ granularity, series }) => [granularity, toPoints(series)]));
+  }
+  return all;
+}
