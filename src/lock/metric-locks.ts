@@ -1,0 +1,44 @@
+/**
+ * Per-metric locks: one writer per metric for the whole read-modify-write of its processing
+ * (metricd's workers, the API's `refresh`, the janitor). A busy metric is skipped by metricd and
+ * waited for, up to a timeout, by `refresh`.
+ */
+
+/** A held lock. */
+export interface MetricLock {
+  readonly metricId: string;
+  /**
+   * Whether the lock was lost while held (its lease ran out, or another process judged it stale
+   * and took it over); a holder that sees this must stop writing.
+   */
+  readonly lost: boolean;
+  /** Releases the lock; harmless when it was lost. */
+  release(): Promise<void>;
+}
+
+/** A lock service. */
+export interface MetricLocks {
+  /** Takes a metric's lock if it is free; `undefined` when another holder has it. */
+  tryAcquire(metricId: string): Promise<MetricLock | undefined>;
+  /** Takes a metric's lock, waiting up to `timeoutMs` for it; `undefined` on timeout. */
+  acquire(metricId: string, timeoutMs: number): Promise<MetricLock | undefined>;
+  /** Releases what the service itself opened. Held locks are released by their holders. */
+  close(): Promise<void>;
+}
+
+/** Polls `tryAcquire` until it succeeds or `timeoutMs` has passed. */
+export async function acquireWithin(
+  locks: Pick<MetricLocks, 'tryAcquire'>,
+  metricId: string,
+  timeoutMs: number,
+  pollMs = 25,
+): Promise<MetricLock | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lock = await locks.tryAcquire(metricId);
+    if (lock !== undefined) return lock;
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
+  }
+}
