@@ -4,8 +4,10 @@
  * different backends can live in one process (as tests do).
  */
 import type { ApiConfig, ArchivePolicyConfig } from '../config.ts';
+import type { StatusBoard } from '../coordination/index.ts';
 import type { Indexer } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';
+import type { Storage } from '../storage/index.ts';
 import type { ApiLoggerOptions } from './logger-options.ts';
 import { trustProxyFunction, type TrustProxy } from './public-url.ts';
 
@@ -15,12 +17,26 @@ export interface ApiDepsConfig {
   readonly archivePolicy: ArchivePolicyConfig;
 }
 
+/**
+ * Processes a metric's pending measures now, for a `refresh=true` read; resolves `false` when the
+ * metric's lock could not be taken within `timeoutMs` (the read then answers 503). A metric with
+ * nothing pending should resolve `true` without waiting for its lock, as Gnocchi only locks when
+ * there is something to process.
+ */
+export type MetricRefresher = (metricId: string, timeoutMs: number) => Promise<boolean>;
+
 /** The dependencies of {@link buildApp}; the caller creates and closes them. */
 export interface ApiDeps {
   /** Archive policies, rules and metrics. */
   readonly indexer: Indexer;
   /** Where posted measures wait for metricd. */
   readonly incoming: Incoming;
+  /** Where the aggregates metricd computed are read from. */
+  readonly storage: Storage;
+  /** Processing on demand for `refresh=true`; without it such reads just read what is stored. */
+  readonly refresh?: MetricRefresher;
+  /** Where metricd publishes its status, for `/v1/status`; without it no processor is shown. */
+  readonly statusBoard?: StatusBoard;
   readonly config: ApiDepsConfig;
   /** `true` for fastify's default logger, pino options (e.g. `{ level, stream }`), or off. */
   readonly logger?: boolean | ApiLoggerOptions;
@@ -32,6 +48,9 @@ export interface ApiDeps {
 export interface ApiEngine {
   readonly indexer: Indexer;
   readonly incoming: Incoming;
+  readonly storage: Storage;
+  readonly refresh?: MetricRefresher;
+  readonly statusBoard?: StatusBoard;
   readonly config: ApiDepsConfig;
   readonly now: () => Date;
   /** Whether a peer is one of `config.api.trustedProxies`. */
@@ -43,6 +62,9 @@ export function createApiEngine(deps: ApiDeps): ApiEngine {
   return Object.freeze({
     indexer: deps.indexer,
     incoming: deps.incoming,
+    storage: deps.storage,
+    ...(deps.refresh === undefined ? {} : { refresh: deps.refresh }),
+    ...(deps.statusBoard === undefined ? {} : { statusBoard: deps.statusBoard }),
     config: deps.config,
     now: deps.now ?? (() => new Date()),
     trustProxy: trustProxyFunction(deps.config.api.trustedProxies),

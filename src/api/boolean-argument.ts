@@ -1,5 +1,5 @@
 /**
- * Boolean query arguments (`details`, later `refresh`) as Gnocchi reads them: `y yes t true on 1`
+ * Boolean query arguments (`details`, `refresh`) as Gnocchi reads them: `y yes t true on 1`
  * and `n no f false off 0`, in any case.
  */
 import { InvalidArgumentError } from './request-errors.ts';

@@ -24,6 +24,8 @@ import {
 } from '../indexer/index.ts';
 import { InvalidMeasuresError } from '../ingest/index.ts';
 import {
+  AggregationMethodNotFoundError,
+  InvalidArgumentValueError,
   InvalidInputError,
   InvalidMetricError,
   MethodNotAllowedError,
@@ -99,6 +101,21 @@ const byArgument = (error: Error): ErrorDescription => ({
   reason: error.message,
 });
 
+/** Gnocchi's `validate_qs` description: the argument in `detail`, what is wrong in `reason`. */
+const byArgumentValue = (error: Error): ErrorDescription => ({
+  cause: 'Argument value error',
+  detail: error instanceof InvalidArgumentValueError ? error.argument : null,
+  reason: error.message,
+});
+
+const byMissingAggregationMethod = (error: Error): ErrorDescription =>
+  error instanceof AggregationMethodNotFoundError
+    ? {
+        cause: 'Aggregation method does not exist for this metric',
+        detail: { metric: error.metricId, aggregation_method: error.aggregationMethod },
+      }
+    : error.message;
+
 const byUndecodable = (error: Error): ErrorDescription => ({
   cause: 'Unable to decode body',
   reason: error instanceof UndecodableBodyError ? error.reason : error.message,
@@ -133,6 +150,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   UNDECODABLE_BODY: { status: 400, describe: byUndecodable },
   INVALID_INPUT: { status: 400, describe: byInput },
   INVALID_ARGUMENT: { status: 400, describe: byArgument },
+  INVALID_ARGUMENT_VALUE: { status: 400, describe: byArgumentValue },
   METHOD_NOT_ALLOWED: { status: 405, describe: empty },
   SHUTTING_DOWN: { status: 503, describe: byMessage },
   ROUTE_NOT_FOUND: { status: 404, describe: byMessage },
@@ -161,6 +179,13 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   UNKNOWN_METRICS: { status: 400, describe: byMessage },
   INCOMING_UNAVAILABLE: { status: 503, describe: byMessage },
   INCOMING_NOT_INITIALIZED: { status: 503, describe: byMessage },
+  // Measures out (./request-errors.ts).
+  INVALID_RESAMPLE: { status: 400, describe: byMessage },
+  AGGREGATION_METHOD_NOT_FOUND: { status: 404, describe: byMissingAggregationMethod },
+  AGGREGATION_NOT_FOUND: { status: 404, describe: byMessage },
+  METRIC_LOCKED: { status: 503, describe: byMessage },
+  // Aggregates (src/storage/errors.ts).
+  STORAGE_UNAVAILABLE: { status: 503, describe: byMessage },
   // Fastify's own refusals.
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, describe: bodyTooLarge },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, describe: empty },

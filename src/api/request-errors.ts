@@ -4,7 +4,7 @@
  * routes. Like every engine error they carry a stable `code` and no HTTP status; `errors.ts` maps
  * them.
  */
-import type { InputPath } from '../archive-policy/index.ts';
+import { formatSecondsFloat, type InputPath } from '../archive-policy/index.ts';
 import { EngineError } from '../errors/index.ts';
 
 /** The part of a request that failed validation. */
@@ -157,5 +157,67 @@ export class ShuttingDownError extends EngineError {
 
   constructor() {
     super('The server is shutting down; retry the request');
+  }
+}
+
+/**
+ * A query argument has a value the operation cannot use, answered as Gnocchi's `validate_qs`
+ * answers it: the argument is named in `detail`.
+ */
+export class InvalidArgumentValueError extends EngineError {
+  readonly code = 'INVALID_ARGUMENT_VALUE';
+  readonly argument: string;
+
+  constructor(argument: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.argument = argument;
+  }
+}
+
+/** A `resample` that cannot be honoured: without a granularity, or a rate on calendar periods. */
+export class InvalidResampleError extends EngineError {
+  readonly code = 'INVALID_RESAMPLE';
+}
+
+/** The metric's archive policy does not have the aggregation method asked for. */
+export class AggregationMethodNotFoundError extends EngineError {
+  readonly code = 'AGGREGATION_METHOD_NOT_FOUND';
+  readonly metricId: string;
+  readonly aggregationMethod: string;
+
+  constructor(metricId: string, aggregationMethod: string) {
+    super(`Aggregation method ${aggregationMethod} does not exist for metric ${metricId}`);
+    this.metricId = metricId;
+    this.aggregationMethod = aggregationMethod;
+  }
+}
+
+/** The metric's archive policy does not have the granularity asked for. */
+export class AggregationNotFoundError extends EngineError {
+  readonly code = 'AGGREGATION_NOT_FOUND';
+  readonly metricId: string;
+  readonly aggregationMethod: string;
+  /** In microseconds. */
+  readonly granularity: number;
+
+  constructor(metricId: string, aggregationMethod: string, granularity: number) {
+    super(
+      `Aggregation method '${aggregationMethod}' at granularity ` +
+        `'${formatSecondsFloat(granularity)}' for metric ${metricId} does not exist`,
+    );
+    this.metricId = metricId;
+    this.aggregationMethod = aggregationMethod;
+    this.granularity = granularity;
+  }
+}
+
+/** A `refresh=true` read could not take the metric's lock in time. */
+export class MetricLockedError extends EngineError {
+  readonly code = 'METRIC_LOCKED';
+  readonly metricId: string;
+
+  constructor(metricId: string) {
+    super(`Unable to refresh metric: ${metricId}. Metric is locked. Please try again.`);
+    this.metricId = metricId;
   }
 }

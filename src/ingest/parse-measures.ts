@@ -4,8 +4,8 @@
  * Input: the JSON-parsed body. It must be a list of objects; each object's `timestamp` and `value`
  * are read and any other key is ignored. Output: a {@link MeasureBatch} in request order.
  *
- * Timestamps (`utils.to_timestamps`): the format is chosen from the FIRST measure's timestamp and
- * every other timestamp must have the same format:
+ * Timestamps (`utils.to_timestamps`, see `parse-timestamp.ts`): the format is chosen from the
+ * FIRST measure's timestamp and every other timestamp must have the same format:
  * 1. epoch seconds, if Python's `float()` takes it: numbers, booleans (0 and 1, as in Python) and
  *    numeric strings (`"2015"` is 1970-01-01T00:33:35, not the year 2015);
  * 2. else an ISO 8601 date, as numpy reads it (see `iso-timestamp.ts`);
@@ -26,26 +26,22 @@
  * wins, then an unconvertible timestamp anywhere, then a timestamp before the epoch, then a bad
  * value; within one kind the first offending measure is reported.
  */
-import { parseTimespan } from '../archive-policy/timespan.ts';
-import { epochSecondsToMicros, epochTextToMicros } from './epoch-seconds.ts';
+import { epochSecondsToMicros } from './epoch-seconds.ts';
 import { InvalidMeasuresError } from './errors.ts';
-import { parseIsoTimestamp } from './iso-timestamp.ts';
 import { MAX_TIMESTAMP_MICROS, type MeasureBatch } from './measure-batch.ts';
-import { parsePythonFloatString, pythonFloat } from './python-float.ts';
+import {
+  convertTimestamp,
+  timestampFormatOf,
+  type TimestampFormat,
+  type TimestampScalar,
+} from './parse-timestamp.ts';
+import { pythonFloat } from './python-float.ts';
 
 /** What parsing needs from the outside world. */
 export interface ParseMeasuresOptions {
   /** The current time in integer microseconds since the epoch, for relative timestamps. */
   readonly now: number;
 }
-
-/** The timestamp formats Gnocchi recognises, in the order it tries them. */
-export const TIMESTAMP_FORMATS = ['epoch', 'iso', 'relative'] as const;
-
-/** One of {@link TIMESTAMP_FORMATS}. */
-export type TimestampFormat = (typeof TIMESTAMP_FORMATS)[number];
-
-type Scalar = number | string | boolean;
 
 /** The first offending measure of each kind, so that Gnocchi's precedence can be applied. */
 interface Offenders {
@@ -89,15 +85,8 @@ export function parseMeasures(body: unknown, options: ParseMeasuresOptions): Mea
   return { timestamps, values };
 }
 
-/** The format Gnocchi picks from the first timestamp of a list. */
-export function timestampFormatOf(first: Scalar): TimestampFormat {
-  if (typeof first !== 'string' || parsePythonFloatString(first) !== undefined) return 'epoch';
-  // NOTE: `now` only matters for the result, not for whether the string is ISO 8601.
-  return parseIsoTimestamp(first, 0) === undefined ? 'relative' : 'iso';
-}
-
 /** A measure's timestamp, or a `format` error when the measure cannot have one. */
-function timestampOf(measure: unknown, index: number): Scalar {
+function timestampOf(measure: unknown, index: number): TimestampScalar {
   if (typeof measure !== 'object' || measure === null || Array.isArray(measure)) {
     throw new InvalidMeasuresError('format', {
       index,
@@ -113,33 +102,6 @@ function timestampOf(measure: unknown, index: number): Scalar {
   });
 }
 
-/** Microseconds for one timestamp in the list's format; NaN when it cannot be converted. */
-function convertTimestamp(format: TimestampFormat, timestamp: Scalar, now: number): number {
-  switch (format) {
-    case 'epoch': {
-      const seconds = pythonFloat(timestamp);
-      if (seconds === undefined || !Number.isFinite(seconds)) return NaN;
-      return typeof timestamp === 'string'
-        ? epochTextToMicros(timestamp, seconds)
-        : epochSecondsToMicros(seconds);
-    }
-    case 'iso':
-      return typeof timestamp === 'string' ? (parseIsoTimestamp(timestamp, now) ?? NaN) : NaN;
-    case 'relative':
-      return relativeTimestamp(timestamp, now);
-  }
-}
-
-function relativeTimestamp(timestamp: Scalar, now: number): number {
-  // NOTE: a number here would be an epoch timestamp, so it is a mix of formats.
-  if (typeof timestamp !== 'string' || parsePythonFloatString(timestamp) !== undefined) return NaN;
-  try {
-    return now + parseTimespan(timestamp);
-  } catch {
-    return NaN;
-  }
-}
-
 function firstOf(current: number, index: number): number {
   return current < 0 ? index : current;
 }
@@ -151,7 +113,7 @@ function throwFirstOffence(
 ): void {
   const { timestamp, beforeEpoch, value } = offenders;
   if (timestamp >= 0) {
-    const raw = (measures[timestamp] as Record<string, unknown>).timestamp as Scalar;
+    const raw = (measures[timestamp] as Record<string, unknown>).timestamp as TimestampScalar;
     throw new InvalidMeasuresError('timestamp', {
       index: timestamp,
       detail: `timestamp of measure ${timestamp} (${show(raw)}) ${unconvertibleWhy(raw, timestamp, context)}`,
@@ -173,7 +135,7 @@ function throwFirstOffence(
 }
 
 function unconvertibleWhy(
-  raw: Scalar,
+  raw: TimestampScalar,
   index: number,
   context: { readonly format: TimestampFormat; readonly now: number },
 ): string {

@@ -12,6 +12,7 @@ import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
 import { resolveConfig } from '../../src/config.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../../src/ingest/index.ts';
+import { Storage, createStorageDriver } from '../../src/storage/index.ts';
 import { createTestSchema, dropTestSchema, TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
 
 /** `Authorization` of user `admin` (role admin), as in Gnocchi's functional tests. */
@@ -32,6 +33,8 @@ export interface TestApi {
   readonly indexer: Indexer;
   /** The incoming store the API writes measures to (files in a temp folder). */
   readonly incoming: Incoming;
+  /** The aggregates the API reads (files in a temp folder). */
+  readonly storage: Storage;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export interface StartApiOptions {
   readonly api?: Readonly<Record<string, unknown>>;
   readonly backend?: Backend;
   readonly logger?: ApiDeps['logger'];
+  /** Processing on demand for `refresh=true`. @defaultValue none: such reads are plain reads */
+  readonly refresh?: ApiDeps['refresh'];
 }
 
 /** Builds the API on a fresh, migrated indexer. */
@@ -54,21 +59,29 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
   const incomingDir = mkdtempSync(join(tmpdir(), 'orzo-api-incoming-'));
   const incoming = new Incoming(createIncomingDriver(`file://${incomingDir}`, { fsync: false }));
   await incoming.upgrade(INCOMING_SACKS);
+  const storageDir = mkdtempSync(join(tmpdir(), 'orzo-api-storage-'));
+  const storage = new Storage(createStorageDriver(`file://${storageDir}`, { fsync: false }));
+  await storage.init();
   const app = buildApp({
     indexer,
     incoming,
+    storage,
     config,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
   });
   await app.ready();
   return {
     app,
     indexer,
     incoming,
+    storage,
     close: async () => {
       await app.close();
       await incoming.driver.close();
+      await storage.driver.close();
       rmSync(incomingDir, { recursive: true, force: true });
+      rmSync(storageDir, { recursive: true, force: true });
       await cleanup();
     },
   };

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { InvalidMeasuresError, type InvalidMeasuresReason } from '../../src/ingest/errors.ts';
-import { parseMeasures, timestampFormatOf } from '../../src/ingest/parse-measures.ts';
+import { parseMeasures } from '../../src/ingest/parse-measures.ts';
+import { timestampFormatOf } from '../../src/ingest/parse-timestamp.ts';
 
 const S = 1_000_000;
 /** 2015-03-06T14:33:57Z in µs. */

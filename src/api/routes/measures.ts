@@ -2,14 +2,23 @@
  * Measures in: `POST /v1/metric/{id}/measures` and `POST /v1/batch/metrics/measures`, answered
  * 202 once the incoming store holds them. Bodies are validated by the ingest parser, which knows
  * every form Gnocchi accepts; the schemas here only say that a body is required.
+ *
+ * Measures out: `GET /v1/metric/{id}/measures`, the aggregates as `[timestamp, granularity,
+ * value]` triples, rendered by `measures-json.ts`.
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
 import { decodeJsonBody } from '../json-body.ts';
+import { renderMeasuresJson } from '../measures-json.ts';
 import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from '../schemas.ts';
-import { postMeasures, postMeasuresBatch, type MeasuresContext } from '../services/measures.ts';
+import {
+  getMeasures,
+  postMeasures,
+  postMeasuresBatch,
+  type MeasuresContext,
+} from '../services/measures.ts';
 
 const MEASURES_BODY = Type.Unknown({
   description: 'a list of {"timestamp": …, "value": …}, checked by the ingest parser',
@@ -19,14 +28,42 @@ const BATCH_BODY = Type.Unknown({
 });
 const ACCEPTED = { 202: Type.Null({ description: 'accepted, empty body' }), ...ERROR_RESPONSES };
 
+const OPTIONAL_TEXT = Type.Optional(Type.String());
+
+/** Gnocchi's arguments plus Orzo's `fill`; other arguments are ignored, as in Gnocchi. */
+const READ_QUERY = Type.Object({
+  start: OPTIONAL_TEXT,
+  stop: OPTIONAL_TEXT,
+  aggregation: OPTIONAL_TEXT,
+  granularity: OPTIONAL_TEXT,
+  resample: OPTIONAL_TEXT,
+  refresh: OPTIONAL_TEXT,
+  fill: OPTIONAL_TEXT,
+});
+
+/**
+ * A list of `[timestamp, granularity (seconds, or a calendar letter), value]`; typed as the JSON
+ * text the handler sends, already serialized.
+ */
+const MEASURES_JSON = Type.Unsafe<string>(
+  Type.Array(
+    Type.Tuple([
+      Type.String(),
+      Type.Union([Type.Number(), Type.String()]),
+      Type.Union([Type.Number(), Type.Null()]),
+    ]),
+  ),
+);
+
 /** The measures resources. */
 export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { indexer, incoming, now } = app.engine;
+  const { indexer, incoming, storage, refresh, config, now } = app.engine;
+  const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
   const contextOf = (auth: MeasuresContext['auth']): MeasuresContext => ({
     indexer,
     incoming,
     auth,
-    now: now().getTime() * (MICROS_PER_SECOND / 1000),
+    now: nowMicros(),
   });
 
   app.post(
@@ -43,6 +80,30 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     async (request, reply) => {
       await postMeasures(contextOf(request.auth), request.params.id, request.body);
       reply.code(202);
+    },
+  );
+
+  app.get(
+    '/v1/metric/:id/measures',
+    {
+      schema: {
+        params: METRIC_ID_PARAMS,
+        querystring: READ_QUERY,
+        response: { 200: MEASURES_JSON, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const context = {
+        indexer,
+        storage,
+        refresh,
+        refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,
+        auth: request.auth,
+        now: nowMicros(),
+      };
+      const groups = await getMeasures(context, request.params.id, request.query);
+      // NOTE: a string with a JSON content type is sent as is, skipping the response serializer.
+      return reply.type('application/json; charset=utf-8').send(renderMeasuresJson(groups));
     },
   );
 

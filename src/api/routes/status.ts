@@ -1,13 +1,14 @@
 /**
  * `GET /v1/status` (admins only): the backlog of measures waiting in the incoming store, in
- * Gnocchi's shape, with `measures_to_process` per metric unless `details=false`. The `metricd`
- * part reports no processors until metricd publishes its figures.
+ * Gnocchi's shape, with `measures_to_process` per metric unless `details=false`, and metricd's
+ * workers and their figures as its reporter last published them (see `metricd-status-json.ts`).
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
 import { toGnocchiStorageStatus } from '../../ingest/index.ts';
 import { parseBoolean } from '../boolean-argument.ts';
+import { metricdStatusJson } from '../metricd-status-json.ts';
 import { authorize } from '../request-hooks.ts';
 import { ERROR_RESPONSES } from '../schemas.ts';
 
@@ -20,13 +21,14 @@ const STATUS_JSON = Type.Object({
   }),
   metricd: Type.Object({
     processors: Type.Union([Type.Array(Type.String()), Type.Null()]),
-    statistics: Type.Record(Type.String(), Type.Unknown()),
+    statistics: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())),
+    reporter: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
 });
 
 /** The status resource. */
 export const statusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { incoming } = app.engine;
+  const { incoming, statusBoard, now } = app.engine;
 
   app.get(
     '/v1/status',
@@ -37,10 +39,13 @@ export const statusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) 
     async (request) => {
       // NOTE: as in Gnocchi, details default to true on this endpoint.
       const details = parseBoolean('details', request.query.details ?? 'true');
-      const backlog = await incoming.backlog({ details });
+      const [backlog, metricd] = await Promise.all([
+        incoming.backlog({ details }),
+        statusBoard?.read(),
+      ]);
       return {
         storage: toGnocchiStorageStatus(backlog),
-        metricd: { processors: null, statistics: {} },
+        metricd: metricdStatusJson(metricd, now()),
       };
     },
   );

@@ -1,13 +1,38 @@
 /**
- * Posting measures as Gnocchi's REST layer does: parse and validate the whole request first (so
- * nothing of a rejected request is stored), check the caller may post to every metric named, then
- * hand the batches to the incoming store in one call. A 202 follows only once they are stored.
+ * Measures as Gnocchi's REST layer handles them.
+ *
+ * Posting: parse and validate the whole request first (so nothing of a rejected request is
+ * stored), check the caller may post to every metric named, then hand the batches to the incoming
+ * store in one call. A 202 follows only once they are stored.
+ *
+ * Reading: check the caller, the arguments, then the aggregation asked for against the metric's
+ * archive policy, process pending measures first if asked to (`refresh`), and read the aggregates,
+ * coarsest granularity first; a metric never processed has none.
  */
+import type { ArchivePolicy } from '../../archive-policy/index.ts';
+import { isCalendarGrouping, RATE_PREFIX } from '../../carbonara/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
 import { parseMeasures, parseMeasuresBatch, type Incoming } from '../../ingest/index.ts';
+import type { Storage } from '../../storage/index.ts';
+import type { MetricRefresher } from '../api-deps.ts';
 import type { Authorizer } from '../auth.ts';
+import { parseBoolean } from '../boolean-argument.ts';
+import { fillSeries } from '../fill-series.ts';
+import type { MeasureGroup } from '../measures-json.ts';
+import {
+  parseMeasuresQuery,
+  type MeasuresQuery,
+  type MeasuresQueryArgs,
+} from '../measures-query.ts';
 import { metricPolicyTarget } from '../metric-json.ts';
-import { UnknownMetricsError } from '../request-errors.ts';
+import {
+  AggregationMethodNotFoundError,
+  AggregationNotFoundError,
+  InvalidResampleError,
+  MetricLockedError,
+  UnknownMetricsError,
+} from '../request-errors.ts';
+import { findArchivePolicy } from './archive-policies.ts';
 import { findMetric } from './metrics.ts';
 
 /** What posting measures needs. */
@@ -41,4 +66,73 @@ export async function postMeasuresBatch(context: MeasuresContext, body: unknown)
   }
   for (const metric of metrics) context.auth.enforce('post measures', metricPolicyTarget(metric));
   await context.incoming.addMeasuresBatch(batches);
+}
+
+/** What reading measures needs. */
+export interface MeasuresReadContext {
+  readonly indexer: Pick<Indexer, 'getMetric' | 'getArchivePolicy'>;
+  readonly storage: Pick<Storage, 'getMeasures'>;
+  readonly auth: Pick<Authorizer, 'enforce'>;
+  /** Processing on demand, when this process can process; `refresh=true` is a plain read without. */
+  readonly refresh?: MetricRefresher | undefined;
+  /** How long `refresh=true` waits for the metric's lock. */
+  readonly refreshTimeoutMs: number;
+  /** Now, in µs since the epoch, for relative `start` and `stop` such as `-1 hour`. */
+  readonly now: number;
+}
+
+/** Reads the aggregates of `GET /v1/metric/{id}/measures`, coarsest granularity first. */
+export async function getMeasures(
+  context: MeasuresReadContext,
+  id: string,
+  args: MeasuresQueryArgs,
+): Promise<MeasureGroup[]> {
+  const metric = await findMetric(context.indexer, id);
+  context.auth.enforce('get measures', metricPolicyTarget(metric));
+  const query = parseMeasuresQuery(args, context.now);
+  const policy = await findArchivePolicy(context.indexer, metric.archivePolicyName);
+  const granularities = granularitiesToRead(metric.id, policy, query);
+  if (parseBoolean('refresh', args.refresh ?? 'false') && context.refresh !== undefined) {
+    const refreshed = await context.refresh(metric.id, context.refreshTimeoutMs);
+    if (!refreshed) throw new MetricLockedError(metric.id);
+  }
+  const { start, stop, resample, fill } = query;
+  const read = await context.storage.getMeasures(metric.id, policy, {
+    method: query.aggregation,
+    granularities,
+    ...(start === undefined ? {} : { start }),
+    ...(stop === undefined ? {} : { stop }),
+    ...(resample === undefined ? {} : { resample }),
+  });
+  return (read ?? []).map(({ granularity: stored, series }) => {
+    const granularity = resample ?? stored;
+    const points =
+      fill === undefined ? series : fillSeries(series, { fill, granularity, start, stop });
+    return { granularity, ...points };
+  });
+}
+
+/**
+ * The granularities (µs) a read covers; throws Gnocchi's 404s when the policy lacks the method or
+ * the granularity, and refuses a rate on calendar periods, which has no meaning.
+ */
+function granularitiesToRead(
+  metricId: string,
+  policy: ArchivePolicy,
+  query: MeasuresQuery,
+): number[] {
+  const { aggregation, granularity, resample } = query;
+  if (!policy.aggregationMethods.includes(aggregation)) {
+    throw new AggregationMethodNotFoundError(metricId, aggregation);
+  }
+  const all = policy.definition.map((item) => item.granularity);
+  if (granularity !== undefined && !all.includes(granularity)) {
+    throw new AggregationNotFoundError(metricId, aggregation, granularity);
+  }
+  if (isCalendarGrouping(resample) && aggregation.startsWith(RATE_PREFIX)) {
+    throw new InvalidResampleError(
+      `Aggregation method '${aggregation}' cannot be resampled to the calendar period '${resample}'`,
+    );
+  }
+  return granularity === undefined ? all : [granularity];
 }

@@ -1,0 +1,89 @@
+/**
+ * The body of `GET /v1/metric/{id}/measures`, written by hand into one string, because a reply may
+ * hold tens of thousands of points and generic serialization of nested arrays is the slow part.
+ *
+ * Output: a JSON list of `[timestamp, granularity, value]`, group after group as given. As Gnocchi
+ * renders them:
+ * - timestamps as `2015-03-06T14:33:57+00:00`; with a sub-second part, `…:57.500000+00:00`
+ *   (Gnocchi HEAD truncates to the second, which repeats timestamps below 1 s granularities);
+ * - granularities as float seconds (`60.0`, `0.5`), or the letter of a calendar resample (`"M"`);
+ * - values as Python's `repr(float)` (`43.1`, `12.0`, `1e+16`), NaN and ±Infinity as the bare
+ *   tokens `NaN`, `Infinity`, `-Infinity` (not strict JSON, as Gnocchi), and filled nulls as `null`.
+ * Separators are compact, as in the API's other answers.
+ */
+import { formatSecondsFloat, pythonFloatRepr } from '../archive-policy/index.ts';
+import { MICROS_PER_SECOND, type CalendarGrouping } from '../carbonara/index.ts';
+import type { FilledSeries } from './fill-series.ts';
+
+/** The points of one granularity, as they are answered. */
+export interface MeasureGroup extends FilledSeries {
+  /** Microseconds, or the letter of a calendar resample. */
+  readonly granularity: number | CalendarGrouping;
+}
+
+const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND;
+
+/** Renders the groups as the JSON list of triples. */
+export function renderMeasuresJson(groups: readonly MeasureGroup[]): string {
+  const formatTimestamp = measureTimestampFormatter();
+  let out = '[';
+  let first = true;
+  for (const group of groups) {
+    const granularity =
+      typeof group.granularity === 'number'
+        ? formatSecondsFloat(group.granularity)
+        : `"${group.granularity}"`;
+    const { timestamps, values, nulls } = group;
+    for (let i = 0; i < timestamps.length; i++) {
+      const value = nulls?.[i] === 1 ? 'null' : formatJsonFloat(values[i] as number);
+      out += `${first ? '' : ','}["${formatTimestamp(timestamps[i] as number)}",${granularity},${value}]`;
+      first = false;
+    }
+  }
+  return `${out}]`;
+}
+
+/**
+ * A formatter of measure timestamps (µs since the epoch) that remembers the date part of the last
+ * day it formatted, since consecutive points mostly share their day.
+ */
+export function measureTimestampFormatter(): (micros: number) => string {
+  let cachedDay = NaN;
+  let cachedDate = '';
+  return (micros) => {
+    const day = Math.floor(micros / MICROS_PER_DAY);
+    if (day !== cachedDay) {
+      cachedDay = day;
+      cachedDate = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    }
+    const ofDay = micros - day * MICROS_PER_DAY;
+    const fraction = ofDay % MICROS_PER_SECOND;
+    const seconds = (ofDay - fraction) / MICROS_PER_SECOND;
+    const clock =
+      pad2(Math.floor(seconds / 3600)) +
+      ':' +
+      pad2(Math.floor(seconds / 60) % 60) +
+      ':' +
+      pad2(seconds % 60);
+    const sub = fraction === 0 ? '' : `.${String(fraction).padStart(6, '0')}`;
+    return `${cachedDate}${clock}${sub}+00:00`;
+  };
+}
+
+/** A double as Python's `json` writes it: `repr(float)`, or `NaN` / `Infinity` / `-Infinity`. */
+export function formatJsonFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  const magnitude = Math.abs(value);
+  // NOTE: in [1e-4, 1e16) both languages write the same shortest digits positionally; only
+  // Python adds `.0` to integers. Elsewhere their exponent thresholds and spellings differ.
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    return Number.isInteger(value) ? `${value}.0` : String(value);
+  }
+  return pythonFloatRepr(value);
+}
+
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
