@@ -4,8 +4,8 @@
  * process (logging every request to $TMPDIR/orzo-bench-ingest.log, as it logs by default), on:
  * the file incoming store with fsync before each 202 (the default), the file store without fsync,
  * and Redis (the local server, under a random key prefix deleted afterwards). Two shapes: 1,000
- * metrics × 360 points and 10,000 metrics × 60 points, a point every 10 s, ISO 8601 timestamps as
- * Gnocchi's clients send them. Prints one JSON object.
+ * metrics × 360 points and 10,000 metrics × 60 points (see `bench-workload.ts`). Prints one JSON
+ * object.
  *
  * Options: `--rounds N` (default 3: the workload is posted N times, with later timestamps),
  * `--concurrency N` (default 8), `--batch N` (default 5000), `--redis URL`.
@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 
 import { startOrzo } from '../test/support/orzo-process.ts';
 import { deleteKeys } from '../test/support/redis.ts';
+import { JSON_HEADERS, createBenchMetrics, measureBodies, type Shape } from './bench-workload.ts';
 import { runLoad, type LoadFigures } from './http-load.ts';
 
 const { values: flags } = parseArgs({
@@ -34,73 +35,18 @@ const ROUNDS = Number(flags.rounds);
 const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const LOG_FILE = join(tmpdir(), 'orzo-bench-ingest.log');
-const ADMIN = { authorization: `Basic ${Buffer.from('admin:').toString('base64')}` };
-const JSON_HEADERS = { ...ADMIN, 'content-type': 'application/json' };
-const START = Date.UTC(2026, 0, 1);
-const STEP_MS = 10_000;
 
-interface Shape {
-  readonly metrics: number;
-  readonly points: number;
-}
 const SHAPES: readonly Shape[] = [
   { metrics: 1000, points: 360 },
   { metrics: 10_000, points: 60 },
 ];
 
-/** The bodies of one round: every metric's points, metric after metric, cut every BATCH measures. */
-function roundBodies(ids: readonly string[], shape: Shape, round: number): string[] {
-  const bodies: string[] = [];
-  let current: Record<string, { timestamp: string; value: number }[]> = {};
-  let size = 0;
-  const offset = round * shape.points * STEP_MS;
-  for (const id of ids) {
-    for (let p = 0; p < shape.points; p++) {
-      const timestamp = new Date(START + offset + p * STEP_MS).toISOString();
-      (current[id] ??= []).push({ timestamp, value: Math.round(Math.random() * 1e4) / 100 });
-      if (++size === BATCH) {
-        bodies.push(JSON.stringify(current));
-        current = {};
-        size = 0;
-      }
-    }
-  }
-  if (size > 0) bodies.push(JSON.stringify(current));
-  return bodies;
-}
-
-async function createMetrics(url: string, count: number): Promise<string[]> {
-  await fetch(`${url}/v1/archive_policy`, {
-    method: 'POST',
-    headers: JSON_HEADERS,
-    body: JSON.stringify({
-      name: 'bench',
-      aggregation_methods: ['mean', 'min', 'max', 'sum', 'count', 'last'],
-      definition: [
-        { granularity: '1 minute', timespan: '1 day' },
-        { granularity: '1 hour', timespan: '30 days' },
-      ],
-    }),
-  });
-  const ids: string[] = [];
-  const body = JSON.stringify({ archive_policy_name: 'bench' });
-  await runLoad({
-    baseUrl: url,
-    total: count,
-    concurrency: CONCURRENCY,
-    expectStatus: 201,
-    next: () => ({ method: 'POST', path: '/v1/metric', body, headers: JSON_HEADERS }),
-    onBody: (text) => ids.push((JSON.parse(text) as { id: string }).id),
-  });
-  return ids;
-}
-
 async function measureShape(flagsOf: readonly string[], shape: Shape): Promise<object> {
   const orzo = await startOrzo('api', ['--auth', 'basic', ...flagsOf], { logFile: LOG_FILE });
   try {
-    const ids = await createMetrics(orzo.url, shape.metrics);
+    const ids = await createBenchMetrics(orzo.url, shape.metrics, CONCURRENCY);
     const bodies = Array.from({ length: ROUNDS }, (_unused, r) =>
-      roundBodies(ids, shape, r),
+      measureBodies(ids, shape, BATCH, r),
     ).flat();
     const figures: LoadFigures = await runLoad({
       baseUrl: orzo.url,

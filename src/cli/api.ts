@@ -1,24 +1,36 @@
 /**
- * `orzo api`: the HTTP API alone, listening until SIGTERM or SIGINT, then closing cleanly.
+ * `orzo api`: the HTTP API alone, listening until SIGTERM or SIGINT, then closing cleanly. It can
+ * still process a metric on demand (`refresh=true`), under the same locks as metricd.
  */
-import { buildApp } from '../api/index.ts';
+import { pino } from 'pino';
+
+import { buildApp, type OrzoApp } from '../api/index.ts';
 import type { EngineConfig } from '../config.ts';
-import { createIndexer } from '../indexer/index.ts';
-import { Incoming, createIncomingDriver } from '../ingest/index.ts';
+import { FileStatusBoard } from '../coordination/index.ts';
+import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { onShutdownSignal } from './shutdown.ts';
+
+/** The API on opened services, with refresh and metricd's status wired in. */
+export function buildEngineApp(config: EngineConfig, services: EngineServices): OrzoApp {
+  return buildApp({
+    indexer: services.indexer,
+    incoming: services.incoming,
+    storage: services.storage,
+    statusBoard: new FileStatusBoard(config.dataDir),
+    refresh: (metricId, timeoutMs) => services.chef.refreshMetric(metricId, timeoutMs),
+    config,
+    logger: true,
+  });
+}
 
 /** Starts the API and resolves once it has been shut down. */
 export async function runApi(config: EngineConfig): Promise<void> {
-  const indexer = createIndexer(config.indexerUrl);
-  const incoming = new Incoming(
-    createIncomingDriver(config.incomingUrl, { fsync: config.incomingFsync }),
-  );
-  const app = buildApp({ indexer, incoming, config, logger: true });
+  const services = openEngineServices(config, pino({ name: 'api' }));
+  const app = buildEngineApp(config, services);
   const closed = new Promise<void>((resolve) => {
     onShutdownSignal(async () => {
       await app.close();
-      await incoming.driver.close();
-      await indexer.close();
+      await services.close();
       resolve();
     });
   });

@@ -4,15 +4,20 @@
 import { loadConfig, redactConfig } from '../config.ts';
 import { EngineError } from '../errors/engine-error.ts';
 import { runApi } from './api.ts';
+import { runMetricd, runMetricdWorker } from './metricd.ts';
+import { runServe } from './serve.ts';
 import { runUpgrade } from './upgrade.ts';
 
 const USAGE = `usage: orzo <command> [flags]
 
 commands:
-  upgrade   create or migrate the indexer schema and the incoming sacks; creates the default
-            archive policies on an empty index (--skip-archive-policies-creation not to;
-            --skip-index, --skip-incoming to leave one part alone; --sacks N)
+  serve     everything on one machine: upgrade, then the API and metricd with its workers
+  upgrade   create or migrate the indexer schema, the incoming sacks and the storage layout;
+            creates the default archive policies on an empty index
+            (--skip-archive-policies-creation not to; --skip-index, --skip-incoming,
+            --skip-storage to leave one part alone; --sacks N)
   api       run the HTTP API (--host, --port, --auth basic|noauth)
+  metricd   run the reporter and N worker processes that aggregate measures (--workers N)
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text
 
@@ -30,6 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
         skipArchivePoliciesCreation: extraFlags['skip-archive-policies-creation'] === true,
         skipIndex: extraFlags['skip-index'] === true,
         skipIncoming: extraFlags['skip-incoming'] === true,
+        skipStorage: extraFlags['skip-storage'] === true,
       });
       process.stdout.write(lines.map((line) => `${line}\n`).join(''));
       return 0;
@@ -37,6 +43,16 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'api':
       await runApi(config);
       return 0;
+    case 'serve':
+      await runServe(config);
+      return 0;
+    case 'metricd':
+      await runMetricd(config);
+      return 0;
+    case 'metricd-worker':
+      // NOTE: internal: the reporter starts its workers with this and sends them the config. A
+      // drained worker exits at once, whatever handles its libraries left open.
+      return process.exit(await runMetricdWorker());
     case 'config':
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return 0;

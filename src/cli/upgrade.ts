@@ -1,11 +1,12 @@
 /**
  * `orzo upgrade`: creates or migrates the indexer schema (and the default archive policies on an
- * empty index) and fixes the number of sacks of the incoming store. Idempotent, like
- * `gnocchi-upgrade`.
+ * empty index), fixes the number of sacks of the incoming store and creates the storage layout.
+ * Idempotent, like `gnocchi-upgrade`.
  */
 import { redactUrl, type EngineConfig } from '../config.ts';
 import { createIndexer, upgradeIndexer } from '../indexer/index.ts';
 import { createIncomingDriver } from '../ingest/index.ts';
+import { createStorageDriver } from '../storage/index.ts';
 
 /** Flags of `orzo upgrade` beyond the shared configuration. */
 export interface UpgradeFlags {
@@ -15,6 +16,8 @@ export interface UpgradeFlags {
   readonly skipIndex: boolean;
   /** `--skip-incoming` */
   readonly skipIncoming: boolean;
+  /** `--skip-storage` */
+  readonly skipStorage: boolean;
 }
 
 /** Runs the upgrade and returns the lines to print. */
@@ -36,6 +39,7 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
     }
   }
   if (!flags.skipIncoming) report.push(await upgradeIncoming(config));
+  if (!flags.skipStorage) report.push(await upgradeStorage(config));
   return report;
 }
 
@@ -48,5 +52,15 @@ async function upgradeIncoming(config: EngineConfig): Promise<string> {
     return `incoming: created ${config.sacks} sacks`;
   } finally {
     await incoming.close();
+  }
+}
+
+async function upgradeStorage(config: EngineConfig): Promise<string> {
+  const storage = createStorageDriver(config.storageUrl, { fsync: config.storageFsync });
+  try {
+    await storage.init();
+    return `storage: ready (${redactUrl(config.storageUrl)})`;
+  } finally {
+    await storage.close();
   }
 }

@@ -5,7 +5,7 @@
  * kill the command and start it again on the same data folder and port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,7 @@ const STOP_TIMEOUT_MS = 10_000;
 /** A running Orzo process. */
 export interface OrzoProcess {
   readonly url: string;
+  readonly pid: number;
   readonly dataDir: string;
   /** Everything the process printed so far. */
   output(): string;
@@ -32,7 +33,7 @@ export interface OrzoProcess {
 export interface OrzoChild {
   readonly url: string;
   readonly pid: number;
-  /** Everything the process printed so far (empty when it writes to a log file). */
+  /** Everything the process printed so far (read back from the log file when it has one). */
   output(): string;
   /** Whether the process has ended, by itself or by a signal. */
   hasExited(): boolean;
@@ -60,6 +61,8 @@ export function runOrzo(args: readonly string[]): string {
 export interface StartOrzoOptions {
   /** Write the process's output to this file instead of keeping it in memory (benchmarks). */
   readonly logFile?: string;
+  /** Extra environment variables (e.g. `ORZO_METRICD_TICK_SECONDS`). @defaultValue none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Upgrades a new data folder and starts `orzo <command>` on it; waits for /healthcheck. */
@@ -79,6 +82,7 @@ export async function startOrzo(
   }
   return {
     url: child.url,
+    pid: child.pid,
     dataDir,
     output: () => child.output(),
     stop: async () => {
@@ -100,17 +104,43 @@ export interface LaunchOrzoOptions extends StartOrzoOptions {
 
 /** Starts `orzo <command>` on an upgraded data folder and a given port; waits for /healthcheck. */
 export async function launchOrzo(command: string, options: LaunchOrzoOptions): Promise<OrzoChild> {
-  const { dataDir, port, flags = [], logFile } = options;
-  const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
-    [ORZO, command, '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port), ...flags],
-    { stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'] },
+  const { port, flags = [] } = options;
+  const url = `http://127.0.0.1:${port}`;
+  const flagsWithPort = ['--host', '127.0.0.1', '--port', String(port), ...flags];
+  return spawnOrzo(command, { ...options, flags: flagsWithPort }, (child, output) =>
+    waitForHealth(url, child, output),
+  ).then((child) => ({ ...child, url }));
+}
+
+/** Options of {@link launchMetricd}. */
+export type LaunchMetricdOptions = Omit<LaunchOrzoOptions, 'port'>;
+
+/** A running `orzo metricd`. */
+export type MetricdChild = Omit<OrzoChild, 'url'>;
+
+/** Starts `orzo metricd` on an upgraded data folder; waits until its workers are started. */
+export async function launchMetricd(options: LaunchMetricdOptions): Promise<MetricdChild> {
+  return spawnOrzo('metricd', options, (child, output) =>
+    waitForOutput('metricd started', child, output),
   );
+}
+
+async function spawnOrzo(
+  command: string,
+  options: LaunchMetricdOptions,
+  waitReady: (child: ChildProcess, output: () => string) => Promise<void>,
+): Promise<MetricdChild> {
+  const { dataDir, flags = [], logFile, env = {} } = options;
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  const child = spawn(process.execPath, [ORZO, command, '--data-dir', dataDir, ...flags], {
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+    env: { ...process.env, ...env },
+  });
   if (logFd !== undefined) closeSync(logFd);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => (buffered += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (buffered += chunk.toString()));
+  const output = (): string => (logFile === undefined ? buffered : readFileSync(logFile, 'utf8'));
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
       resolve();
@@ -120,17 +150,15 @@ export async function launchOrzo(command: string, options: LaunchOrzoOptions): P
     if (!hasExited(child)) child.kill(signal);
     await exited;
   };
-  const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealth(url, child, () => output);
+    await waitReady(child, output);
   } catch (error) {
     await kill('SIGKILL');
     throw error;
   }
   return {
-    url,
     pid: child.pid ?? -1,
-    output: () => output,
+    output,
     hasExited: () => hasExited(child),
     kill,
     stop: async () => {
@@ -139,6 +167,21 @@ export async function launchOrzo(command: string, options: LaunchOrzoOptions): P
       clearTimeout(timer);
     },
   };
+}
+
+async function waitForOutput(
+  text: string,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!output().includes(text)) {
+    if (hasExited(child)) {
+      throw new Error(`orzo exited ${child.exitCode ?? child.signalCode}: ${output()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`orzo did not print '${text}': ${output()}`);
+    await sleep(50);
+  }
 }
 
 function hasExited(child: ChildProcess): boolean {

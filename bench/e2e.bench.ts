@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:e2e`: the whole path through HTTP on the embedded default (`orzo serve`: SQLite,
+ * file incoming, file storage, file locks; metricd with 2 worker processes), for three shapes:
+ * 1,000 metrics × 360 points, 10,000 × 60 and 100 × 36,000, with the workload of
+ * `bench-workload.ts` (Gnocchi's benchmark policy, a point every 10 s, batches of 5,000 measures
+ * from 8 clients).
+ *
+ * Per shape it prints: ingest measures/s (until the last 202); drain seconds and processed
+ * measures/s (all measures / time from the last 202 to an empty backlog, as `/v1/status` reports
+ * it, polled every 100 ms); end-to-end measures/s (all measures / time from the first POST to an
+ * empty backlog); query p50/p99 of `GET …/measures?granularity=60&aggregation=mean` on random
+ * metrics from 8 clients; disk bytes per measure (`du` of the whole data folder, and of its
+ * storage folder alone); and the peak resident memory of the serve process and of each worker.
+ *
+ * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
+ * `--batch N` (5000), `--queries N` (2000).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+
+import type { MetricdStatus } from '../src/coordination/index.ts';
+import { startOrzo, type OrzoProcess } from '../test/support/orzo-process.ts';
+import {
+  ADMIN,
+  JSON_HEADERS,
+  createBenchMetrics,
+  measureBodies,
+  type Shape,
+} from './bench-workload.ts';
+import { runLoad } from './http-load.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    shapes: { type: 'string', default: '1000x360,10000x60,100x36000' },
+    workers: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '5000' },
+    queries: { type: 'string', default: '2000' },
+  },
+});
+const CONCURRENCY = Number(flags.concurrency);
+const BATCH = Number(flags.batch);
+const QUERIES = Number(flags.queries);
+const LOG_FILE = join(tmpdir(), 'orzo-bench-e2e.log');
+const SHAPES: Shape[] = flags.shapes.split(',').map((text) => {
+  const [metrics, points] = text.split('x').map(Number);
+  if (!(Number(metrics) > 0 && Number(points) > 0)) throw new Error(`bad shape ${text}`);
+  return { metrics: Number(metrics), points: Number(points) };
+});
+
+async function backlogMeasures(url: string): Promise<number> {
+  const response = await fetch(`${url}/v1/status?details=false`, { headers: ADMIN });
+  const status = (await response.json()) as { storage: { summary: { measures: number } } };
+  return status.storage.summary.measures;
+}
+
+function duBytes(path: string): number {
+  return Number(execFileSync('du', ['-s', '-B1', path], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+function peakRssMiB(pid: number): number | null {
+  try {
+    const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return line === null ? null : Math.round(Number(line[1]) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+function workerPids(dataDir: string): number[] {
+  const status = JSON.parse(
+    readFileSync(join(dataDir, 'metricd', 'status.json'), 'utf8'),
+  ) as MetricdStatus;
+  return status.workers.flatMap((worker) => (worker.pid === null ? [] : [worker.pid]));
+}
+
+async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
+  const ids = await createBenchMetrics(orzo.url, shape.metrics, CONCURRENCY);
+  const bodies = measureBodies(ids, shape, BATCH);
+  const measures = shape.metrics * shape.points;
+  const started = performance.now();
+  const ingest = await runLoad({
+    baseUrl: orzo.url,
+    total: bodies.length,
+    concurrency: CONCURRENCY,
+    expectStatus: 202,
+    next: (i) => ({
+      method: 'POST',
+      path: '/v1/batch/metrics/measures',
+      body: bodies[i] ?? '',
+      headers: JSON_HEADERS,
+    }),
+  });
+  const ingested = performance.now();
+  while ((await backlogMeasures(orzo.url)) > 0) await sleep(100);
+  const drained = performance.now();
+  const drainSeconds = (drained - ingested) / 1000;
+  const query = await runLoad({
+    baseUrl: orzo.url,
+    total: QUERIES,
+    concurrency: CONCURRENCY,
+    expectStatus: 200,
+    next: () => ({
+      method: 'GET',
+      path: `/v1/metric/${ids[Math.floor(Math.random() * ids.length)]}/measures?granularity=60&aggregation=mean`,
+      headers: ADMIN,
+    }),
+  });
+  const disk = duBytes(orzo.dataDir);
+  const storage = duBytes(join(orzo.dataDir, 'storage'));
+  return {
+    shape: `${shape.metrics} metrics x ${shape.points} points`,
+    measures,
+    ingest_measures_per_s: Math.round(measures / ingest.seconds),
+    ingest_p50_ms: ingest.p50_ms,
+    ingest_p99_ms: ingest.p99_ms,
+    ingest_errors: ingest.errors,
+    drain_s: Number(drainSeconds.toFixed(3)),
+    processed_measures_per_s: Math.round(measures / Math.max(drainSeconds, 1e-3)),
+    end_to_end_measures_per_s: Math.round(measures / ((drained - started) / 1000)),
+    query_per_s: query.requests_per_s,
+    query_p50_ms: query.p50_ms,
+    query_p99_ms: query.p99_ms,
+    query_errors: query.errors,
+    disk_bytes_per_measure: Number((disk / measures).toFixed(2)),
+    storage_bytes_per_measure: Number((storage / measures).toFixed(2)),
+    peak_rss_mib: {
+      serve: peakRssMiB(orzo.pid),
+      workers: workerPids(orzo.dataDir).map(peakRssMiB),
+    },
+  };
+}
+
+const results: object[] = [];
+for (const shape of SHAPES) {
+  const orzo = await startOrzo('serve', ['--workers', flags.workers], { logFile: LOG_FILE });
+  try {
+    results.push(await measureShape(orzo, shape));
+  } finally {
+    await orzo.stop();
+  }
+}
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      node: process.version,
+      workers: Number(flags.workers),
+      concurrency: CONCURRENCY,
+      batch_measures: BATCH,
+      shapes: results,
+    },
+    null,
+    2,
+  )}\n`,
+);

@@ -1,0 +1,66 @@
+/**
+ * The backends every long-running command works with, made from the configuration: indexer,
+ * incoming store, storage, per-metric locks, and the chef on top of them.
+ */
+import { Chef, type ChefLogger } from '../chef/index.ts';
+import type { EngineConfig } from '../config.ts';
+import { createIndexer, type Indexer } from '../indexer/index.ts';
+import { Incoming, createIncomingDriver } from '../ingest/index.ts';
+import { createMetricLocks, type MetricLocks } from '../lock/index.ts';
+import { Storage, createStorageDriver } from '../storage/index.ts';
+
+/** Opened backends; `close` releases them all. */
+export interface EngineServices {
+  readonly indexer: Indexer;
+  readonly incoming: Incoming;
+  readonly storage: Storage;
+  readonly locks: MetricLocks;
+  readonly chef: Chef;
+  close(): Promise<void>;
+}
+
+/** Opens the backends the configuration names. */
+export function openEngineServices(config: EngineConfig, logger: ChefLogger): EngineServices {
+  const indexer = createIndexer(config.indexerUrl);
+  const incoming = new Incoming(
+    createIncomingDriver(config.incomingUrl, { fsync: config.incomingFsync }),
+  );
+  const storage = new Storage(
+    createStorageDriver(config.storageUrl, { fsync: config.storageFsync }),
+    {
+      onCorrupt: (metricId, object, error) => {
+        logger.error(
+          { err: error, metricId, object },
+          'corrupt stored data replaced by an empty series',
+        );
+      },
+    },
+  );
+  const locks = createMetricLocks(config.coordinationUrl, {
+    dataDir: config.dataDir,
+    onLost: (metricId, error) => {
+      logger.error({ err: error, metricId }, 'lost a metric lock while holding it');
+    },
+  });
+  const chef = new Chef({
+    indexer,
+    incoming,
+    storage,
+    locks,
+    logger,
+    concurrency: config.metricd.metricConcurrency,
+  });
+  return {
+    indexer,
+    incoming,
+    storage,
+    locks,
+    chef,
+    close: async () => {
+      await locks.close();
+      await storage.driver.close();
+      await incoming.driver.close();
+      await indexer.close();
+    },
+  };
+}

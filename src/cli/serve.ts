@@ -1,0 +1,39 @@
+/**
+ * `orzo serve` (= `npm start`): everything on one machine. Upgrades the embedded backends (a no-op
+ * when they are current), then runs the API and metricd with its workers in one command, so that
+ * measures posted are readable as aggregates seconds later.
+ */
+import { pino } from 'pino';
+
+import type { EngineConfig } from '../config.ts';
+import { buildEngineApp } from './api.ts';
+import { openEngineServices } from './engine-services.ts';
+import { startMetricd } from './metricd.ts';
+import { onShutdownSignal } from './shutdown.ts';
+import { runUpgrade } from './upgrade.ts';
+
+/** Runs the API and metricd together and resolves once both have been shut down. */
+export async function runServe(config: EngineConfig): Promise<void> {
+  const logger = pino();
+  for (const line of await runUpgrade(config, NO_SKIPS)) logger.info(line);
+  const services = openEngineServices(config, logger);
+  const app = buildEngineApp(config, services);
+  const metricd = await startMetricd(config, services, logger.child({ name: 'metricd' }));
+  const closed = new Promise<void>((resolve) => {
+    onShutdownSignal(async () => {
+      await app.close();
+      await metricd.stop();
+      await services.close();
+      resolve();
+    });
+  });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  await closed;
+}
+
+const NO_SKIPS = {
+  skipArchivePoliciesCreation: false,
+  skipIndex: false,
+  skipIncoming: false,
+  skipStorage: false,
+} as const;

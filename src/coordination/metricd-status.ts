@@ -1,0 +1,60 @@
+/**
+ * What metricd's reporter publishes about itself and its workers, and what `/v1/status` serves.
+ * Timestamps are ISO 8601 strings so that the document can cross process boundaries as JSON.
+ */
+
+/** The backlog as the reporter last measured it. */
+export interface BacklogStatus {
+  readonly metrics: number;
+  readonly batches: number;
+  readonly measures: number;
+}
+
+/** One worker as its reporter sees it. */
+export interface WorkerStatus {
+  /** `<host>.<reporter pid>.worker-<index>`: stable across the worker's restarts. */
+  readonly name: string;
+  readonly index: number;
+  /** The current process; `null` while it is being restarted. */
+  readonly pid: number | null;
+  readonly alive: boolean;
+  /** ISO time of the last heartbeat, `null` before the first. */
+  readonly lastBeat: string | null;
+  /** Metrics of the block it works on (0 when idle). */
+  readonly currentBlock: number;
+  readonly restarts: number;
+  readonly blocksDone: number;
+  readonly metricsProcessed: number;
+  readonly metricsLocked: number;
+  readonly measuresProcessed: number;
+  readonly measuresDropped: number;
+  /** Measures folded per second over the last few seconds. */
+  readonly measuresPerSecond: number;
+  readonly corrupt: number;
+  readonly errors: number;
+}
+
+/** The reporter's published document. */
+export interface MetricdStatus {
+  readonly reporter: {
+    readonly name: string;
+    readonly host: string;
+    readonly pid: number;
+    readonly startedAt: string;
+    readonly updatedAt: string;
+    readonly tickSeconds: number;
+    /** Metrics per block handed out on the last tick. */
+    readonly blockSize: number;
+    readonly backlog: BacklogStatus;
+    /** Deleted metrics expunged by the janitor since start. */
+    readonly metricsExpunged: number;
+  };
+  readonly workers: readonly WorkerStatus[];
+}
+
+/** Whether a document is too old to describe running processes. */
+export function isStale(status: MetricdStatus, now: Date): boolean {
+  const age = now.getTime() - Date.parse(status.reporter.updatedAt);
+  // NOTE: a reporter publishes every tick; missing five in a row (or 10 s) means it is gone.
+  return age > Math.max(10_000, status.reporter.tickSeconds * 5_000);
+}

@@ -1,0 +1,203 @@
+/**
+ * metricd's reporter: every tick it lists the metrics with waiting measures, sizes blocks so that
+ * every worker gets one (`blockSizeFor`), hands blocks to idle workers, and publishes the backlog
+ * and each worker's figures. It also runs the janitor that expunges deleted metrics.
+ *
+ * Between ticks, a worker that finishes a block gets the next one at once; when the list runs dry
+ * after useful work, the next scan is brought forward, so a steady backlog never waits for a tick.
+ */
+import type { Chef, ChefLogger } from '../chef/index.ts';
+import type { MetricdConfig } from '../config.ts';
+import type { BacklogStatus, MetricdStatus, StatusBoard } from '../coordination/index.ts';
+import type { Incoming, Unsubscribe } from '../ingest/index.ts';
+import { mapLimit } from '../async/map-limit.ts';
+import { blockSizeFor } from './block-size.ts';
+import type { WorkerPool } from './worker-pool.ts';
+
+/** What a {@link Reporter} works with. */
+export interface ReporterDeps {
+  readonly incoming: Incoming;
+  /** For the janitor. */
+  readonly chef: Chef;
+  readonly pool: WorkerPool;
+  readonly board: StatusBoard;
+  readonly config: MetricdConfig;
+  readonly logger: ChefLogger;
+  /** `<host>.<pid>`. */
+  readonly name: string;
+  readonly host: string;
+}
+
+const SACK_SCAN_CONCURRENCY = 16;
+/** Full backlog counts (batches and measures, one listing per metric) at most this often. */
+const BACKLOG_EVERY_MS = 5_000;
+const EXPUNGE_BATCH = 1_000;
+/** Soonest rescan after a block, so that a backlog of locked metrics cannot spin. */
+const EARLY_SCAN_MS = 50;
+
+/** The reporter loop. */
+export class Reporter {
+  readonly #deps: ReporterDeps;
+  readonly #startedAt = new Date().toISOString();
+  /** Metrics waiting to be handed out, oldest listing first. */
+  #queue: string[] = [];
+  #blockSize = 0;
+  #backlog: BacklogStatus = { metrics: 0, batches: 0, measures: 0 };
+  #backlogAt = 0;
+  #expunged = 0;
+  #scanning: Promise<void> | undefined;
+  #rescan = false;
+  #timers: NodeJS.Timeout[] = [];
+  #unsubscribe: Unsubscribe | undefined;
+  #stopped = false;
+
+  constructor(deps: ReporterDeps) {
+    this.#deps = deps;
+  }
+
+  /** Starts ticking, the janitor, and the incoming notifications where the backend has them. */
+  async start(): Promise<void> {
+    const { config } = this.#deps;
+    this.#timers.push(setInterval(() => void this.tick(), config.tickSeconds * 1000));
+    this.#timers.push(setInterval(() => void this.runJanitor(), config.janitorSeconds * 1000));
+    this.#unsubscribe = await this.#deps.incoming.subscribe(() => {
+      this.requestScan();
+    });
+    void this.tick();
+    void this.runJanitor();
+  }
+
+  /** Hands out blocks to idle workers from what the last scan found. */
+  dispatch(): void {
+    const { pool } = this.#deps;
+    while (this.#queue.length > 0 && pool.idleCount() > 0) {
+      const block = this.#queue.splice(0, Math.max(1, this.#blockSize));
+      if (!pool.assign(block)) {
+        this.#queue.unshift(...block);
+        return;
+      }
+    }
+  }
+
+  /** Puts metrics back at the front of the queue (a drained or dead worker's block). */
+  requeue(metricIds: readonly string[]): void {
+    const queued = new Set(this.#queue);
+    this.#queue.unshift(...metricIds.filter((id) => !queued.has(id)));
+  }
+
+  /** A block finished: keep workers busy, and scan early if the queue ran dry. */
+  onWorkerIdle(): void {
+    this.dispatch();
+    if (this.#queue.length === 0) {
+      const timer = setTimeout(() => {
+        this.requestScan();
+      }, EARLY_SCAN_MS);
+      timer.unref();
+    }
+  }
+
+  /** Scans now, or right after the scan in progress. */
+  requestScan(): void {
+    if (this.#stopped) return;
+    if (this.#scanning !== undefined) {
+      this.#rescan = true;
+      return;
+    }
+    void this.tick();
+  }
+
+  /** One tick: scan, size, dispatch, publish. */
+  async tick(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#scanning !== undefined) return this.#scanning;
+    this.#scanning = this.#tick().finally(() => {
+      this.#scanning = undefined;
+      if (this.#rescan) {
+        this.#rescan = false;
+        this.requestScan();
+      }
+    });
+    return this.#scanning;
+  }
+
+  /** Expunges metrics marked for deletion. */
+  async runJanitor(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      this.#expunged += await this.#deps.chef.expungeMetrics(EXPUNGE_BATCH);
+    } catch (error) {
+      this.#deps.logger.error({ err: error }, 'janitor run failed');
+    }
+  }
+
+  /** Stops ticking and drains the workers; publishes a last status. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    await this.#unsubscribe?.();
+    await this.#scanning;
+    await this.#deps.pool.stop();
+    await this.#publish();
+  }
+
+  /** The document the reporter publishes. */
+  status(): MetricdStatus {
+    const { config, host, name, pool } = this.#deps;
+    return {
+      reporter: {
+        name,
+        host,
+        pid: process.pid,
+        startedAt: this.#startedAt,
+        updatedAt: new Date().toISOString(),
+        tickSeconds: config.tickSeconds,
+        blockSize: this.#blockSize,
+        backlog: this.#backlog,
+        metricsExpunged: this.#expunged,
+      },
+      workers: pool.status(),
+    };
+  }
+
+  async #tick(): Promise<void> {
+    const { config, logger, pool } = this.#deps;
+    try {
+      pool.reapHung(config.workerTimeoutSeconds * 1000);
+      const pending = await this.#listPending();
+      const inFlight = pool.inFlight();
+      this.#queue = pending.filter((id) => !inFlight.has(id));
+      this.#blockSize = blockSizeFor(this.#queue.length, config.workers, {
+        min: config.minBlockSize,
+        max: config.maxBlockSize,
+      });
+      this.dispatch();
+      if (Date.now() - this.#backlogAt >= BACKLOG_EVERY_MS) {
+        this.#backlogAt = Date.now();
+        const { metrics, batches, measures } = await this.#deps.incoming.backlog();
+        this.#backlog = { metrics, batches, measures };
+      } else {
+        this.#backlog = { ...this.#backlog, metrics: pending.length };
+      }
+      await this.#publish();
+    } catch (error) {
+      logger.error({ err: error }, 'reporter tick failed');
+    }
+  }
+
+  async #listPending(): Promise<string[]> {
+    const { incoming } = this.#deps;
+    const sacks = Array.from({ length: await incoming.sackCount() }, (_, i) => i);
+    const perSack = await mapLimit(sacks, SACK_SCAN_CONCURRENCY, (sack) =>
+      incoming.listMetrics(sack),
+    );
+    return perSack.flat();
+  }
+
+  async #publish(): Promise<void> {
+    try {
+      await this.#deps.board.publish(this.status());
+    } catch (error) {
+      this.#deps.logger.warn({ err: error }, 'publishing the metricd status failed');
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/** The IPC protocol between metricd's reporter (the parent) and its worker processes. */
+import type { EngineConfig } from '../config.ts';
+import type { ProcessingFigures } from '../chef/index.ts';
+
+/** Parent → worker. */
+export type ToWorker =
+  /** First message: what to connect to. */
+  | { readonly type: 'start'; readonly index: number; readonly config: EngineConfig }
+  /** Process these metrics, then answer `done`. */
+  | { readonly type: 'block'; readonly blockId: number; readonly metricIds: readonly string[] }
+  /** Finish the metric in hand, skip the rest of the block, answer `done`, and exit. */
+  | { readonly type: 'drain' };
+
+/** Worker → parent. */
+export type FromWorker =
+  /** Connected and waiting for blocks. */
+  | { readonly type: 'ready' }
+  /** Every second and after each block: the worker's figures since it started. */
+  | { readonly type: 'beat'; readonly figures: ProcessingFigures }
+  /** A block is finished (or cut short by `drain`); `left` metrics of it were not touched. */
+  | {
+      readonly type: 'done';
+      readonly blockId: number;
+      readonly figures: ProcessingFigures;
+      readonly left: readonly string[];
+    };
+
+/** Whether a value a worker received over IPC is a message of the protocol. */
+export function isToWorker(value: unknown): value is ToWorker {
+  return hasType(value, ['start', 'block', 'drain']);
+}
+
+/** Whether a value the reporter received over IPC is a message of the protocol. */
+export function isFromWorker(value: unknown): value is FromWorker {
+  return hasType(value, ['ready', 'beat', 'done']);
+}
+
+function hasType(value: unknown, types: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    types.includes((value as { type?: unknown }).type as string)
+  );
+}
