@@ -175,7 +175,10 @@ export class Reporter {
         this.#backlogAt = Date.now();
         const { metrics, batches, measures } = await this.#deps.incoming.backlog();
         this.#backlog = { metrics, batches, measures };
+      } else if (pending.length === 0) {
+        this.#backlog = { metrics: 0, batches: 0, measures: 0 };
       } else {
+        // NOTE: batches and measures need a listing per metric, so they are counted less often.
         this.#backlog = { ...this.#backlog, metrics: pending.length };
       }
       await this.#publish();
