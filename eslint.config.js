@@ -27,6 +27,7 @@ const LAYERS = [
   { folder: 'chef', allowed: [...CORE, ...BACKENDS] },
   { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },
+  { folder: 'optracker', allowed: CORE },
 ];
 
 /** One rule per nesting depth, since a relative import's meaning depends on where the file is. */

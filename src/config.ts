@@ -60,6 +60,52 @@ const METRICD_CONFIG = Type.Object({
   workerTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
 });
 
+/**
+ * Settings of the op tracker, which follows every API request and metric processing as an op
+ * (Ceph's OpTracker; Ceph's option names are given for each key).
+ */
+const OPS_CONFIG = Type.Object({
+  /**
+   * Track ops at all; it can also be switched at runtime (`osd_enable_op_tracker`).
+   * @defaultValue `true`
+   */
+  enabled: Type.Boolean({ default: true }),
+  /**
+   * In-flight registries, so that starting and finishing an op touch one small map
+   * (`osd_num_op_tracker_shard`). @defaultValue `32`
+   */
+  shards: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
+  /**
+   * Most recent finished ops kept, and the size of the slowest-ops view (`osd_op_history_size`,
+   * 20 in Ceph, which operators find too small during incidents). @defaultValue `200`
+   */
+  historySize: Type.Integer({ minimum: 0, maximum: 10_000, default: 200 }),
+  /**
+   * Seconds a finished op stays in the history after it finished (`osd_op_history_duration`).
+   * @defaultValue `600`
+   */
+  historyDurationSeconds: Type.Number({ exclusiveMinimum: 0, default: 600 }),
+  /**
+   * Slow finished ops kept, apart from the history (`osd_op_history_slow_op_size`).
+   * @defaultValue `20`
+   */
+  slowHistorySize: Type.Integer({ minimum: 0, maximum: 10_000, default: 20 }),
+  /**
+   * Seconds from which a finished op enters the slow history
+   * (`osd_op_history_slow_op_threshold`). @defaultValue `10`
+   */
+  slowThresholdSeconds: Type.Number({ minimum: 0, default: 10 }),
+  /**
+   * Seconds in flight after which an op is slow and warned about (`osd_op_complaint_time`).
+   * @defaultValue `30`
+   */
+  complaintTimeSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  /** Most slow-op warnings logged per check (`osd_op_log_threshold`). @defaultValue `5` */
+  logThreshold: Type.Integer({ minimum: 0, default: 5 }),
+  /** Seconds between two checks for slow ops. @defaultValue `1` */
+  checkIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+});
+
 /** Settings of the archive policies. */
 const ARCHIVE_POLICY_CONFIG = Type.Object({
   /** Methods of a policy created without `aggregation_methods`. @defaultValue Gnocchi's six */
@@ -96,19 +142,21 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   api: Type.Intersect([API_CONFIG], { default: {} }),
   metricd: Type.Intersect([METRICD_CONFIG], { default: {} }),
   archivePolicy: Type.Intersect([ARCHIVE_POLICY_CONFIG], { default: {} }),
+  ops: Type.Intersect([OPS_CONFIG], { default: {} }),
 });
 
 type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
 
 /** The validated, frozen configuration; backend URLs are always resolved. */
 export type EngineConfig = Readonly<
-  Omit<RawEngineConfig, 'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd'> & {
+  Omit<RawEngineConfig, 'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd' | 'ops'> & {
     readonly indexerUrl: string;
     readonly incomingUrl: string;
     readonly storageUrl: string;
     readonly api: Readonly<Static<typeof API_CONFIG>>;
     readonly metricd: Readonly<Static<typeof METRICD_CONFIG>>;
     readonly archivePolicy: Readonly<Static<typeof ARCHIVE_POLICY_CONFIG>>;
+    readonly ops: Readonly<Static<typeof OPS_CONFIG>>;
   }
 >;
 /** The API's slice of the configuration. */
@@ -117,6 +165,8 @@ export type ApiConfig = EngineConfig['api'];
 export type MetricdConfig = EngineConfig['metricd'];
 /** The archive policies' slice of the configuration. */
 export type ArchivePolicyConfig = EngineConfig['archivePolicy'];
+/** The op tracker's slice of the configuration. */
+export type OpsConfig = EngineConfig['ops'];
 
 /** A partial configuration, as one layer gives it. */
 export type ConfigLayer = Record<string, unknown>;

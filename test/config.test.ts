@@ -68,6 +68,36 @@ describe('loadConfig', () => {
     assert.equal(config.sacks, 16);
   });
 
+  it('has op tracker defaults close to Ceph, with a larger history', () => {
+    const { config } = loadConfig({ env: {}, readFile: noFile });
+    assert.deepEqual(config.ops, {
+      enabled: true,
+      shards: 32,
+      historySize: 200,
+      historyDurationSeconds: 600,
+      slowHistorySize: 20,
+      slowThresholdSeconds: 10,
+      complaintTimeSeconds: 30,
+      logThreshold: 5,
+      checkIntervalSeconds: 1,
+    });
+  });
+
+  it('reads op tracker settings from ORZO_OPS_* variables', () => {
+    const { config } = loadConfig({
+      env: {
+        ORZO_OPS_ENABLED: 'false',
+        ORZO_OPS_HISTORY_SIZE: '1000',
+        ORZO_OPS_COMPLAINT_TIME_SECONDS: '2.5',
+      },
+      readFile: noFile,
+    });
+    assert.equal(config.ops.enabled, false);
+    assert.equal(config.ops.historySize, 1000);
+    assert.equal(config.ops.complaintTimeSeconds, 2.5);
+    assert.equal(config.ops.shards, 32);
+  });
+
   it('returns a frozen config', () => {
     const { config } = loadConfig({ env: {}, readFile: noFile });
     assert.ok(Object.isFrozen(config));
@@ -86,6 +116,12 @@ describe('loadConfig', () => {
     { name: 'a non-numeric port', env: { ORZO_API_PORT: 'http' }, message: /\/api\/port/ },
     { name: 'an unknown auth mode', argv: ['--auth=keystone'], message: /\/api\/auth/ },
     { name: 'zero workers', argv: ['--workers', '0'], message: /\/metricd\/workers/ },
+    { name: 'zero op tracker shards', env: { ORZO_OPS_SHARDS: '0' }, message: /\/ops\/shards/ },
+    {
+      name: 'a zero complaint time',
+      env: { ORZO_OPS_COMPLAINT_TIME_SECONDS: '0' },
+      message: /\/ops\/complaintTimeSeconds/,
+    },
     {
       name: 'an unknown default aggregation method',
       env: { ORZO_ARCHIVE_POLICY_DEFAULT_AGGREGATION_METHODS: 'mean,avg' },
