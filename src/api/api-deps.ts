@@ -8,6 +8,7 @@ import type { StatusBoard } from '../coordination/index.ts';
 import type { Indexer } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';
 import type { Storage } from '../storage/index.ts';
+import { ArchivePolicyCache, type CachedArchivePolicies } from './archive-policy-cache.ts';
 import type { ApiLoggerOptions } from './logger-options.ts';
 import { trustProxyFunction, type TrustProxy } from './public-url.ts';
 
@@ -40,13 +41,18 @@ export interface ApiDeps {
   readonly config: ApiDepsConfig;
   /** `true` for fastify's default logger, pino options (e.g. `{ level, stream }`), or off. */
   readonly logger?: boolean | ApiLoggerOptions;
-  /** The clock. @defaultValue `() => new Date()` */
+  /** The clock, also of the archive policy cache. @defaultValue `() => new Date()` */
   readonly now?: () => Date;
 }
 
 /** The dependencies as routes and services see them through `app.engine`. */
 export interface ApiEngine {
   readonly indexer: Indexer;
+  /**
+   * Archive policies for reading measures, cached for a few seconds (`archive-policy-cache.ts`);
+   * policies are updated and deleted through it, so that this process sees its own changes.
+   */
+  readonly archivePolicies: CachedArchivePolicies;
   readonly incoming: Incoming;
   readonly storage: Storage;
   readonly refresh?: MetricRefresher;
@@ -59,14 +65,16 @@ export interface ApiEngine {
 
 /** Resolves defaults and derived values of the dependencies; throws `ConfigError` on bad input. */
 export function createApiEngine(deps: ApiDeps): ApiEngine {
+  const now = deps.now ?? (() => new Date());
   return Object.freeze({
     indexer: deps.indexer,
+    archivePolicies: new ArchivePolicyCache(deps.indexer, { now: () => now().getTime() }),
     incoming: deps.incoming,
     storage: deps.storage,
     ...(deps.refresh === undefined ? {} : { refresh: deps.refresh }),
     ...(deps.statusBoard === undefined ? {} : { statusBoard: deps.statusBoard }),
     config: deps.config,
-    now: deps.now ?? (() => new Date()),
+    now,
     trustProxy: trustProxyFunction(deps.config.api.trustedProxies),
   });
 }

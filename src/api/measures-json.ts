@@ -21,13 +21,12 @@ export interface MeasureGroup extends FilledSeries {
   readonly granularity: number | CalendarGrouping;
 }
 
-const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND;
+const MICROS_PER_HOUR = 3600 * MICROS_PER_SECOND;
 
 /** Renders the groups as the JSON list of triples. */
 export function renderMeasuresJson(groups: readonly MeasureGroup[]): string {
   const formatTimestamp = measureTimestampFormatter();
-  let out = '[';
-  let first = true;
+  let out = '';
   for (const group of groups) {
     const granularity =
       typeof group.granularity === 'number'
@@ -36,37 +35,42 @@ export function renderMeasuresJson(groups: readonly MeasureGroup[]): string {
     const { timestamps, values, nulls } = group;
     for (let i = 0; i < timestamps.length; i++) {
       const value = nulls?.[i] === 1 ? 'null' : formatJsonFloat(values[i] as number);
-      out += `${first ? '' : ','}["${formatTimestamp(timestamps[i] as number)}",${granularity},${value}]`;
-      first = false;
+      out +=
+        ',["' + formatTimestamp(timestamps[i] as number) + '",' + granularity + ',' + value + ']';
     }
   }
-  return `${out}]`;
+  return out === '' ? '[]' : `[${out.slice(1)}]`;
+}
+
+/** `00:00` … `59:59`, the minutes and seconds of each second of an hour, made on first use. */
+let minuteSecondTexts: readonly string[] | undefined;
+
+function minuteSecondText(secondOfHour: number): string {
+  minuteSecondTexts ??= Array.from(
+    { length: 3600 },
+    (_, second) => `${pad2(Math.floor(second / 60))}:${pad2(second % 60)}`,
+  );
+  return minuteSecondTexts[secondOfHour] as string;
 }
 
 /**
- * A formatter of measure timestamps (µs since the epoch) that remembers the date part of the last
- * day it formatted, since consecutive points mostly share their day.
+ * A formatter of measure timestamps (µs since the epoch) that remembers the date and hour of the
+ * last timestamp it formatted, since consecutive points mostly share them.
  */
 export function measureTimestampFormatter(): (micros: number) => string {
-  let cachedDay = NaN;
-  let cachedDate = '';
+  let cachedHour = NaN;
+  let cachedPrefix = '';
   return (micros) => {
-    const day = Math.floor(micros / MICROS_PER_DAY);
-    if (day !== cachedDay) {
-      cachedDay = day;
-      cachedDate = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    const hour = Math.floor(micros / MICROS_PER_HOUR);
+    if (hour !== cachedHour) {
+      cachedHour = hour;
+      cachedPrefix = new Date(hour * 3_600_000).toISOString().slice(0, 14);
     }
-    const ofDay = micros - day * MICROS_PER_DAY;
-    const fraction = ofDay % MICROS_PER_SECOND;
-    const seconds = (ofDay - fraction) / MICROS_PER_SECOND;
-    const clock =
-      pad2(Math.floor(seconds / 3600)) +
-      ':' +
-      pad2(Math.floor(seconds / 60) % 60) +
-      ':' +
-      pad2(seconds % 60);
+    const ofHour = micros - hour * MICROS_PER_HOUR;
+    const fraction = ofHour % MICROS_PER_SECOND;
+    const clock = cachedPrefix + minuteSecondText((ofHour - fraction) / MICROS_PER_SECOND);
     const sub = fraction === 0 ? '' : `.${String(fraction).padStart(6, '0')}`;
-    return `${cachedDate}${clock}${sub}+00:00`;
+    return `${clock}${sub}+00:00`;
   };
 }
 

@@ -9,6 +9,12 @@
  * writes can otherwise fail with SQLITE_BUSY when another process wrote in between, without the
  * busy timeout helping. DDL is transactional in SQLite, so migrations run in a transaction too.
  *
+ * Statements are prepared once per SQL text and kept (up to {@link MAX_CACHED_STATEMENTS}): Kysely
+ * prepares every query it runs, and compiling the SQL again cost as much as running the small
+ * queries an API request makes. SQLite re-prepares a kept statement by itself after a schema
+ * change, and Kysely runs one query at a time on the connection, so a kept statement is never
+ * busy with another query.
+ *
  * Open one indexer per file per process: better-sqlite3 waits for a lock synchronously, so a
  * second connection of the same process would block the event loop, and with it the transaction it
  * waits for, until the busy timeout. Separate processes (metricd workers, `orzo upgrade`) are fine.
@@ -25,6 +31,7 @@ import {
   type DatabaseConnection,
   type Driver,
   type DialectAdapter,
+  type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
 
@@ -37,13 +44,19 @@ export const SQLITE_MEMORY_PATH = ':memory:';
 /** Milliseconds a statement waits for another connection's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * Prepared statements kept per database: the indexer's queries have a few dozen SQL texts, and
+ * batches of ids (`IN` lists of every length up to 500) add one per length.
+ */
+export const MAX_CACHED_STATEMENTS = 256;
+
 /** The SQLite dialect for a database file (its folder is created) or {@link SQLITE_MEMORY_PATH}. */
 export function createSqliteDialect(path: string): SqlDialect {
   return {
     backend: 'sqlite',
     // NOTE: opening is deferred to the first query, so creating an indexer never touches disk.
     kyselyDialect: new ImmediateSqliteDialect({
-      database: () => Promise.resolve(openDatabase(path)),
+      database: () => Promise.resolve(withStatementCache(openDatabase(path))),
     }),
     textType: 'text',
     jsonType: 'text',
@@ -66,6 +79,24 @@ function openDatabase(path: string): Database.Database {
   } catch (error) {
     throw new IndexerUnavailableError('sqlite', { cause: error });
   }
+}
+
+/** The database as Kysely uses it, preparing each SQL text once (the oldest is dropped first). */
+export function withStatementCache(db: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare: (sql) => {
+      const kept = statements.get(sql);
+      if (kept !== undefined) return kept;
+      const statement = db.prepare(sql);
+      if (statements.size >= MAX_CACHED_STATEMENTS) {
+        statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /**

@@ -2,6 +2,19 @@
  * The read step for one granularity, as pure functions: which split bundles a query needs, and
  * how their points become the answer (Gnocchi's `get_aggregated_measures`: concatenate, truncate
  * to the timespan, optionally resample, then keep `[start, stop)`).
+ *
+ * Which bundles: when the range and the retention bound the split keys to a few, a read asks for
+ * each of them by name ({@link bundlesToRead}), a missing one reading as nothing, which spares a
+ * listing of the metric's objects; otherwise it lists them and picks those in range
+ * ({@link bundlesInRange}). Both give the same answer, because the points an answer keeps lie in
+ * bundles keyed from the split of the retention cutoff to the split of the newest raw point:
+ * older bundles hold only points past retention (one may stay on disk until the next write
+ * expires it), and every bucket comes from raw points, so none is newer than the newest of them.
+ * Two exceptions, both after a failure: the raw buffer is written last, so between a crash and
+ * the replay of the measures it was to hold a bundle may already have their buckets; and a corrupt
+ * raw buffer is replaced by one holding only the measures that come next, which may be older than
+ * what the bundles hold. A named read leaves out the splits past the newest raw point's, which a
+ * listing would show.
  */
 import {
   findArchivePolicyItem,
@@ -11,6 +24,7 @@ import {
 import {
   calendarPeriod,
   fetchRange,
+  nextSplitKey,
   resampleSeries,
   roundTimestamp,
   sliceSeries,
@@ -19,7 +33,7 @@ import {
   type CalendarGrouping,
   type Series,
 } from '../carbonara/index.ts';
-import { parseBundleObjectName } from './object-name.ts';
+import { bundleObjectName, parseBundleObjectName } from './object-name.ts';
 import { retentionCutoff } from './retention-cutoff.ts';
 
 /** What a read of one granularity asks for. */
@@ -103,6 +117,38 @@ export function itemsOf(
     return item;
   });
   return items.sort((a, b) => b.granularity - a.granularity);
+}
+
+/**
+ * Split keys of one granularity up to which a read names its bundles rather than listing: each
+ * name costs a lookup even when its bundle does not exist. Retention spans at most
+ * `ceil(points / 3600) + 1` splits, so this covers every retention up to 54,000 points.
+ */
+export const MAX_NAMED_SPLITS = 16;
+
+/**
+ * The bundles of one granularity that a read needs, by name and oldest first, given the newest
+ * raw point: those of {@link splitKeyRange} that retention can keep, whether or not they exist.
+ * `undefined` when that is more than {@link MAX_NAMED_SPLITS} (unbounded retention and no
+ * `start`, or a long one): only a listing then tells which exist.
+ */
+export function bundlesToRead(
+  item: ArchivePolicyItem,
+  options: AggregateReadOptions,
+  newest: number,
+): string[] | undefined {
+  const { granularity } = item;
+  const range = splitKeyRange(item, options);
+  const cutoff = retentionCutoff(item, newest);
+  const oldest = cutoff === undefined ? 0 : splitKeyFor(cutoff, granularity);
+  const from = Math.max(range.from, oldest, 0);
+  const to = Math.min(range.to, splitKeyFor(newest, granularity));
+  const names: string[] = [];
+  for (let key = from; key <= to; key = nextSplitKey(key, granularity)) {
+    if (names.length === MAX_NAMED_SPLITS) return undefined;
+    names.push(bundleObjectName(granularity, key));
+  }
+  return names;
 }
 
 /** The listed bundles of one granularity that a read needs (see {@link splitKeyRange}), oldest first. */

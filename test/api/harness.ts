@@ -49,6 +49,8 @@ export interface StartApiOptions {
   readonly logger?: ApiDeps['logger'];
   /** Processing on demand for `refresh=true`. @defaultValue none: such reads are plain reads */
   readonly refresh?: ApiDeps['refresh'];
+  /** The API's clock. @defaultValue the real one */
+  readonly now?: ApiDeps['now'];
 }
 
 /** Builds the API on a fresh, migrated indexer. */
@@ -69,6 +71,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
     config,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   await app.ready();
   return {

@@ -26,7 +26,10 @@ describe('measureTimestampFormatter', () => {
     assert.equal(format(T0 + 999_999), '2015-03-06T14:33:57.999999+00:00');
   });
 
-  it('gets the day right when consecutive calls change day, month or year', () => {
+  it('gets the hour and day right when consecutive calls change hour, day, month or year', () => {
+    assert.equal(format(T0 + 27 * 60 * S), '2015-03-06T15:00:57+00:00');
+    assert.equal(format(T0 - 34 * 60 * S), '2015-03-06T13:59:57+00:00');
+    assert.equal(format(T0 + 3 * S), '2015-03-06T14:34:00+00:00');
     const midnight = Date.UTC(2016, 0, 1) * 1000;
     assert.equal(format(midnight - S), '2015-12-31T23:59:59+00:00');
     assert.equal(format(midnight), '2016-01-01T00:00:00+00:00');

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { ARCHIVE_POLICY_CACHE_TTL_MS } from '../../src/api/archive-policy-cache.ts';
 import type { ArchivePolicy } from '../../src/archive-policy/index.ts';
 import { sortMeasures } from '../../src/carbonara/index.ts';
 import { assertErrorBody, send, type CaseResponse } from './cases.ts';
@@ -569,5 +570,123 @@ describe('GET /v1/metric/{id}/measures?refresh=true with processing on demand', 
       assertErrorBody(response).description,
       `Unable to refresh metric: ${metric}. Metric is locked. Please try again.`,
     );
+  });
+});
+
+describe('GET /v1/metric/{id}/measures after a change of retention', () => {
+  let api: TestApi;
+  let clock = Date.parse('2026-11-21T10:00:00Z');
+
+  before(async () => {
+    api = await startApi({ now: () => new Date(clock) });
+  });
+  after(() => api.close());
+
+  /** A policy of 1-minute points for a day and 1-hour points for 30 days, and a metric on it. */
+  async function metricOnNewPolicy(name: string): Promise<string> {
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/v1/archive_policy',
+      headers: { authorization: ADMIN, ...JSON_BODY },
+      payload: {
+        name,
+        aggregation_methods: ['mean'],
+        definition: [
+          { granularity: 60, points: 1440 },
+          { granularity: 3600, points: 720 },
+        ],
+      },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const metric = await createMetric(api, name);
+    // NOTE: three hours of points, one a minute.
+    const measures = Array.from({ length: 180 }, (_, i): [number, number] => [
+      at('2015-03-06T12:00:00') + i * 60 * S,
+      i,
+    ]);
+    await store(api, metric, measures);
+    return metric;
+  }
+
+  const minutesRead = async (metric: string): Promise<number> => {
+    const response = await send(api, {
+      method: 'GET',
+      url: `/v1/metric/${metric}/measures?granularity=60`,
+      headers: { authorization: FOOBAR, 'content-type': null },
+    });
+    assert.equal(response.status, 200, response.text);
+    return (JSON.parse(response.text) as unknown[]).length;
+  };
+
+  const HOUR_OF_MINUTES = [
+    { granularity: 60, points: 60 },
+    { granularity: 3600, points: 720 },
+  ];
+
+  it('reads with a retention changed through this API at once', async () => {
+    const metric = await metricOnNewPolicy('patched');
+    assert.equal(await minutesRead(metric), 180);
+    const patched = await api.app.inject({
+      method: 'PATCH',
+      url: '/v1/archive_policy/patched',
+      headers: { authorization: ADMIN, ...JSON_BODY },
+      payload: { definition: HOUR_OF_MINUTES },
+    });
+    assert.equal(patched.statusCode, 200, patched.body);
+    assert.equal(await minutesRead(metric), 60);
+  });
+
+  it('reads with a retention changed by another process once the cache entry expires', async () => {
+    const metric = await metricOnNewPolicy('elsewhere');
+    assert.equal(await minutesRead(metric), 180);
+    // NOTE: straight through the indexer, as another API process would change it.
+    await api.indexer.updateArchivePolicy('elsewhere', (current) => ({
+      ...current,
+      definition: current.definition.map((item) =>
+        item.granularity === 60 * S ? { ...item, points: 60, timespan: 3600 * S } : item,
+      ),
+    }));
+    clock += ARCHIVE_POLICY_CACHE_TTL_MS - 1;
+    assert.equal(await minutesRead(metric), 180);
+    clock += 1;
+    assert.equal(await minutesRead(metric), 60);
+  });
+
+  it('reads with a policy deleted and created again through this API at once', async () => {
+    const first = await metricOnNewPolicy('renewed');
+    assert.equal(await minutesRead(first), 180);
+    const deleted = await send(api, {
+      method: 'DELETE',
+      url: `/v1/metric/${first}`,
+      headers: { authorization: FOOBAR, 'content-type': null },
+    });
+    assert.equal(deleted.status, 204, deleted.text);
+    await api.indexer.expungeMetric(first);
+    for (const request of [
+      { method: 'DELETE' as const, url: '/v1/archive_policy/renewed' },
+      {
+        method: 'POST' as const,
+        url: '/v1/archive_policy',
+        payload: {
+          name: 'renewed',
+          aggregation_methods: ['mean'],
+          definition: [{ granularity: 300, points: 12 }],
+        },
+      },
+    ]) {
+      const response = await api.app.inject({
+        ...request,
+        headers: { authorization: ADMIN, ...JSON_BODY },
+      });
+      assert.ok(response.statusCode < 300, response.body);
+    }
+    const second = await createMetric(api, 'renewed');
+    await store(api, second, [['2015-03-06T12:00:00', 4]]);
+    const response = await send(api, {
+      method: 'GET',
+      url: `/v1/metric/${second}/measures?granularity=300`,
+      headers: { authorization: FOOBAR, 'content-type': null },
+    });
+    assert.equal(response.text, list('["2015-03-06T12:00:00+00:00",300.0,4.0]'));
   });
 });

@@ -147,7 +147,9 @@ describe('Chef', () => {
     assert.equal(figures.metricsProcessed, 1);
     assert.deepEqual(await sums(metricId), [1]);
     assert.equal((await incoming.readPending(metricId)).handles.length, 0);
-    assert.ok(logger.lines.some((line) => line.level === 'warn' && line.message.includes('corrupt')));
+    assert.ok(
+      logger.lines.some((line) => line.level === 'warn' && line.message.includes('corrupt')),
+    );
   });
 
   it('stops between metrics once asked to, reporting only those it touched', async () => {

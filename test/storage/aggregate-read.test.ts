@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { seriesOf } from '../../src/carbonara/index.ts';
-import { bundlesInRange, readAggregate, splitKeyRange } from '../../src/storage/aggregate-read.ts';
+import fc from 'fast-check';
+
+import type { ArchivePolicyItem } from '../../src/archive-policy/index.ts';
+import { POINTS_PER_SPLIT, seriesOf, splitKeyFor } from '../../src/carbonara/index.ts';
+import {
+  bundlesInRange,
+  bundlesToRead,
+  MAX_NAMED_SPLITS,
+  readAggregate,
+  splitKeyRange,
+} from '../../src/storage/aggregate-read.ts';
+import { bundleObjectName, parseBundleObjectName } from '../../src/storage/object-name.ts';
+import { retentionCutoff } from '../../src/storage/retention-cutoff.ts';
 import { toPoints } from '../carbonara/reference.ts';
 import { HOUR, MINUTE, S, T0, testPolicy } from './support/storage-fixtures.ts';
 
@@ -72,5 +83,94 @@ describe('readAggregate', () => {
     assert.deepEqual(toPoints(readAggregate(MINUTES!, stored, calendar, undefined)), [
       { ts: Date.UTC(2015, 2, 1) * 1000, value: 10 },
     ]);
+  });
+});
+
+describe('bundlesToRead', () => {
+  const name = (key: number) => bundleObjectName(S, key);
+  const keyOf = (bundle: string) => parseBundleObjectName(bundle)!.key;
+
+  it('names the splits from the retention cutoff to the newest raw point', () => {
+    const newest = T0 + 2 * HOUR + 30 * S;
+    assert.deepEqual(bundlesToRead(SECONDS!, { method: 'mean' }, newest), [
+      name(T0 + HOUR),
+      name(T0 + 2 * HOUR),
+    ]);
+    assert.deepEqual(bundlesToRead(SECONDS!, { method: 'mean' }, T0 + 2 * HOUR + 2 * MINUTE), [
+      name(T0 + 2 * HOUR),
+    ]);
+  });
+
+  it('narrows to the range, and names nothing for a range past retention or the newest point', () => {
+    const newest = T0 + 2 * HOUR + 30 * S;
+    const narrowed = { method: 'mean', start: T0 + 2 * HOUR, stop: T0 + 3 * HOUR };
+    assert.deepEqual(bundlesToRead(SECONDS!, narrowed, newest), [name(T0 + 2 * HOUR)]);
+    assert.deepEqual(bundlesToRead(SECONDS!, { method: 'mean', stop: T0 }, newest), []);
+    assert.deepEqual(bundlesToRead(SECONDS!, { method: 'mean', start: T0 + 5 * HOUR }, newest), []);
+  });
+
+  it('leaves the choice to a listing when retention and range allow too many splits', () => {
+    const newest = T0 + 100 * HOUR;
+    assert.equal(bundlesToRead(MINUTES!, { method: 'mean' }, newest), undefined);
+    assert.deepEqual(bundlesToRead(MINUTES!, { method: 'mean', start: T0 }, newest), [
+      bundleObjectName(MINUTE, splitKeyFor(T0, MINUTE)),
+      bundleObjectName(MINUTE, splitKeyFor(T0, MINUTE) + 60 * HOUR),
+    ]);
+    const [longest] = testPolicy([[S, (MAX_NAMED_SPLITS - 1) * POINTS_PER_SPLIT]]).definition;
+    const [tooLong] = testPolicy([[S, MAX_NAMED_SPLITS * POINTS_PER_SPLIT]]).definition;
+    assert.equal(bundlesToRead(longest!, { method: 'mean' }, newest)?.length, MAX_NAMED_SPLITS);
+    assert.equal(bundlesToRead(tooLong!, { method: 'mean' }, newest), undefined);
+  });
+
+  it('names every listed bundle in range that may hold a point retention keeps', () => {
+    const item = fc
+      .record({
+        granularity: fc.constantFrom(S, 10 * S, MINUTE),
+        points: fc.option(fc.integer({ min: 1, max: 20_000 }), { nil: null }),
+      })
+      .map(({ granularity, points }): ArchivePolicyItem => ({
+        granularity,
+        points,
+        timespan: points === null ? null : points * granularity,
+      }));
+    const instant = fc.integer({ min: 0, max: 400 * HOUR });
+    const scenario = fc.record({
+      item,
+      newest: instant,
+      start: fc.option(instant, { nil: undefined }),
+      stop: fc.option(instant, { nil: undefined }),
+      resample: fc.option(fc.constantFrom(7 * MINUTE, 'M' as const, 'W' as const), {
+        nil: undefined,
+      }),
+      stored: fc.array(instant, { maxLength: 30 }),
+    });
+    let compared = 0;
+    fc.assert(
+      fc.property(scenario, ({ item, newest, start, stop, resample, stored }) => {
+        const options = { method: 'mean', start, stop, resample };
+        const span = item.granularity * POINTS_PER_SPLIT;
+        const keys = stored.map((ts) => splitKeyFor(Math.min(ts, newest), item.granularity));
+        const named = bundlesToRead(item, options, newest);
+        if (named === undefined) return;
+        const cutoff = retentionCutoff(item, newest) ?? -Infinity;
+        const names = keys.map((key) => bundleObjectName(item.granularity, key));
+        for (const bundle of bundlesInRange(names, item, options)) {
+          const key = keyOf(bundle);
+          // NOTE: a bundle whose every slot is at or before the cutoff holds nothing kept.
+          if (key + span <= cutoff) continue;
+          assert.ok(named.includes(bundle), `${bundle} missing`);
+          compared += 1;
+        }
+        const range = splitKeyRange(item, options);
+        const namedKeys = named.map(keyOf);
+        assert.deepEqual(
+          namedKeys,
+          [...namedKeys].sort((a, b) => a - b),
+        );
+        assert.ok(namedKeys.every((key) => key >= range.from && key <= range.to));
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+    assert.ok(compared > 200, `only ${compared} bundles compared`);
   });
 });

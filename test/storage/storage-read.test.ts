@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { ArchivePolicy } from '../../src/archive-policy/index.ts';
 import { seriesOf } from '../../src/carbonara/index.ts';
+import { bundleObjectName } from '../../src/storage/object-name.ts';
 import { Storage, type MeasuresQuery } from '../../src/storage/storage.ts';
 import { floorTo, referenceAggregate, toPoints, type Point } from '../carbonara/reference.ts';
 import {
@@ -203,6 +204,62 @@ for (const maker of BACKENDS) {
         2,
       );
       assert.equal(await loaded({ start: T0 + 9 * HOUR }), 0);
+    });
+
+    it('names the bundles of a bounded read without listing, and ignores an expired one left behind', async () => {
+      const policy = testPolicy([[S, 60]], 0, METHODS);
+      const { metricId, query } = await filled(policy, regular(T0 + 3500 * S, T0 + 3600 * S, S));
+      const expired = bundleObjectName(S, T0);
+      const [left] = await backend.driver.readObjects(metricId, [expired]);
+      await storage.addMeasures({
+        metricId,
+        policy,
+        measures: regular(T0 + 7300 * S, T0 + 7310 * S, S),
+      });
+      // NOTE: as if the write that expired it had been cut short before the delete.
+      await backend.driver.updateObjects(metricId, {
+        put: new Map([[expired, left!]]),
+        remove: [],
+      });
+      assert.ok((await backend.driver.listObjects(metricId)).includes(expired));
+      const listings = storage.statistics().listings;
+      const kept = Array.from({ length: 10 }, (_, i) => T0 + (7300 + i) * S);
+      for (const range of [{}, { start: T0 }, { start: T0 + 3500 * S, stop: T0 + 7305 * S }]) {
+        const [counts] = await query({ method: 'count', granularities: [S], ...range });
+        const stop = 'stop' in range ? range.stop : Infinity;
+        assert.deepEqual(
+          counts?.points.map((p) => p.ts),
+          kept.filter((ts) => ts < stop),
+        );
+      }
+      assert.equal(storage.statistics().listings, listings);
+    });
+
+    it('lists the objects when the splits to read are too many or the raw buffer is corrupt', async () => {
+      const policy = testPolicy([[S, null]], 0, METHODS);
+      const { query } = await filled(policy, regular(T0, T0 + 20 * HOUR, MINUTE));
+      const listed = async (q: Omit<MeasuresQuery, 'granularities' | 'method'>) => {
+        const listings = storage.statistics().listings;
+        const [counts] = await query({ method: 'count', granularities: [S], ...q });
+        return {
+          points: counts?.points.length,
+          listings: storage.statistics().listings - listings,
+        };
+      };
+      assert.deepEqual(await listed({}), { points: 1200, listings: 1 });
+      assert.deepEqual(await listed({ start: T0 }), { points: 1200, listings: 1 });
+      assert.deepEqual(await listed({ start: T0 + 10 * HOUR }), { points: 600, listings: 0 });
+      const bounded = testPolicy([[S, 90]], 0, METHODS);
+      const corrupt = await filled(bounded, regular(T0, T0 + 120 * S, S));
+      await backend.driver.updateObjects(corrupt.metricId, {
+        put: new Map([['raw', Uint8Array.of(1, 2, 3)]]),
+        remove: [],
+      });
+      const listings = storage.statistics().listings;
+      const [counts] = await corrupt.query({ method: 'count', granularities: [S] });
+      // NOTE: without the raw buffer, retention is relative to the newest stored point.
+      assert.deepEqual(counts?.points.length, 90);
+      assert.equal(storage.statistics().listings, listings + 1);
     });
 
     it('reads a metric never processed as undefined', async () => {

@@ -57,7 +57,7 @@ const UPDATE_BODY = Type.Object(
 
 /** The archive policy resource. */
 export const archivePolicyRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { indexer, config } = app.engine;
+  const { indexer, archivePolicies, config } = app.engine;
 
   app.get(
     '/v1/archive_policy',
@@ -118,7 +118,7 @@ export const archivePolicyRoutes: FastifyPluginCallbackTypebox = (app, _options,
     },
     async (request) =>
       toArchivePolicyJson(
-        await updateArchivePolicyFromInput(indexer, request.params.name, request.body),
+        await updateArchivePolicyFromInput(archivePolicies, request.params.name, request.body),
       ),
   );
 
@@ -133,7 +133,7 @@ export const archivePolicyRoutes: FastifyPluginCallbackTypebox = (app, _options,
       preValidation: authorize('delete archive policy'),
     },
     async (request, reply) => {
-      await indexer.deleteArchivePolicy(request.params.name);
+      await archivePolicies.deleteArchivePolicy(request.params.name);
       reply.code(204);
     },
   );

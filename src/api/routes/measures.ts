@@ -57,7 +57,7 @@ const MEASURES_JSON = Type.Unsafe<string>(
 
 /** The measures resources. */
 export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { indexer, incoming, storage, refresh, config, now } = app.engine;
+  const { indexer, archivePolicies, incoming, storage, refresh, config, now } = app.engine;
   const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
   const contextOf = (auth: MeasuresContext['auth']): MeasuresContext => ({
     indexer,
@@ -95,6 +95,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     async (request, reply) => {
       const context = {
         indexer,
+        archivePolicies,
         storage,
         refresh,
         refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,

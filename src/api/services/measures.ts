@@ -70,7 +70,9 @@ export async function postMeasuresBatch(context: MeasuresContext, body: unknown)
 
 /** What reading measures needs. */
 export interface MeasuresReadContext {
-  readonly indexer: Pick<Indexer, 'getMetric' | 'getArchivePolicy'>;
+  readonly indexer: Pick<Indexer, 'getMetric'>;
+  /** Where the metric's policy is read from: a short-lived cache in the API. */
+  readonly archivePolicies: Pick<Indexer, 'getArchivePolicy'>;
   readonly storage: Pick<Storage, 'getMeasures'>;
   readonly auth: Pick<Authorizer, 'enforce'>;
   /** Processing on demand, when this process can process; `refresh=true` is a plain read without. */
@@ -90,7 +92,7 @@ export async function getMeasures(
   const metric = await findMetric(context.indexer, id);
   context.auth.enforce('get measures', metricPolicyTarget(metric));
   const query = parseMeasuresQuery(args, context.now);
-  const policy = await findArchivePolicy(context.indexer, metric.archivePolicyName);
+  const policy = await findArchivePolicy(context.archivePolicies, metric.archivePolicyName);
   const granularities = granularitiesToRead(metric.id, policy, query);
   if (parseBoolean('refresh', args.refresh ?? 'false') && context.refresh !== undefined) {
     const refreshed = await context.refresh(metric.id, context.refreshTimeoutMs);
