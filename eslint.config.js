@@ -12,7 +12,7 @@ const IMPURE = ['node:*', 'fs', 'path', 'os', 'crypto', 'ioredis', 'bullmq', 'fa
  * layer; `config.ts` is open to the layers that receive config slices. `cli/` may import anything.
  */
 const CORE = ['carbonara/', 'archive-policy/', 'errors/', 'async/', 'fs/', 'redis/', 'config.ts'];
-const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/'];
+const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/', 'optracker/'];
 const LAYERS = [
   { folder: 'carbonara', allowed: ['errors/'], pure: true },
   { folder: 'async', allowed: [] },
@@ -23,7 +23,7 @@ const LAYERS = [
   { folder: 'ingest', allowed: CORE },
   { folder: 'storage', allowed: CORE },
   { folder: 'lock', allowed: CORE },
-  { folder: 'coordination', allowed: CORE },
+  { folder: 'coordination', allowed: [...CORE, 'optracker/'] },
   { folder: 'chef', allowed: [...CORE, ...BACKENDS] },
   { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },

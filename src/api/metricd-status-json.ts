@@ -35,6 +35,7 @@ export function metricdStatusJson(status: MetricdStatus | undefined, now: Date):
         corrupt: worker.corrupt,
         errors: worker.errors,
         restarts: worker.restarts,
+        ops: worker.ops,
       },
     ]),
   );
@@ -52,6 +53,7 @@ export function metricdStatusJson(status: MetricdStatus | undefined, now: Date):
       block_size: reporter.blockSize,
       backlog: reporter.backlog,
       metrics_expunged: reporter.metricsExpunged,
+      ops: reporter.ops,
     },
   };
 }

@@ -14,6 +14,7 @@ import type { Indexer, Metric } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';
 import { mapLimit } from '../async/map-limit.ts';
 import type { MetricLock, MetricLocks } from '../lock/index.ts';
+import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
 import type { Storage } from '../storage/index.ts';
 import type { ChefLogger } from './chef-logger.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from './processing-figures.ts';
@@ -29,6 +30,8 @@ export interface ChefDeps {
   readonly concurrency?: number;
   /** Most batches of one metric read in one pass; the rest wait for the next. @defaultValue `10000` */
   readonly maxBatchesPerPass?: number;
+  /** Follows each metric's processing as an op (`process_metric`, `refresh`, `expunge`). */
+  readonly tracker?: OpTracker;
 }
 
 /** Options of {@link Chef.processMetrics}. */
@@ -66,24 +69,39 @@ export class Chef {
   ): Promise<ProcessingFigures> {
     const total = emptyFigures();
     if (metricIds.length === 0) return total;
-    const metrics = new Map((await this.#deps.indexer.getMetrics(metricIds)).map((m) => [m.id, m]));
-    const policies = await this.#loadPolicies(metrics.values());
-    await mapLimit(metricIds, this.#concurrency, async (metricId) => {
-      if (options.shouldStop?.() === true) return;
-      const figures = emptyFigures();
-      const lock = await this.#tryLock(metricId, figures);
-      if (lock !== undefined) {
-        const metric = metrics.get(metricId);
-        await this.#processLocked(
-          metricId,
-          metric && policies.get(metric.archivePolicyName),
-          lock,
-          figures,
-        );
-      }
-      addFigures(total, figures);
-      options.onMetric?.(metricId, figures);
-    });
+    // NOTE: every metric of the block is an op from the moment the block arrives.
+    const ops = metricIds.map((metricId) => this.#begin('process_metric', metricId, 'queued'));
+    try {
+      const metrics = new Map(
+        (await this.#deps.indexer.getMetrics(metricIds)).map((m) => [m.id, m]),
+      );
+      const policies = await this.#loadPolicies(metrics.values());
+      await mapLimit(metricIds, this.#concurrency, async (metricId, index) => {
+        const op = ops[index] ?? NOOP_OP;
+        if (options.shouldStop?.() === true) {
+          op.mark('left_for_later');
+          op.finish();
+          return;
+        }
+        const figures = emptyFigures();
+        const lock = await this.#tryLock(metricId, figures, op);
+        if (lock !== undefined) {
+          const metric = metrics.get(metricId);
+          await this.#processLocked(
+            metricId,
+            metric && policies.get(metric.archivePolicyName),
+            lock,
+            figures,
+            op,
+          );
+        }
+        op.finish();
+        addFigures(total, figures);
+        options.onMetric?.(metricId, figures);
+      });
+    } finally {
+      for (const op of ops) op.finish();
+    }
     return total;
   }
 
@@ -95,17 +113,27 @@ export class Chef {
   async refreshMetric(metricId: string, timeoutMs: number): Promise<boolean> {
     const peek = await this.#deps.incoming.readPending(metricId, { limit: 1 });
     if (peek.handles.length === 0) return true;
-    const lock = await this.#deps.locks.acquire(metricId, timeoutMs);
-    if (lock === undefined) return false;
-    const metric = await this.#deps.indexer.getMetric(metricId);
-    const policies = await this.#loadPolicies(metric === undefined ? [] : [metric]);
-    await this.#processLocked(
-      metricId,
-      metric && policies.get(metric.archivePolicyName),
-      lock,
-      emptyFigures(),
-    );
-    return true;
+    const op = this.#begin('refresh', metricId, 'lock_wait');
+    try {
+      const lock = await this.#deps.locks.acquire(metricId, timeoutMs);
+      if (lock === undefined) {
+        op.mark('lock_timeout');
+        return false;
+      }
+      op.mark('lock_acquired');
+      const metric = await this.#deps.indexer.getMetric(metricId);
+      const policies = await this.#loadPolicies(metric === undefined ? [] : [metric]);
+      await this.#processLocked(
+        metricId,
+        metric && policies.get(metric.archivePolicyName),
+        lock,
+        emptyFigures(),
+        op,
+      );
+      return true;
+    } finally {
+      op.finish();
+    }
   }
 
   /**
@@ -116,18 +144,29 @@ export class Chef {
     const doomed = await this.#deps.indexer.listMetricsToExpunge(limit);
     let expunged = 0;
     await mapLimit(doomed, this.#concurrency, async ({ id }) => {
+      const op = this.#begin('expunge', id, 'queued');
       const lock = await this.#deps.locks.tryAcquire(id);
-      if (lock === undefined) return;
+      if (lock === undefined) {
+        op.mark('lock_busy');
+        op.finish();
+        return;
+      }
+      op.mark('lock_acquired');
       try {
         await this.#deps.incoming.discardPending(id);
+        op.mark('incoming_deleted');
         await this.#deps.storage.deleteMetric(id);
+        op.mark('storage_deleted');
         if (lock.lost) throw new LockLostError(id);
         await this.#deps.indexer.expungeMetric(id);
+        op.mark('indexer_deleted');
         expunged++;
       } catch (error) {
+        op.mark('failed');
         this.#deps.logger.error({ err: error, metricId: id }, 'expunging a deleted metric failed');
       } finally {
         await this.#release(lock);
+        op.finish();
       }
     });
     return expunged;
@@ -138,16 +177,19 @@ export class Chef {
     policy: ArchivePolicy | undefined,
     lock: MetricLock,
     figures: ProcessingFigures,
+    op: TrackedOp,
   ): Promise<void> {
     const { incoming, storage, logger } = this.#deps;
     try {
       if (policy === undefined) {
         // NOTE: measures of a deleted (or never known) metric are dropped, as in Gnocchi.
         const discarded = await incoming.discardPending(metricId);
+        op.mark('discarded');
         if (discarded > 0) figures.metricsDiscarded++;
         return;
       }
       const pending = await incoming.readPending(metricId, { limit: this.#maxBatches });
+      op.mark('incoming_read');
       if (pending.handles.length === 0) return;
       for (const { handle, error } of pending.corrupt) {
         logger.warn({ err: error, metricId, batch: handle }, 'dropping a corrupt incoming batch');
@@ -157,9 +199,11 @@ export class Chef {
         metricId,
         policy,
         measures: sortMeasures(timestamps, values),
+        op,
       });
       if (lock.lost) throw new LockLostError(metricId);
       await incoming.deletePending(metricId, pending.handles);
+      op.mark('incoming_deleted');
       figures.metricsProcessed++;
       figures.batchesRead += pending.handles.length;
       figures.measuresRead += timestamps.length;
@@ -167,22 +211,39 @@ export class Chef {
       figures.corrupt += pending.corrupt.length + result.corrupt.length;
     } catch (error) {
       figures.errors++;
+      op.mark('failed');
       logger.error({ err: error, metricId }, 'processing a metric failed; its measures wait');
     } finally {
       await this.#release(lock);
     }
   }
 
-  async #tryLock(metricId: string, figures: ProcessingFigures): Promise<MetricLock | undefined> {
+  async #tryLock(
+    metricId: string,
+    figures: ProcessingFigures,
+    op: TrackedOp,
+  ): Promise<MetricLock | undefined> {
     try {
       const lock = await this.#deps.locks.tryAcquire(metricId);
-      if (lock === undefined) figures.metricsLocked++;
+      if (lock === undefined) {
+        figures.metricsLocked++;
+        op.mark('lock_busy');
+      } else {
+        op.mark('lock_acquired');
+      }
       return lock;
     } catch (error) {
       figures.errors++;
+      op.mark('failed');
       this.#deps.logger.error({ err: error, metricId }, 'taking a metric lock failed');
       return undefined;
     }
+  }
+
+  #begin(kind: string, metricId: string, event: string): TrackedOp {
+    const op = this.#deps.tracker?.begin(kind, `metric ${metricId}`) ?? NOOP_OP;
+    op.mark(event);
+    return op;
   }
 
   async #release(lock: MetricLock): Promise<void> {

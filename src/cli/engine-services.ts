@@ -7,6 +7,7 @@ import type { EngineConfig } from '../config.ts';
 import { createIndexer, type Indexer } from '../indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../ingest/index.ts';
 import { createMetricLocks, type MetricLocks } from '../lock/index.ts';
+import { OpTracker } from '../optracker/index.ts';
 import { Storage, createStorageDriver } from '../storage/index.ts';
 
 /** Opened backends; `close` releases them all. */
@@ -16,6 +17,8 @@ export interface EngineServices {
   readonly storage: Storage;
   readonly locks: MetricLocks;
   readonly chef: Chef;
+  /** Every op of this process (requests, metric processing, refreshes, expunges). */
+  readonly tracker: OpTracker;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,10 @@ export function openEngineServices(config: EngineConfig, logger: ChefLogger): En
       logger.error({ err: error, metricId }, 'lost a metric lock while holding it');
     },
   });
+  const tracker = new OpTracker({ config: config.ops, logger });
+  tracker.start();
   const chef = new Chef({
+    tracker,
     indexer,
     incoming,
     storage,
@@ -56,7 +62,9 @@ export function openEngineServices(config: EngineConfig, logger: ChefLogger): En
     storage,
     locks,
     chef,
+    tracker,
     close: async () => {
+      await tracker.close();
       await locks.close();
       await storage.driver.close();
       await incoming.driver.close();

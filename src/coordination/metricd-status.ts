@@ -3,6 +3,8 @@
  * Timestamps are ISO 8601 strings so that the document can cross process boundaries as JSON.
  */
 
+import type { OpsHealth } from '../optracker/index.ts';
+
 /** The backlog as the reporter last measured it. */
 export interface BacklogStatus {
   readonly metrics: number;
@@ -32,6 +34,8 @@ export interface WorkerStatus {
   readonly measuresPerSecond: number;
   readonly corrupt: number;
   readonly errors: number;
+  /** Its op tracker's health at the last heartbeat; `null` before the first. */
+  readonly ops: OpsHealth | null;
 }
 
 /** The reporter's published document. */
@@ -48,6 +52,8 @@ export interface MetricdStatus {
     readonly backlog: BacklogStatus;
     /** Deleted metrics expunged by the janitor since start. */
     readonly metricsExpunged: number;
+    /** The reporter's own op tracker (the janitor's ops). */
+    readonly ops: OpsHealth;
   };
   readonly workers: readonly WorkerStatus[];
 }

@@ -10,6 +10,7 @@ import type { Chef, ChefLogger } from '../chef/index.ts';
 import type { MetricdConfig } from '../config.ts';
 import type { BacklogStatus, MetricdStatus, StatusBoard } from '../coordination/index.ts';
 import type { Incoming, Unsubscribe } from '../ingest/index.ts';
+import type { OpTracker } from '../optracker/index.ts';
 import { mapLimit } from '../async/map-limit.ts';
 import { blockSizeFor } from './block-size.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -19,6 +20,8 @@ export interface ReporterDeps {
   readonly incoming: Incoming;
   /** For the janitor. */
   readonly chef: Chef;
+  /** The tracker of the reporter's own ops (the janitor's). */
+  readonly tracker: OpTracker;
   readonly pool: WorkerPool;
   readonly board: StatusBoard;
   readonly config: MetricdConfig;
@@ -154,6 +157,7 @@ export class Reporter {
         blockSize: this.#blockSize,
         backlog: this.#backlog,
         metricsExpunged: this.#expunged,
+        ops: this.#deps.tracker.health(),
       },
       workers: pool.status(),
     };

@@ -1,6 +1,7 @@
 /** The IPC protocol between metricd's reporter (the parent) and its worker processes. */
 import type { EngineConfig } from '../config.ts';
 import type { ProcessingFigures } from '../chef/index.ts';
+import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
 
 /** Parent → worker. */
 export type ToWorker =
@@ -9,14 +10,23 @@ export type ToWorker =
   /** Process these metrics, then answer `done`. */
   | { readonly type: 'block'; readonly blockId: number; readonly metricIds: readonly string[] }
   /** Finish the metric in hand, skip the rest of the block, answer `done`, and exit. */
-  | { readonly type: 'drain' };
+  | { readonly type: 'drain' }
+  /** Answer `ops` with one of the op tracker's dumps. */
+  | {
+      readonly type: 'ops';
+      readonly requestId: number;
+      readonly dump: OpsDumpName;
+      readonly filter?: OpFilter;
+    };
 
 /** Worker → parent. */
 export type FromWorker =
   /** Connected and waiting for blocks. */
   | { readonly type: 'ready' }
   /** Every second and after each block: the worker's figures since it started. */
-  | { readonly type: 'beat'; readonly figures: ProcessingFigures }
+  | { readonly type: 'beat'; readonly figures: ProcessingFigures; readonly ops: OpsHealth }
+  /** The dump an `ops` request asked for. */
+  | { readonly type: 'ops'; readonly requestId: number; readonly dump: OpsDump }
   /** A block is finished (or cut short by `drain`); `left` metrics of it were not touched. */
   | {
       readonly type: 'done';
@@ -27,12 +37,12 @@ export type FromWorker =
 
 /** Whether a value a worker received over IPC is a message of the protocol. */
 export function isToWorker(value: unknown): value is ToWorker {
-  return hasType(value, ['start', 'block', 'drain']);
+  return hasType(value, ['start', 'block', 'drain', 'ops']);
 }
 
 /** Whether a value the reporter received over IPC is a message of the protocol. */
 export function isFromWorker(value: unknown): value is FromWorker {
-  return hasType(value, ['ready', 'beat', 'done']);
+  return hasType(value, ['ready', 'beat', 'done', 'ops']);
 }
 
 function hasType(value: unknown, types: readonly string[]): boolean {

@@ -9,6 +9,7 @@ import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.
 import type { ChefLogger } from '../chef/index.ts';
 import type { EngineConfig } from '../config.ts';
 import type { WorkerStatus } from '../coordination/index.ts';
+import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
 import { isFromWorker, type FromWorker, type ToWorker } from './worker-messages.ts';
 
 /** What a {@link WorkerPool} needs. */
@@ -45,6 +46,10 @@ interface Worker {
   currentFigures: ProcessingFigures;
   /** (time, measures) samples for the rate. */
   samples: { at: number; measures: number }[];
+  /** The op tracker's health at the last beat of the current process. */
+  ops: OpsHealth | null;
+  /** Dump requests sent to the current process, by request id. */
+  readonly dumps: Map<number, (dump: OpsDump | { error: string }) => void>;
 }
 
 /** metricd's worker processes. */
@@ -53,6 +58,7 @@ export class WorkerPool {
   readonly #workers: Worker[];
   readonly #now: () => number;
   #nextBlockId = 1;
+  #nextRequestId = 1;
   #stopping = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -69,6 +75,8 @@ export class WorkerPool {
       pastFigures: emptyFigures(),
       currentFigures: emptyFigures(),
       samples: [],
+      ops: null,
+      dumps: new Map(),
     }));
   }
 
@@ -132,8 +140,48 @@ export class WorkerPool {
         measuresPerSecond: rate(worker.samples, now),
         corrupt: total.corrupt,
         errors: total.errors,
+        ops: worker.ops,
       };
     });
+  }
+
+  /**
+   * One op tracker dump of every running worker, by worker name; a worker that does not answer
+   * within `timeoutMs` (or dies meanwhile) answers `{ error }`. A worker being restarted is left
+   * out: its ops died with its process.
+   */
+  async dumpOps(
+    dump: OpsDumpName,
+    filter: OpFilter | undefined,
+    timeoutMs: number,
+  ): Promise<Record<string, OpsDump | { error: string }>> {
+    const asked = this.#workers.filter((worker) => worker.child !== undefined && worker.ready);
+    const answers = await Promise.all(
+      asked.map(
+        (worker) =>
+          new Promise<OpsDump | { error: string }>((resolve) => {
+            const requestId = this.#nextRequestId++;
+            const timer = setTimeout(() => {
+              worker.dumps.delete(requestId);
+              resolve({ error: `no answer within ${timeoutMs} ms` });
+            }, timeoutMs);
+            worker.dumps.set(requestId, (answer) => {
+              clearTimeout(timer);
+              worker.dumps.delete(requestId);
+              resolve(answer);
+            });
+            this.#send(worker, {
+              type: 'ops',
+              requestId,
+              dump,
+              ...(filter === undefined ? {} : { filter }),
+            });
+          }),
+      ),
+    );
+    return Object.fromEntries(
+      asked.map((worker, i) => [this.#workerName(worker), answers[i] ?? { error: 'no answer' }]),
+    );
   }
 
   /** Asks every worker to drain and resolves once all have exited (killing stragglers). */
@@ -182,8 +230,12 @@ export class WorkerPool {
         worker.ready = true;
         this.#options.onIdle();
         return;
+      case 'ops':
+        worker.dumps.get(message.requestId)?.(message.dump);
+        return;
       case 'beat':
         worker.currentFigures = message.figures;
+        worker.ops = message.ops;
         worker.samples.push({ at: worker.lastBeat, measures: this.#measures(worker) });
         while ((worker.samples[0]?.at ?? Infinity) < worker.lastBeat - RATE_WINDOW_MS) {
           worker.samples.shift();
@@ -212,6 +264,9 @@ export class WorkerPool {
     worker.currentFigures = emptyFigures();
     worker.child = undefined;
     worker.ready = false;
+    // NOTE: the dead process's ops are gone with it; nothing of them may linger as in flight.
+    worker.ops = null;
+    for (const answer of [...worker.dumps.values()]) answer({ error: 'worker exited' });
     const lost = worker.block?.metricIds ?? [];
     worker.block = undefined;
     if (lost.length > 0) this.#options.onBlockLost(lost);

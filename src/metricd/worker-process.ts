@@ -8,11 +8,14 @@
 import type { Chef } from '../chef/index.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.ts';
 import type { EngineConfig } from '../config.ts';
+import { dumpOps, type OpTracker } from '../optracker/index.ts';
 import { isToWorker, type FromWorker } from './worker-messages.ts';
 
 /** What a worker processes with; made by the composition root from the configuration. */
 export interface WorkerServices {
   readonly chef: Chef;
+  /** The tracker the chef reports its ops to; dumped on the reporter's request. */
+  readonly tracker: OpTracker;
   close(): Promise<void>;
 }
 
@@ -43,8 +46,11 @@ export function runWorkerProcess(
   let draining = false;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
+  const sendBeat = (): void => {
+    if (services !== undefined) send({ type: 'beat', figures, ops: services.tracker.health() });
+  };
   const beat = setInterval(() => {
-    send({ type: 'beat', figures });
+    sendBeat();
   }, BEAT_MS);
 
   const stopIfIdle = async (): Promise<void> => {
@@ -69,7 +75,7 @@ export function runWorkerProcess(
       addFigures(figures, blockFigures);
       const left = metricIds.filter((id) => !touched.has(id));
       send({ type: 'done', blockId, figures: blockFigures, left });
-      send({ type: 'beat', figures });
+      sendBeat();
     }
     await stopIfIdle();
   };
@@ -93,6 +99,14 @@ export function runWorkerProcess(
         return;
       case 'drain':
         drain();
+        return;
+      case 'ops':
+        if (services === undefined) return;
+        send({
+          type: 'ops',
+          requestId: message.requestId,
+          dump: dumpOps(services.tracker, message.dump, message.filter),
+        });
         return;
     }
   });

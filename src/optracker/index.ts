@@ -2,6 +2,7 @@
  * The op tracker: per-op event timelines, slow-op warnings and bounded histories for every API
  * request and metric processing (see `op-tracker.ts` for how to use it).
  */
+export * from './dump-ops.ts';
 export { NOOP_OP } from './noop-op.ts';
 export type {
   BlockedOpsDump,

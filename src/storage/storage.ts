@@ -9,9 +9,10 @@
  * granularity moved (as Gnocchi does); read every touched bundle at once; then one
  * `updateObjects` with the touched bundles, the expired ones to delete and `raw` last.
  * Aggregates are recomputed from the raw points, never incremented, so replaying the same
- * measures after a crash (before `raw` was stored) changes nothing. A read lists the metric's
- * objects once, then reads `raw` (whose newest point anchors retention) and the bundles in range
- * at once.
+ * measures after a crash (before `raw` was stored) changes nothing. A read reads `raw`
+ * (whose newest point anchors retention), then the bundles in range at once, named from the
+ * range and the retention when they bound it to a few splits, else found by listing the objects
+ * (see `aggregate-read.ts`).
  *
  * Retention is per granularity: with N the bucket of the newest raw point, every method keeps the
  * buckets with `ts > N − timespan`. Gnocchi anchors it on each method's own newest point instead;
@@ -19,7 +20,12 @@
  * on the data lets a whole bundle expire at once and keeps reads exact when `stop` hides the
  * newest split.
  */
-import { blockSize, effectiveBackWindow, type ArchivePolicy } from '../archive-policy/index.ts';
+import {
+  blockSize,
+  effectiveBackWindow,
+  type ArchivePolicy,
+  type ArchivePolicyItem,
+} from '../archive-policy/index.ts';
 import {
   BoundTimeSerie,
   decodeSeries,
@@ -29,7 +35,13 @@ import {
   type CalendarGrouping,
   type Series,
 } from '../carbonara/index.ts';
-import { bundlesInRange, concatAll, itemsOf, readAggregate } from './aggregate-read.ts';
+import {
+  bundlesInRange,
+  bundlesToRead,
+  concatAll,
+  itemsOf,
+  readAggregate,
+} from './aggregate-read.ts';
 import { RAW_OBJECT_NAME } from './object-name.ts';
 import { decodeSplitBundle, encodeSplitBundle } from './split-bundle.ts';
 import { expiredSplits, mayHaveExpiredSplits, mergeBundle, planSplits } from './split-plan.ts';
@@ -41,6 +53,11 @@ export interface MetricMeasures {
   readonly policy: ArchivePolicy;
   /** Sorted, one value per timestamp (see `sortMeasures`). */
   readonly measures: Series;
+  /**
+   * The op following this processing, told `raw_loaded`, `aggregated`, `splits_written` and
+   * `expired`.
+   */
+  readonly op?: { mark(event: string): void };
 }
 
 /** What folding one metric's measures did. */
@@ -101,7 +118,10 @@ export interface StorageStatistics {
   readonly reads: number;
   /** Bytes read, raw buffers and bundles, by both paths. */
   readonly bytesRead: number;
-  /** Object listings made by `addMeasures` to find expired splits. */
+  /**
+   * Object listings: by `addMeasures` to find expired splits, and by reads whose range and
+   * retention do not bound the splits to read.
+   */
   readonly listings: number;
   /** Wall time spent in `addMeasures`, in milliseconds. */
   readonly addMeasuresMs: number;
@@ -193,9 +213,15 @@ export class Storage {
     return { ...this.#counters };
   }
 
-  async #addMeasures({ metricId, policy, measures }: MetricMeasures): Promise<AddMeasuresResult> {
+  async #addMeasures({
+    metricId,
+    policy,
+    measures,
+    op,
+  }: MetricMeasures): Promise<AddMeasuresResult> {
     const corrupt: string[] = [];
     const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
+    op?.mark('raw_loaded');
     const previous = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeSeries, corrupt);
     const bound = new BoundTimeSerie(previous ?? emptySeries(), {
       blockSize: blockSize(policy),
@@ -209,6 +235,7 @@ export class Storage {
       return { accepted, dropped, splitsWritten: 0, splitsDeleted: 0, corrupt };
     }
     const plans = planSplits(policy, update.merged, update.recomputeFrom);
+    op?.mark('aggregated');
     // NOTE: a metric without a raw buffer has never been written (raw goes last), so it has no
     // splits to expire; a corrupt one says nothing about what exists, so that forces a listing.
     const previousNewest = previous?.timestamps[previous.timestamps.length - 1];
@@ -229,6 +256,9 @@ export class Storage {
     // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
     put.set(RAW_OBJECT_NAME, encodeSeries(update.bound.series));
     await this.#driver.updateObjects(metricId, { put, remove: expired });
+    // NOTE: the expired splits go in the same update as the written ones.
+    op?.mark('splits_written');
+    op?.mark('expired');
     this.#countWrite(accepted, plans.length, expired.length, put);
     return {
       accepted,
@@ -244,15 +274,15 @@ export class Storage {
     policy: ArchivePolicy,
     query: MeasuresQuery,
   ): Promise<AggregateSeries[] | undefined> {
-    const names = await this.#driver.listObjects(metricId);
-    if (!names.includes(RAW_OBJECT_NAME)) return undefined;
+    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
+    if (rawBytes === undefined) return undefined;
     this.#counters.reads += 1;
     const items = itemsOf(policy, query.granularities);
-    const wanted = items.map((item) => bundlesInRange(names, item, query));
-    const bytes = await this.#read(metricId, [RAW_OBJECT_NAME, ...wanted.flat()]);
-    const raw = this.#decode(metricId, RAW_OBJECT_NAME, bytes[0], decodeSeries, []);
+    const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeSeries, []);
     const newest = raw?.timestamps[raw.timestamps.length - 1];
-    let at = 1;
+    const wanted = await this.#bundleNames(metricId, items, query, newest);
+    const bytes = await this.#read(metricId, wanted.flat());
+    let at = 0;
     return items.map((item, index) => {
       const bundles = wanted[index] ?? [];
       const found = bytes.slice(at, at + bundles.length);
@@ -264,6 +294,24 @@ export class Storage {
         series: readAggregate(item, stored, query, newest),
       };
     });
+  }
+
+  /**
+   * The bundles each item's read needs, named when possible; the objects are listed once when
+   * any item needs it, or when the raw buffer is corrupt and nothing anchors retention.
+   */
+  async #bundleNames(
+    metricId: string,
+    items: readonly ArchivePolicyItem[],
+    query: MeasuresQuery,
+    newest: number | undefined,
+  ): Promise<string[][]> {
+    const named = items.map((item) =>
+      newest === undefined ? undefined : bundlesToRead(item, query, newest),
+    );
+    if (named.every((names) => names !== undefined)) return named;
+    const listed = await this.#list(metricId);
+    return items.map((item, index) => named[index] ?? bundlesInRange(listed, item, query));
   }
 
   /** One method's points from a granularity's bundles, oldest first; corrupt ones count empty. */

@@ -5,6 +5,14 @@ import { metricdStatusJson } from '../../src/api/metricd-status-json.ts';
 import type { MetricdStatus } from '../../src/coordination/index.ts';
 
 const UPDATED = new Date('2026-11-21T10:00:00Z');
+const HEALTH = {
+  enabled: true,
+  inFlight: 2,
+  slowOps: 1,
+  oldestSlowAgeSeconds: 31,
+  oldestAgeSeconds: 31,
+  complaintTimeSeconds: 30,
+};
 
 function status(): MetricdStatus {
   return {
@@ -18,6 +26,7 @@ function status(): MetricdStatus {
       blockSize: 8,
       backlog: { metrics: 3, batches: 5, measures: 70 },
       metricsExpunged: 2,
+      ops: HEALTH,
     },
     workers: [0, 1].map((index) => ({
       name: `host.42.worker-${index}`,
@@ -35,6 +44,7 @@ function status(): MetricdStatus {
       measuresPerSecond: 400,
       corrupt: 0,
       errors: 0,
+      ops: index === 0 ? HEALTH : null,
     })),
   };
 }
@@ -53,6 +63,9 @@ describe('metricdStatusJson', () => {
     assert.equal(json.reporter!.block_size, 8);
     assert.deepEqual(json.reporter!.backlog, { metrics: 3, batches: 5, measures: 70 });
     assert.equal(json.reporter!.alive, true);
+    assert.deepEqual(json.statistics['host.42.worker-0']!.ops, HEALTH);
+    assert.equal(json.statistics['host.42.worker-1']!.ops, null);
+    assert.deepEqual(json.reporter!.ops, HEALTH);
   });
 
   it('marks a status older than five ticks (at least 10 s) as no longer running', () => {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { MetricdStatus } from '../../src/coordination/index.ts';
+import { gatherMetricdOps, type MetricdStatus } from '../../src/coordination/index.ts';
+import type { OpsDump } from '../../src/optracker/index.ts';
 import {
   E2E_POLICY,
   assertAggregatesMatch,
@@ -158,5 +159,46 @@ describe('metricd reliability', () => {
     await Promise.all([first.stop(), second.stop()]);
     assert.ok(refreshes > 0);
     await assertAggregatesMatch(api.url, policy, series);
+  });
+
+  it('leaves no ghost in-flight op behind a worker killed mid-metric', async () => {
+    const policy = { ...CRASH_POLICY, name: 'ghost' };
+    const metricIds = await createPolicyAndMetrics(api.url, policy, METRICS);
+    await postBodies(api.url, batchBodies(workload(31, metricIds, CRASH_POINTS), METRICS), 4);
+    const metricd = await launchMetricd({
+      dataDir: api.dataDir,
+      flags: ['--workers', '1'],
+      env: METRICD_ENV,
+    });
+    const inFlight = async (): Promise<Record<string, OpsDump>> =>
+      (await gatherMetricdOps(
+        api.dataDir,
+        { type: 'ops', dump: 'in-flight', filter: { kind: 'process_metric' } },
+        5_000,
+      )) as Record<string, OpsDump>;
+    const workerName = (names: string[]): string => names.find((n) => n.endsWith('.worker-0'))!;
+    let before: OpsDump | undefined;
+    while (before === undefined || before.num_ops === 0) {
+      await sleep(50);
+      const dumps = await inFlight();
+      before = dumps[workerName(Object.keys(dumps))];
+    }
+    const events = before.ops[0]!.events.map(({ event }) => event);
+    assert.deepEqual(events.slice(0, 2), ['initiated', 'queued']);
+    const status = JSON.parse(
+      readFileSync(join(api.dataDir, 'metricd', 'status.json'), 'utf8'),
+    ) as MetricdStatus;
+    const killedAt = Date.now();
+    process.kill(status.workers[0]!.pid!, 'SIGKILL');
+    let after: OpsDump | undefined;
+    const deadline = Date.now() + 30_000;
+    do {
+      await sleep(100);
+      const dumps = await inFlight();
+      after = dumps[workerName(Object.keys(dumps))];
+    } while ((after === undefined || 'error' in after) && Date.now() < deadline);
+    assert.ok(after !== undefined && !('error' in after));
+    for (const op of after.ops) assert.ok(Date.parse(op.initiated_at) > killedAt, op.description);
+    await metricd.stop();
   });
 });
