@@ -9,11 +9,11 @@
  * measures/s (all measures / time from the last 202 to an empty backlog: no metric folder left in
  * the incoming sacks, polled every 50 ms, then checked with `/v1/status`); end-to-end measures/s (all measures / time from the first POST to an
  * empty backlog); query p50/p99 of `GET …/measures?granularity=60&aggregation=mean` on random
- * metrics from 8 clients; disk bytes per measure (`du` of the whole data folder, and of its
+ * metrics from 8 clients, after `--warmup` unmeasured queries; disk bytes per measure (`du` of the whole data folder, and of its
  * storage folder alone); and the peak resident memory of the serve process and of each worker.
  *
  * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
- * `--batch N` (5000), `--queries N` (2000).
+ * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -41,11 +41,14 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     batch: { type: 'string', default: '5000' },
     queries: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '500' },
+    ops: { type: 'string', default: 'on' },
   },
 });
 const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const QUERIES = Number(flags.queries);
+const WARMUP = Number(flags.warmup);
 const LOG_FILE = join(tmpdir(), 'orzo-bench-e2e.log');
 const SHAPES: Shape[] = flags.shapes.split(',').map((text) => {
   const [metrics, points] = text.split('x').map(Number);
@@ -119,17 +122,21 @@ async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
   const drained = performance.now();
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
-  const query = await runLoad({
-    baseUrl: orzo.url,
-    total: QUERIES,
-    concurrency: CONCURRENCY,
-    expectStatus: 200,
-    next: () => ({
-      method: 'GET',
-      path: `/v1/metric/${ids[Math.floor(Math.random() * ids.length)]}/measures?granularity=60&aggregation=mean`,
-      headers: ADMIN,
-    }),
-  });
+  const queryLoad = (total: number) =>
+    runLoad({
+      baseUrl: orzo.url,
+      total,
+      concurrency: CONCURRENCY,
+      expectStatus: 200,
+      next: () => ({
+        method: 'GET',
+        path: `/v1/metric/${ids[Math.floor(Math.random() * ids.length)]}/measures?granularity=60&aggregation=mean`,
+        headers: ADMIN,
+      }),
+    });
+  // NOTE: the first reads compile the read path; a server that has run a while is what users meet.
+  if (WARMUP > 0) await queryLoad(WARMUP);
+  const query = await queryLoad(QUERIES);
   const disk = duBytes(orzo.dataDir);
   const storage = duBytes(join(orzo.dataDir, 'storage'));
   return {
@@ -157,7 +164,10 @@ async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
 
 const results: object[] = [];
 for (const shape of SHAPES) {
-  const orzo = await startOrzo('serve', ['--workers', flags.workers], { logFile: LOG_FILE });
+  const orzo = await startOrzo('serve', ['--workers', flags.workers], {
+    logFile: LOG_FILE,
+    env: { ORZO_OPS_ENABLED: flags.ops === 'off' ? 'false' : 'true' },
+  });
   try {
     results.push(await measureShape(orzo, shape));
   } finally {
@@ -169,6 +179,7 @@ process.stdout.write(
     {
       node: process.version,
       workers: Number(flags.workers),
+      op_tracking: flags.ops !== 'off',
       concurrency: CONCURRENCY,
       batch_measures: BATCH,
       shapes: results,
