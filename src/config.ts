@@ -194,6 +194,11 @@ const FLAG_OPTIONS = Object.fromEntries(
 export interface LoadConfigOptions {
   /** Command-line arguments after the command name. */
   readonly argv?: readonly string[];
+  /**
+   * Flags of the commands themselves that take a value (`--url URL`); they land in `extraFlags`.
+   * Other flags that are not config keys are booleans. @defaultValue none
+   */
+  readonly valueFlags?: readonly string[];
   /** Environment variables. @defaultValue `process.env` */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Reads a config file. @defaultValue `fs.readFileSync` as UTF-8 */
@@ -212,7 +217,10 @@ export interface LoadedConfig {
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
-  const { flagLayer, configPath, positionals, extraFlags } = parseFlags(options.argv ?? []);
+  const { flagLayer, configPath, positionals, extraFlags } = parseFlags(
+    options.argv ?? [],
+    options.valueFlags ?? [],
+  );
   const path = configPath ?? env.ORZO_CONFIG;
   const layers = [
     path === undefined ? {} : readConfigFile(path, readFile),
@@ -268,7 +276,10 @@ export function redactConfig(config: EngineConfig): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-function parseFlags(argv: readonly string[]): {
+function parseFlags(
+  argv: readonly string[],
+  valueFlags: readonly string[],
+): {
   flagLayer: ConfigLayer;
   configPath: string | undefined;
   positionals: string[];
@@ -278,7 +289,10 @@ function parseFlags(argv: readonly string[]): {
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: FLAG_OPTIONS,
+      options: {
+        ...Object.fromEntries(valueFlags.map((name) => [name, { type: 'string' as const }])),
+        ...FLAG_OPTIONS,
+      },
       strict: false,
       allowPositionals: true,
     });

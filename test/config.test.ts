@@ -60,6 +60,18 @@ describe('loadConfig', () => {
     assert.deepEqual(extraFlags, { 'skip-archive-policies-creation': true });
   });
 
+  it("gives a command's own value flags their values", () => {
+    const { config, positionals, extraFlags } = loadConfig({
+      argv: ['ops', '--kind', 'request', 'in-flight', '--port', '9002', '--verbose'],
+      valueFlags: ['kind', 'url'],
+      env: {},
+      readFile: noFile,
+    });
+    assert.equal(config.api.port, 9002);
+    assert.deepEqual(positionals, ['ops', 'in-flight']);
+    assert.deepEqual(extraFlags, { kind: 'request', verbose: true });
+  });
+
   it('reads the config file named by ORZO_CONFIG', () => {
     const { config } = loadConfig({
       env: { ORZO_CONFIG: 'x.json' },

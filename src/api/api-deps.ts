@@ -3,10 +3,11 @@
  * `app.engine` (see `engine-plugin.ts`); nothing is a module-level singleton, so several apps with
  * different backends can live in one process (as tests do).
  */
-import type { ApiConfig, ArchivePolicyConfig } from '../config.ts';
-import type { StatusBoard } from '../coordination/index.ts';
+import { resolveConfig, type ApiConfig, type ArchivePolicyConfig } from '../config.ts';
+import type { OpsCommand, StatusBoard } from '../coordination/index.ts';
 import type { Indexer } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';
+import { OpTracker } from '../optracker/index.ts';
 import type { Storage } from '../storage/index.ts';
 import { ArchivePolicyCache, type CachedArchivePolicies } from './archive-policy-cache.ts';
 import type { ApiLoggerOptions } from './logger-options.ts';
@@ -26,6 +27,12 @@ export interface ApiDepsConfig {
  */
 export type MetricRefresher = (metricId: string, timeoutMs: number) => Promise<boolean>;
 
+/**
+ * Asks every metricd on the data folder for one op dump of itself and its workers; answers by
+ * process name (`<host>.<pid>.reporter`, `<host>.<pid>.worker-<i>`), as `gatherMetricdOps` does.
+ */
+export type MetricdOpsGatherer = (command: OpsCommand) => Promise<Record<string, unknown>>;
+
 /** The dependencies of {@link buildApp}; the caller creates and closes them. */
 export interface ApiDeps {
   /** Archive policies, rules and metrics. */
@@ -38,6 +45,13 @@ export interface ApiDeps {
   readonly refresh?: MetricRefresher;
   /** Where metricd publishes its status, for `/v1/status`; without it no processor is shown. */
   readonly statusBoard?: StatusBoard;
+  /**
+   * This process's op tracker, which every request is an op of; the caller starts and closes it.
+   * Without one, nothing is tracked and the API's op dumps say `enabled: false`.
+   */
+  readonly tracker?: OpTracker;
+  /** metricd's op dumps, for `/v1/ops/…`; without it that part of the answer is empty. */
+  readonly metricdOps?: MetricdOpsGatherer;
   readonly config: ApiDepsConfig;
   /** `true` for fastify's default logger, pino options (e.g. `{ level, stream }`), or off. */
   readonly logger?: boolean | ApiLoggerOptions;
@@ -57,6 +71,8 @@ export interface ApiEngine {
   readonly storage: Storage;
   readonly refresh?: MetricRefresher;
   readonly statusBoard?: StatusBoard;
+  readonly tracker: OpTracker;
+  readonly metricdOps?: MetricdOpsGatherer;
   readonly config: ApiDepsConfig;
   readonly now: () => Date;
   /** Whether a peer is one of `config.api.trustedProxies`. */
@@ -73,8 +89,16 @@ export function createApiEngine(deps: ApiDeps): ApiEngine {
     storage: deps.storage,
     ...(deps.refresh === undefined ? {} : { refresh: deps.refresh }),
     ...(deps.statusBoard === undefined ? {} : { statusBoard: deps.statusBoard }),
+    tracker: deps.tracker ?? untracked(),
+    ...(deps.metricdOps === undefined ? {} : { metricdOps: deps.metricdOps }),
     config: deps.config,
     now,
     trustProxy: trustProxyFunction(deps.config.api.trustedProxies),
   });
+}
+
+/** A tracker that tracks nothing, for an API built without one. */
+function untracked(): OpTracker {
+  const { ops } = resolveConfig([{ ops: { enabled: false } }]);
+  return new OpTracker({ config: ops, logger: { warn: () => undefined } });
 }

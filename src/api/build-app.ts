@@ -1,7 +1,8 @@
 /**
- * The composition of the API: one fastify instance with the engine decorator, the HTTP behaviour
- * Gnocchi clients expect (content negotiation, raw bodies decoded by the routes that read them,
- * 405s, JSON errors, CORS, proxies) and one plugin per resource.
+ * The composition of the API: one fastify instance with the engine decorator, every request
+ * tracked as an op (`ops-plugin.ts`), the HTTP behaviour Gnocchi clients expect (content
+ * negotiation, raw bodies decoded by the routes that read them, 405s, JSON errors, CORS, proxies)
+ * and one plugin per resource.
  *
  * To add a resource: write `routes/<resource>.ts` exporting a fastify plugin (reading its
  * dependencies from `app.engine`) and append it to {@link RESOURCE_PLUGINS}; a new dependency goes
@@ -21,12 +22,15 @@ import { answerClientError, installErrorHandling, sendError } from './errors.ts'
 import { installRawBodyParsing } from './json-body.ts';
 import { loggerOptions } from './logger-options.ts';
 import { methodNotAllowedPlugin, recordRouteMethods } from './method-not-allowed.ts';
+import { opsPlugin } from './ops-plugin.ts';
 import { ShuttingDownError } from './request-errors.ts';
 import { requireJsonAcceptable } from './request-hooks.ts';
 import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
 import { measureRoutes } from './routes/measures.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { prometheusRoutes } from './routes/prometheus.ts';
 import { rootRoutes } from './routes/root.ts';
 import { statusRoutes } from './routes/status.ts';
 import { validatorCompiler } from './validator-compiler.ts';
@@ -39,6 +43,8 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   metricRoutes,
   measureRoutes,
   statusRoutes,
+  opsRoutes,
+  prometheusRoutes,
 ];
 
 /**
@@ -77,6 +83,9 @@ export function buildApp(deps: ApiDeps) {
   const routes = recordRouteMethods(app);
 
   void app.register(enginePlugin, { engine });
+  // NOTE: hooks run in the order they are added, so every hook below runs with `request.op` set
+  // and even refused requests are ops.
+  void app.register(opsPlugin, { tracker: engine.tracker });
   if (engine.config.api.corsAllowedOrigins.length > 0) {
     void app.register(fastifyCors, corsOptions(engine.config.api.corsAllowedOrigins));
   }

@@ -154,6 +154,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   METHOD_NOT_ALLOWED: { status: 405, describe: empty },
   SHUTTING_DOWN: { status: 503, describe: byMessage },
   ROUTE_NOT_FOUND: { status: 404, describe: byMessage },
+  OPS_DUMP_NOT_FOUND: { status: 404, describe: byMessage },
   RESOURCES_NOT_SUPPORTED: { status: 400, describe: byMessage },
   INVALID_METRIC: { status: 400, describe: byInput },
   // Archive policies and rules (src/archive-policy).

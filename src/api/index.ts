@@ -3,5 +3,11 @@
  * indexer and the configuration, then `listen` (or `inject` in tests) and `close` it.
  */
 export { buildApp, RESOURCE_PLUGINS, type OrzoApp } from './build-app.ts';
-export type { ApiDeps, ApiDepsConfig, ApiEngine, MetricRefresher } from './api-deps.ts';
+export type {
+  ApiDeps,
+  ApiDepsConfig,
+  ApiEngine,
+  MetricdOpsGatherer,
+  MetricRefresher,
+} from './api-deps.ts';
 export type { ApiLoggerOptions } from './logger-options.ts';

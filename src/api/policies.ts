@@ -44,9 +44,11 @@ const RESOURCE_OWNER: Check = (credentials, target) => sameProject(credentials, 
 const METRIC_OWNER: Check = (credentials, target) =>
   sameProject(credentials, target['resource.project_id']);
 
-/** Every rule of Gnocchi HEAD's default policy, by Gnocchi's rule name. */
+/** Every rule of Gnocchi HEAD's default policy, by Gnocchi's rule name, and Orzo's own. */
 export const POLICY_RULES = {
   'get status': ADMIN,
+  // NOTE: Orzo's own: op descriptions name metrics of every user, as `get status` does.
+  'get ops': ADMIN,
   'create resource': UNPROTECTED,
   'get resource': anyOf(ADMIN_OR_CREATOR, RESOURCE_OWNER),
   'update resource': anyOf(ADMIN_OR_SERVICE, CREATOR),

@@ -113,6 +113,17 @@ export class RouteNotFoundError extends EngineError {
   }
 }
 
+/** `/v1/ops/<dump>` names no dump. */
+export class OpsDumpNotFoundError extends EngineError {
+  readonly code = 'OPS_DUMP_NOT_FOUND';
+  readonly dump: string;
+
+  constructor(dump: string, known: readonly string[]) {
+    super(`Op dump ${dump} does not exist; the dumps are ${known.join(', ')}`);
+    this.dump = dump;
+  }
+}
+
 /** A batch of measures names metrics that do not exist (or are deleted); nothing was stored. */
 export class UnknownMetricsError extends EngineError {
   readonly code = 'UNKNOWN_METRICS';

@@ -81,3 +81,45 @@ export const NAME_PARAMS = Type.Object({ name: Type.String() });
 
 /** Path parameters naming a metric (any text: an invalid id is a 404, not a 400). */
 export const METRIC_ID_PARAMS = Type.Object({ id: Type.String() });
+
+const NULLABLE_NUMBER = Type.Union([Type.Number(), Type.Null()]);
+
+/** One op of a dump, as the op tracker renders it (`src/optracker/op-json.ts`). */
+export const OP_JSON = Type.Object({
+  id: Type.Integer(),
+  kind: Type.String(),
+  description: Type.String(),
+  initiated_at: Type.String(),
+  age: Type.Number(),
+  duration: Type.Optional(Type.Number()),
+  events: Type.Array(
+    Type.Object({
+      time: Type.String(),
+      event: Type.String(),
+      elapsed: Type.Number(),
+      since_previous: Type.Number(),
+    }),
+  ),
+});
+
+/** One op dump of one process; the bounds present depend on the dump. */
+export const OPS_DUMP_JSON = Type.Object({
+  enabled: Type.Boolean(),
+  num_ops: Type.Integer(),
+  complaint_time: Type.Optional(Type.Number()),
+  oldest_age: Type.Optional(NULLABLE_NUMBER),
+  size: Type.Optional(Type.Integer()),
+  duration: Type.Optional(Type.Number()),
+  threshold: Type.Optional(Type.Number()),
+  ops: Type.Array(OP_JSON),
+});
+
+/** The in-flight summary of one process's op tracker (`OpsHealth`). */
+export const OPS_HEALTH_JSON = Type.Object({
+  enabled: Type.Boolean(),
+  inFlight: Type.Integer(),
+  slowOps: Type.Integer(),
+  oldestSlowAgeSeconds: NULLABLE_NUMBER,
+  oldestAgeSeconds: NULLABLE_NUMBER,
+  complaintTimeSeconds: Type.Number(),
+});

@@ -2,15 +2,23 @@
  * `orzo api`: the HTTP API alone, listening until SIGTERM or SIGINT, then closing cleanly. It can
  * still process a metric on demand (`refresh=true`), under the same locks as metricd.
  */
+import { hostname } from 'node:os';
+
 import { pino } from 'pino';
 
 import { buildApp, type OrzoApp } from '../api/index.ts';
 import type { EngineConfig } from '../config.ts';
-import { FileStatusBoard } from '../coordination/index.ts';
+import { FileStatusBoard, gatherMetricdOps } from '../coordination/index.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
-/** The API on opened services, with refresh and metricd's status wired in. */
+/**
+ * How long the API waits for metricd's op dumps: longer than a reporter waits for its workers'
+ * (2 s), so that a hung worker shows as its own error instead of hiding its reporter's answer.
+ */
+const METRICD_OPS_TIMEOUT_MS = 5_000;
+
+/** The API on opened services, with refresh, metricd's status and op dumps wired in. */
 export function buildEngineApp(config: EngineConfig, services: EngineServices): OrzoApp {
   return buildApp({
     indexer: services.indexer,
@@ -18,6 +26,14 @@ export function buildEngineApp(config: EngineConfig, services: EngineServices): 
     storage: services.storage,
     statusBoard: new FileStatusBoard(config.dataDir),
     refresh: (metricId, timeoutMs) => services.chef.refreshMetric(metricId, timeoutMs),
+    tracker: services.tracker,
+    metricdOps: async (command) => {
+      const dumps = await gatherMetricdOps(config.dataDir, command, METRICD_OPS_TIMEOUT_MS);
+      // NOTE: under `orzo serve` this process is also a reporter, and its one tracker is already
+      // dumped as the API's; it is listed once.
+      const self = `${hostname()}.${process.pid}.reporter`;
+      return Object.fromEntries(Object.entries(dumps).filter(([name]) => name !== self));
+    },
     config,
     logger: true,
   });

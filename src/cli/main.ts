@@ -5,6 +5,7 @@ import { loadConfig, redactConfig } from '../config.ts';
 import { EngineError } from '../errors/engine-error.ts';
 import { runApi } from './api.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
+import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
 import { runServe } from './serve.ts';
 import { runUpgrade } from './upgrade.ts';
 
@@ -18,6 +19,11 @@ commands:
             --skip-storage to leave one part alone; --sacks N)
   api       run the HTTP API (--host, --port, --auth basic|noauth)
   metricd   run the reporter and N worker processes that aggregate measures (--workers N)
+  ops <in-flight|blocked|historic|historic-by-duration|historic-slow>
+            print an op dump of a running API and of every metricd on its data folder
+            (--url URL, default http://<host>:<port>; --user NAME, default admin;
+            --kind KIND, --description TEXT to filter); exits 1 on an error answer,
+            2 when the API does not answer
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text
 
@@ -27,7 +33,7 @@ flags (every command): --config FILE, --data-dir DIR, --host HOST, --port PORT,
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { config, positionals, extraFlags } = loadConfig({ argv });
+  const { config, positionals, extraFlags } = loadConfig({ argv, valueFlags: OPS_VALUE_FLAGS });
   const [command = 'help'] = positionals;
   switch (command) {
     case 'upgrade': {
@@ -53,6 +59,8 @@ async function main(argv: readonly string[]): Promise<number> {
       // NOTE: internal: the reporter starts its workers with this and sends them the config. A
       // drained worker exits at once, whatever handles its libraries left open.
       return process.exit(await runMetricdWorker());
+    case 'ops':
+      return runOps(config, { dump: positionals[1], flags: extraFlags });
     case 'config':
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return 0;

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
-import { resolveConfig } from '../../src/config.ts';
+import { resolveConfig, type OpsConfig } from '../../src/config.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../../src/ingest/index.ts';
+import { OpTracker, type OpTrackerLogger } from '../../src/optracker/index.ts';
 import { Storage, createStorageDriver } from '../../src/storage/index.ts';
 import { createTestSchema, dropTestSchema, TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
 
@@ -35,6 +36,8 @@ export interface TestApi {
   readonly incoming: Incoming;
   /** The aggregates the API reads (files in a temp folder). */
   readonly storage: Storage;
+  /** The API's op tracker; its slow-op check is not started (tests call `checkSlowOps`). */
+  readonly tracker: OpTracker;
   close(): Promise<void>;
 }
 
@@ -51,11 +54,21 @@ export interface StartApiOptions {
   readonly refresh?: ApiDeps['refresh'];
   /** The API's clock. @defaultValue the real one */
   readonly now?: ApiDeps['now'];
+  /** Settings of `config.ops` over the defaults. */
+  readonly ops?: Partial<OpsConfig>;
+  /** The op tracker's clock (ms since the epoch). @defaultValue the real one */
+  readonly opsNow?: () => number;
+  /** Where the slow-op warnings go. @defaultValue nowhere */
+  readonly opsLogger?: OpTrackerLogger;
+  /** Where metricd's status is read. @defaultValue none */
+  readonly statusBoard?: ApiDeps['statusBoard'];
+  /** metricd's op dumps. @defaultValue none */
+  readonly metricdOps?: ApiDeps['metricdOps'];
 }
 
 /** Builds the API on a fresh, migrated indexer. */
 export async function startApi(options: StartApiOptions = {}): Promise<TestApi> {
-  const config = resolveConfig([{ api: { maxLimit: 7, ...options.api } }]);
+  const config = resolveConfig([{ api: { maxLimit: 7, ...options.api }, ops: options.ops ?? {} }]);
   const { indexer, cleanup } = await openIndexer(options.backend ?? 'sqlite');
   await indexer.upgrade();
   const incomingDir = mkdtempSync(join(tmpdir(), 'orzo-api-incoming-'));
@@ -64,14 +77,22 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
   const storageDir = mkdtempSync(join(tmpdir(), 'orzo-api-storage-'));
   const storage = new Storage(createStorageDriver(`file://${storageDir}`, { fsync: false }));
   await storage.init();
+  const tracker = new OpTracker({
+    config: config.ops,
+    logger: options.opsLogger ?? { warn: () => undefined },
+    ...(options.opsNow === undefined ? {} : { now: options.opsNow }),
+  });
   const app = buildApp({
     indexer,
     incoming,
     storage,
+    tracker,
     config,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.statusBoard === undefined ? {} : { statusBoard: options.statusBoard }),
+    ...(options.metricdOps === undefined ? {} : { metricdOps: options.metricdOps }),
   });
   await app.ready();
   return {
@@ -79,8 +100,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
     indexer,
     incoming,
     storage,
+    tracker,
     close: async () => {
       await app.close();
+      await tracker.close();
       await incoming.driver.close();
       await storage.driver.close();
       rmSync(incomingDir, { recursive: true, force: true });

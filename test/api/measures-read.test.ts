@@ -3,11 +3,16 @@
  * (as metricd would), then read back through HTTP with every argument and every refusal.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ARCHIVE_POLICY_CACHE_TTL_MS } from '../../src/api/archive-policy-cache.ts';
 import type { ArchivePolicy } from '../../src/archive-policy/index.ts';
 import { sortMeasures } from '../../src/carbonara/index.ts';
+import { Chef } from '../../src/chef/index.ts';
+import { FileMetricLocks } from '../../src/lock/index.ts';
 import { assertErrorBody, send, type CaseResponse } from './cases.ts';
 import { ADMIN, FOOBAR, FOOBAZ, startApi, type StartApiOptions, type TestApi } from './harness.ts';
 
@@ -497,29 +502,26 @@ describe('GET /v1/metric/{id}/measures?refresh=true with processing on demand', 
   let api: TestApi;
   let metric: string;
   const calls: [string, number][] = [];
-  let lockFree = true;
+  const lockDir = mkdtempSync(join(tmpdir(), 'orzo-refresh-locks-'));
+  const locks = new FileMetricLocks({ basePath: lockDir });
 
   before(async () => {
+    const ref: { chef?: Chef } = {};
     api = await startMeasuresApi({
-      api: { operationTimeoutSeconds: 2.5 },
-      // NOTE: processes the metric's pending measures the way metricd would.
-      refresh: async (metricId, timeoutMs) => {
+      api: { operationTimeoutSeconds: 0.3 },
+      // NOTE: the real pipeline, recording how the route calls it.
+      refresh: (metricId, timeoutMs) => {
         calls.push([metricId, timeoutMs]);
-        if (!lockFree) return false;
-        const pending = await api.incoming.readPending(metricId);
-        const found = await api.indexer.getMetric(metricId);
-        assert.ok(found);
-        const policy = await api.indexer.getArchivePolicy(found.archivePolicyName);
-        assert.ok(policy);
-        const { timestamps, values } = pending.measures;
-        await api.storage.addMeasures({
-          metricId,
-          policy,
-          measures: sortMeasures(timestamps, values),
-        });
-        await api.incoming.deletePending(metricId, pending.handles);
-        return true;
+        assert.ok(ref.chef);
+        return ref.chef.refreshMetric(metricId, timeoutMs);
       },
+    });
+    ref.chef = new Chef({
+      indexer: api.indexer,
+      incoming: api.incoming,
+      storage: api.storage,
+      locks,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
     metric = await createMetric(api, 'p');
     const posted = await api.app.inject({
@@ -533,7 +535,10 @@ describe('GET /v1/metric/{id}/measures?refresh=true with processing on demand', 
     });
     assert.equal(posted.statusCode, 202);
   });
-  after(() => api.close());
+  after(async () => {
+    await api.close();
+    rmSync(lockDir, { recursive: true, force: true });
+  });
 
   const get = (query: string) =>
     send(api, {
@@ -559,17 +564,31 @@ describe('GET /v1/metric/{id}/measures?refresh=true with processing on demand', 
       response.text,
       list('["2015-03-06T14:33:00+00:00",60.0,43.5]', '["2015-03-06T14:34:00+00:00",60.0,12.0]'),
     );
-    assert.deepEqual(calls, [[metric, 2500]]);
+    assert.deepEqual(calls, [[metric, 300]]);
+    assert.equal((await api.incoming.readPending(metric)).handles.length, 0);
   });
 
-  it('answers 503 when the metric stays locked', async () => {
-    lockFree = false;
-    const response = await get('?refresh=yes');
-    assert.equal(response.status, 503);
-    assert.equal(
-      assertErrorBody(response).description,
-      `Unable to refresh metric: ${metric}. Metric is locked. Please try again.`,
-    );
+  it('answers 503 when the metric stays locked, and leaves its measures waiting', async () => {
+    const posted = await api.app.inject({
+      method: 'POST',
+      url: `/v1/metric/${metric}/measures`,
+      headers: { authorization: FOOBAR, ...JSON_BODY },
+      payload: [{ timestamp: '2015-03-06T14:35:00', value: 1 }],
+    });
+    assert.equal(posted.statusCode, 202);
+    const held = await locks.tryAcquire(metric);
+    assert.ok(held);
+    try {
+      const response = await get('?refresh=yes');
+      assert.equal(response.status, 503);
+      assert.equal(
+        assertErrorBody(response).description,
+        `Unable to refresh metric: ${metric}. Metric is locked. Please try again.`,
+      );
+      assert.equal((await api.incoming.readPending(metric)).handles.length, 1);
+    } finally {
+      await held.release();
+    }
   });
 });
 

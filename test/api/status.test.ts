@@ -1,5 +1,6 @@
 /**
- * `GET /v1/status`: the backlog of the incoming store, for admins, in Gnocchi's shape.
+ * `GET /v1/status`: the backlog of the incoming store, for admins, in Gnocchi's shape, and the
+ * health of the API's op tracker.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +12,8 @@ describe('GET /v1/status', () => {
   let id: string;
 
   before(async () => {
-    api = await startApi();
+    // NOTE: the op tracker's clock stands still, so that the ages in `ops` are known.
+    api = await startApi({ opsNow: () => Date.UTC(2024, 4, 1) });
     const headers = { authorization: ADMIN, 'content-type': 'application/json' };
     await api.app.inject({
       method: 'POST',
@@ -40,12 +42,22 @@ describe('GET /v1/status', () => {
   const status = (query = '', authorization = ADMIN) =>
     api.app.inject({ method: 'GET', url: `/v1/status${query}`, headers: { authorization } });
 
-  it('counts metrics and batches waiting, per metric by default', async () => {
+  it('counts metrics and batches waiting, per metric by default; the status request is in flight', async () => {
     const response = await status();
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), {
       storage: { summary: { metrics: 1, measures: 2 }, measures_to_process: { [id]: 2 } },
       metricd: { processors: null, statistics: {} },
+      ops: {
+        api: {
+          enabled: true,
+          inFlight: 1,
+          slowOps: 0,
+          oldestSlowAgeSeconds: null,
+          oldestAgeSeconds: 0,
+          complaintTimeSeconds: 30,
+        },
+      },
     });
   });
 

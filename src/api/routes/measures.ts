@@ -59,10 +59,11 @@ const MEASURES_JSON = Type.Unsafe<string>(
 export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   const { indexer, archivePolicies, incoming, storage, refresh, config, now } = app.engine;
   const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
-  const contextOf = (auth: MeasuresContext['auth']): MeasuresContext => ({
+  const contextOf = ({ auth, op }: Pick<MeasuresContext, 'auth' | 'op'>): MeasuresContext => ({
     indexer,
     incoming,
     auth,
+    op,
     now: nowMicros(),
   });
 
@@ -78,7 +79,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       preValidation: [decodeJsonBody],
     },
     async (request, reply) => {
-      await postMeasures(contextOf(request.auth), request.params.id, request.body);
+      await postMeasures(contextOf(request), request.params.id, request.body);
       reply.code(202);
     },
   );
@@ -100,6 +101,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         refresh,
         refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,
         auth: request.auth,
+        op: request.op,
         now: nowMicros(),
       };
       const groups = await getMeasures(context, request.params.id, request.query);
@@ -115,7 +117,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       preValidation: [decodeJsonBody],
     },
     async (request, reply) => {
-      await postMeasuresBatch(contextOf(request.auth), request.body);
+      await postMeasuresBatch(contextOf(request), request.body);
       reply.code(202);
     },
   );

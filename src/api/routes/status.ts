@@ -1,7 +1,9 @@
 /**
  * `GET /v1/status` (admins only): the backlog of measures waiting in the incoming store, in
- * Gnocchi's shape, with `measures_to_process` per metric unless `details=false`, and metricd's
- * workers and their figures as its reporter last published them (see `metricd-status-json.ts`).
+ * Gnocchi's shape, with `measures_to_process` per metric unless `details=false`, metricd's
+ * workers and their figures as its reporter last published them (see `metricd-status-json.ts`),
+ * and Orzo's `ops`: the health of this process's op tracker (`ops.api`; metricd's are in its
+ * statistics).
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -10,7 +12,7 @@ import { toGnocchiStorageStatus } from '../../ingest/index.ts';
 import { parseBoolean } from '../boolean-argument.ts';
 import { metricdStatusJson } from '../metricd-status-json.ts';
 import { authorize } from '../request-hooks.ts';
-import { ERROR_RESPONSES } from '../schemas.ts';
+import { ERROR_RESPONSES, OPS_HEALTH_JSON } from '../schemas.ts';
 
 const STATUS_QUERY = Type.Object({ details: Type.Optional(Type.String()) });
 
@@ -24,11 +26,12 @@ const STATUS_JSON = Type.Object({
     statistics: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())),
     reporter: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
+  ops: Type.Object({ api: OPS_HEALTH_JSON }),
 });
 
 /** The status resource. */
 export const statusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { incoming, statusBoard, now } = app.engine;
+  const { incoming, statusBoard, tracker, now } = app.engine;
 
   app.get(
     '/v1/status',
@@ -46,6 +49,7 @@ export const statusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) 
       return {
         storage: toGnocchiStorageStatus(backlog),
         metricd: metricdStatusJson(metricd, now()),
+        ops: { api: tracker.health() },
       };
     },
   );

@@ -8,11 +8,15 @@
  * Reading: check the caller, the arguments, then the aggregation asked for against the metric's
  * archive policy, process pending measures first if asked to (`refresh`), and read the aggregates,
  * coarsest granularity first; a metric never processed has none.
+ *
+ * Both mark the request's op as they go: `stored` once the incoming store holds the measures;
+ * `refreshed` once pending measures were processed, `read` once storage answered.
  */
 import type { ArchivePolicy } from '../../archive-policy/index.ts';
 import { isCalendarGrouping, RATE_PREFIX } from '../../carbonara/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
 import { parseMeasures, parseMeasuresBatch, type Incoming } from '../../ingest/index.ts';
+import type { TrackedOp } from '../../optracker/index.ts';
 import type { Storage } from '../../storage/index.ts';
 import type { MetricRefresher } from '../api-deps.ts';
 import type { Authorizer } from '../auth.ts';
@@ -40,6 +44,8 @@ export interface MeasuresContext {
   readonly indexer: Pick<Indexer, 'getMetric' | 'getMetrics'>;
   readonly incoming: Pick<Incoming, 'addMeasuresBatch'>;
   readonly auth: Pick<Authorizer, 'enforce'>;
+  /** The request's op. */
+  readonly op: Pick<TrackedOp, 'mark'>;
   /** Now, in µs since the epoch, for relative timestamps such as `-5 minutes`. */
   readonly now: number;
 }
@@ -51,6 +57,7 @@ export async function postMeasures(context: MeasuresContext, id: string, body: u
   context.auth.enforce('post measures', metricPolicyTarget(metric));
   const batch = parseMeasures(body, { now: context.now });
   await context.incoming.addMeasuresBatch(new Map([[metric.id, batch]]));
+  context.op.mark('stored');
 }
 
 /**
@@ -66,6 +73,7 @@ export async function postMeasuresBatch(context: MeasuresContext, body: unknown)
   }
   for (const metric of metrics) context.auth.enforce('post measures', metricPolicyTarget(metric));
   await context.incoming.addMeasuresBatch(batches);
+  context.op.mark('stored');
 }
 
 /** What reading measures needs. */
@@ -75,6 +83,8 @@ export interface MeasuresReadContext {
   readonly archivePolicies: Pick<Indexer, 'getArchivePolicy'>;
   readonly storage: Pick<Storage, 'getMeasures'>;
   readonly auth: Pick<Authorizer, 'enforce'>;
+  /** The request's op. */
+  readonly op: Pick<TrackedOp, 'mark'>;
   /** Processing on demand, when this process can process; `refresh=true` is a plain read without. */
   readonly refresh?: MetricRefresher | undefined;
   /** How long `refresh=true` waits for the metric's lock. */
@@ -97,6 +107,7 @@ export async function getMeasures(
   if (parseBoolean('refresh', args.refresh ?? 'false') && context.refresh !== undefined) {
     const refreshed = await context.refresh(metric.id, context.refreshTimeoutMs);
     if (!refreshed) throw new MetricLockedError(metric.id);
+    context.op.mark('refreshed');
   }
   const { start, stop, resample, fill } = query;
   const read = await context.storage.getMeasures(metric.id, policy, {
@@ -106,6 +117,7 @@ export async function getMeasures(
     ...(stop === undefined ? {} : { stop }),
     ...(resample === undefined ? {} : { resample }),
   });
+  context.op.mark('read');
   return (read ?? []).map(({ granularity: stored, series }) => {
     const granularity = resample ?? stored;
     const points =
