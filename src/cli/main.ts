@@ -19,7 +19,7 @@ commands:
             --skip-storage to leave one part alone; --sacks N)
   api       run the HTTP API (--host, --port, --auth basic|noauth)
   metricd   run the reporter and N worker processes that aggregate measures (--workers N)
-  ops <in-flight|blocked|historic|historic-by-duration|historic-slow>
+  ops <in-flight|blocked|historic|historic-by-duration|historic-slow|slow|by-duration>
             print an op dump of a running API and of every metricd on its data folder
             (--url URL, default http://<host>:<port>; --user NAME, default admin;
             --kind KIND, --description TEXT to filter); exits 1 on an error answer,

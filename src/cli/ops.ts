@@ -20,12 +20,19 @@ export interface OpsCommandArgs {
   readonly flags: Readonly<Record<string, string | boolean | undefined>>;
 }
 
+/** Short names the command also takes. */
+const DUMP_ALIASES: Readonly<Record<string, string>> = {
+  slow: 'historic-slow',
+  'by-duration': 'historic-by-duration',
+};
+
 /** Seconds to wait for the API; it waits up to 5 s for metricd's dumps itself. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Asks for the dump and prints it; resolves with the exit status. */
 export async function runOps(config: EngineConfig, args: OpsCommandArgs): Promise<number> {
-  const { dump, flags } = args;
+  const { flags } = args;
+  const dump = DUMP_ALIASES[args.dump ?? ''] ?? args.dump;
   if (!isOpsDumpName(dump)) return usage(`expected one of ${OPS_DUMPS.join(', ')}`);
   const values = new Map<string, string>();
   for (const name of OPS_VALUE_FLAGS) {
@@ -71,7 +78,7 @@ export function apiUrl(api: Pick<ApiConfig, 'host' | 'port'>): string {
 
 function usage(message: string): number {
   process.stderr.write(
-    `orzo ops: ${message}\nusage: orzo ops <${OPS_DUMPS.join('|')}> ` +
+    `orzo ops: ${message}\nusage: orzo ops <${[...OPS_DUMPS, 'slow', 'by-duration'].join('|')}> ` +
       '[--url URL] [--user NAME] [--kind KIND] [--description TEXT]\n',
   );
   return 2;

@@ -106,8 +106,16 @@ describe('orzo ops', () => {
     assert.match(run.stderr, /^orzo ops: no answer from http:\/\/127\.0\.0\.1:\d+: /);
   });
 
+  it('takes slow and by-duration for the historic dumps', async () => {
+    for (const alias of ['slow', 'by-duration']) {
+      const run = await orzoOps([alias, '--url', orzo.url]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(`${name}.api` in (JSON.parse(run.stdout) as OpsAnswer).api);
+    }
+  });
+
   it('exits 2 on an unknown dump, naming the dumps', async () => {
-    const run = await orzoOps(['slow', '--url', orzo.url]);
+    const run = await orzoOps(['nope', '--url', orzo.url]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /expected one of in-flight, blocked, historic/);
   });
