@@ -5,8 +5,11 @@
  *   from `options.redisPrefix`, else the URL's `prefix` parameter, else `orzo:`.
  * A Redis driver made here owns the connections it opened and closes them in `close()`.
  */
-import type { RedisOptions } from 'ioredis';
-
+import {
+  parseBackendUrl,
+  type BackendConfig,
+  type BackendUrlOptions,
+} from '../redis/backend-url.ts';
 import { FileIncomingDriver } from './file/file-incoming-driver.ts';
 import type { IncomingDriver } from './incoming-driver.ts';
 import {
@@ -17,48 +20,21 @@ import { RedisIncomingDriver } from './redis/redis-incoming-driver.ts';
 import { DEFAULT_REDIS_INCOMING_PREFIX } from './redis/redis-incoming-layout.ts';
 
 /** A driver's settings, once the URL is read. */
-export type IncomingDriverConfig =
-  | { readonly driver: 'file'; readonly basePath: string; readonly fsync: boolean }
-  | {
-      readonly driver: 'redis';
-      /** The URL without the `prefix` parameter, as ioredis takes it. */
-      readonly url: string;
-      readonly prefix: string;
-      readonly redisOptions: Omit<RedisOptions, 'replyMapping'>;
-    };
+export type IncomingDriverConfig = BackendConfig;
 
 /** Settings the URL does not carry. */
-export interface CreateIncomingDriverOptions {
-  /** File driver: flush each batch before a write resolves. @defaultValue `true` */
-  readonly fsync?: boolean;
-  /** Redis driver: key prefix. @defaultValue the URL's `prefix` parameter, else `orzo:` */
-  readonly redisPrefix?: string;
-  /** Redis driver: extra ioredis options; the fail-fast ones always win. @defaultValue none */
-  readonly redisOptions?: Omit<RedisOptions, 'replyMapping'>;
-}
+export type CreateIncomingDriverOptions = BackendUrlOptions;
 
 /** Reads an incoming URL into a driver configuration. */
 export function parseIncomingUrl(
   url: string,
   options: CreateIncomingDriverOptions = {},
 ): IncomingDriverConfig {
-  if (url.startsWith('file://')) {
-    const basePath = url.slice('file://'.length);
-    if (basePath === '') throw new RangeError('file:// incoming URL needs a folder');
-    return { driver: 'file', basePath, fsync: options.fsync ?? true };
-  }
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const parsed = new URL(url);
-    const urlPrefix = parsed.searchParams.get('prefix');
-    parsed.searchParams.delete('prefix');
-    return {
-      driver: 'redis',
-      url: parsed.toString(),
-      prefix: options.redisPrefix ?? urlPrefix ?? DEFAULT_REDIS_INCOMING_PREFIX,
-      redisOptions: options.redisOptions ?? {},
-    };
-  }
-  throw new RangeError(`unsupported incoming URL ${url}: expected file://DIR or redis://…`);
+  return parseBackendUrl(
+    url,
+    { name: 'incoming', defaultPrefix: DEFAULT_REDIS_INCOMING_PREFIX },
+    options,
+  );
 }
 
 /** Makes the incoming driver an URL (or a parsed configuration) names. */
