@@ -108,7 +108,7 @@ export async function launchOrzo(command: string, options: LaunchOrzoOptions): P
   const url = `http://127.0.0.1:${port}`;
   const flagsWithPort = ['--host', '127.0.0.1', '--port', String(port), ...flags];
   return spawnOrzo(command, { ...options, flags: flagsWithPort }, (child, output) =>
-    waitForHealth(url, child, output),
+    waitUntilReady(child, output, 'answer /healthcheck', () => answersHealthcheck(url)),
   ).then((child) => ({ ...child, url }));
 }
 
@@ -121,7 +121,9 @@ export type MetricdChild = Omit<OrzoChild, 'url'>;
 /** Starts `orzo metricd` on an upgraded data folder; waits until its workers are started. */
 export async function launchMetricd(options: LaunchMetricdOptions): Promise<MetricdChild> {
   return spawnOrzo('metricd', options, (child, output) =>
-    waitForOutput('metricd started', child, output),
+    waitUntilReady(child, output, "print 'metricd started'", () =>
+      output().includes('metricd started'),
+    ),
   );
 }
 
@@ -169,43 +171,38 @@ async function spawnOrzo(
   };
 }
 
-async function waitForOutput(
-  text: string,
-  child: ChildProcess,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!output().includes(text)) {
-    if (hasExited(child)) {
-      throw new Error(`orzo exited ${child.exitCode ?? child.signalCode}: ${output()}`);
-    }
-    if (Date.now() > deadline) throw new Error(`orzo did not print '${text}': ${output()}`);
-    await sleep(50);
-  }
-}
-
 function hasExited(child: ChildProcess): boolean {
   // NOTE: a process ended by a signal keeps `exitCode` null; `signalCode` says it is gone.
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function waitForHealth(
-  url: string,
+/**
+ * Polls `isReady` until it holds; throws with the process's output if the process ends first or
+ * 30 s pass (naming `what` it waited for).
+ */
+async function waitUntilReady(
   child: ChildProcess,
   output: () => string,
+  what: string,
+  isReady: () => boolean | Promise<boolean>,
 ): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  for (;;) {
     if (hasExited(child)) {
       throw new Error(`orzo exited ${child.exitCode ?? child.signalCode}: ${output()}`);
     }
-    try {
-      const response = await fetch(`${url}/healthcheck`, { signal: AbortSignal.timeout(5_000) });
-      if (response.ok) return;
-    } catch {
-      // NOTE: not listening yet.
-    }
-    await sleep(100);
+    if (await isReady()) return;
+    if (Date.now() > deadline) throw new Error(`orzo did not ${what} within 30 s: ${output()}`);
+    await sleep(50);
   }
-  throw new Error(`orzo did not answer /healthcheck within 30 s: ${output()}`);
+}
+
+async function answersHealthcheck(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/healthcheck`, { signal: AbortSignal.timeout(5_000) });
+    return response.ok;
+  } catch {
+    // NOTE: not listening yet.
+    return false;
+  }
 }
