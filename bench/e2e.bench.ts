@@ -6,8 +6,8 @@
  * from 8 clients).
  *
  * Per shape it prints: ingest measures/s (until the last 202); drain seconds and processed
- * measures/s (all measures / time from the last 202 to an empty backlog: no metric folder left in
- * the incoming sacks, polled every 50 ms, then checked with `/v1/status`); end-to-end measures/s (all measures / time from the first POST to an
+ * measures/s (all measures / time from the last 202 to an empty backlog: no metric listed in the
+ * incoming sacks, polled every 50 ms, then checked with `/v1/status`); end-to-end measures/s (all measures / time from the first POST to an
  * empty backlog); query p50/p99 of `GET …/measures?granularity=60&aggregation=mean` on random
  * metrics from 8 clients, after `--warmup` unmeasured queries; disk bytes per measure (`du` of the whole data folder, and of its
  * storage folder alone); and the peak resident memory of the serve process and of each worker.
@@ -17,13 +17,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import type { MetricdStatus } from '../src/coordination/index.ts';
+import { FileIncomingDriver, Incoming } from '../src/ingest/index.ts';
 import { startOrzo, type OrzoProcess } from '../test/support/orzo-process.ts';
 import {
   ADMIN,
@@ -57,21 +57,16 @@ const SHAPES: Shape[] = flags.shapes.split(',').map((text) => {
 });
 
 /**
- * Metrics with measures waiting, counted from the incoming sack folders (a metric's folder exists
- * exactly while batches wait). `/v1/status` gives the same answer but lists every waiting metric's
- * batches to count measures, which, polled this often, would steal I/O from the workers.
+ * Metrics with measures waiting, as the reporter lists them (one folder listing per sack).
+ * `/v1/status` gives the same answer but lists every waiting metric's batches to count measures,
+ * which, polled this often, would steal I/O from the workers.
  */
-async function waitingMetrics(dataDir: string): Promise<number> {
-  const root = join(dataDir, 'incoming');
-  const sacks = (await readdir(root)).filter((name) => name.startsWith('incoming'));
+async function waitingMetrics(incoming: Incoming): Promise<number> {
+  const sacks = Array.from({ length: await incoming.sackCount() }, (_, sack) => sack);
   const counts = await Promise.all(
-    sacks.map(async (sack) => (await readdir(join(root, sack))).filter(isUuid).length),
+    sacks.map(async (sack) => (await incoming.listMetrics(sack)).length),
   );
   return counts.reduce((total, count) => total + count, 0);
-}
-
-function isUuid(name: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(name);
 }
 
 async function backlogMeasures(url: string): Promise<number> {
@@ -118,7 +113,8 @@ async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
     }),
   });
   const ingested = performance.now();
-  while ((await waitingMetrics(orzo.dataDir)) > 0) await sleep(50);
+  const incoming = new Incoming(new FileIncomingDriver({ basePath: orzo.dataDir }));
+  while ((await waitingMetrics(incoming)) > 0) await sleep(50);
   const drained = performance.now();
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
