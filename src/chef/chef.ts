@@ -6,7 +6,9 @@
  *
  * Nothing accepted is lost: batches are deleted only after the storage update resolved, and a
  * crash before that leaves them to be read again, which recomputation from raw points makes
- * harmless. A lock lost while processing (fencing) abandons the metric before anything is deleted.
+ * harmless. A lock lost while processing (fencing) abandons the metric before anything is deleted:
+ * storage checks the lock right before its write (and, where storage and locks share a Redis
+ * server, atomically with it), and the chef checks it again before deleting the batches read.
  */
 import type { ArchivePolicy } from '../archive-policy/index.ts';
 import { sortMeasures } from '../carbonara/index.ts';
@@ -15,7 +17,8 @@ import type { Incoming } from '../ingest/index.ts';
 import { mapLimit } from '../async/map-limit.ts';
 import type { MetricLock, MetricLocks } from '../lock/index.ts';
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
-import type { Storage } from '../storage/index.ts';
+import { EngineError } from '../errors/index.ts';
+import { FencedWriteError, type Storage, type WriteFence } from '../storage/index.ts';
 import type { ChefLogger } from './chef-logger.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from './processing-figures.ts';
 
@@ -32,6 +35,12 @@ export interface ChefDeps {
   readonly maxBatchesPerPass?: number;
   /** Follows each metric's processing as an op (`process_metric`, `refresh`, `expunge`). */
   readonly tracker?: OpTracker;
+  /**
+   * Hand each lock's `fence` key and token to storage, to check atomically with its writes. Only
+   * when storage and locks live on the same Redis server and db: elsewhere the key is never
+   * found and every write is refused. The composition root decides. @defaultValue `false`
+   */
+  readonly atomicFencing?: boolean;
 }
 
 /** Options of {@link Chef.processMetrics}. */
@@ -43,11 +52,24 @@ export interface ProcessMetricsOptions {
 }
 
 /** Raised when a metric's lock was lost while processing it: nothing more may be written. */
-export class LockLostError extends Error {
+export class LockLostError extends EngineError {
+  readonly code = 'LOCK_LOST';
+  readonly metricId: string;
+
   constructor(metricId: string) {
     super(`lost the lock of metric ${metricId} while processing it`);
-    this.name = 'LockLostError';
+    this.metricId = metricId;
   }
+}
+
+/** Throws {@link LockLostError} once a lock is lost: nothing more may be written under it. */
+function assertHeld(lock: MetricLock): void {
+  if (lock.lost) throw new LockLostError(lock.metricId);
+}
+
+/** Whether a processing failure is the loss of the metric's lock, seen by the chef or storage. */
+function isLockLoss(error: unknown): boolean {
+  return error instanceof LockLostError || error instanceof FencedWriteError;
 }
 
 /** The processing pipeline. */
@@ -155,14 +177,15 @@ export class Chef {
       try {
         await this.#deps.incoming.discardPending(id);
         op.mark('incoming_deleted');
+        assertHeld(lock);
         await this.#deps.storage.deleteMetric(id);
         op.mark('storage_deleted');
-        if (lock.lost) throw new LockLostError(id);
+        assertHeld(lock);
         await this.#deps.indexer.expungeMetric(id);
         op.mark('indexer_deleted');
         expunged++;
       } catch (error) {
-        op.mark('failed');
+        op.mark(isLockLoss(error) ? 'lock_lost' : 'failed');
         this.#deps.logger.error({ err: error, metricId: id }, 'expunging a deleted metric failed');
       } finally {
         await this.#release(lock);
@@ -200,8 +223,9 @@ export class Chef {
         policy,
         measures: sortMeasures(timestamps, values),
         op,
+        fence: this.#fenceOf(lock),
       });
-      if (lock.lost) throw new LockLostError(metricId);
+      assertHeld(lock);
       await incoming.deletePending(metricId, pending.handles);
       op.mark('incoming_deleted');
       figures.metricsProcessed++;
@@ -211,11 +235,30 @@ export class Chef {
       figures.corrupt += pending.corrupt.length + result.corrupt.length;
     } catch (error) {
       figures.errors++;
-      op.mark('failed');
-      logger.error({ err: error, metricId }, 'processing a metric failed; its measures wait');
+      if (isLockLoss(error)) {
+        op.mark('lock_lost');
+        logger.error(
+          { err: error, metricId },
+          'lost a metric lock while processing; its measures wait',
+        );
+      } else {
+        op.mark('failed');
+        logger.error({ err: error, metricId }, 'processing a metric failed; its measures wait');
+      }
     } finally {
       await this.#release(lock);
     }
+  }
+
+  /** The storage fence of a held lock: checked before each write, atomically where possible. */
+  #fenceOf(lock: MetricLock): WriteFence {
+    const fence = {
+      assertHeld: () => {
+        assertHeld(lock);
+      },
+    };
+    const atomic = this.#deps.atomicFencing === true && lock.fence !== undefined;
+    return atomic ? { ...fence, ...lock.fence } : fence;
   }
 
   async #tryLock(

@@ -1,7 +1,9 @@
 /**
  * Per-metric locks: one writer per metric for the whole read-modify-write of its processing
  * (metricd's workers, the API's `refresh`, the janitor). A busy metric is skipped by metricd and
- * waited for, up to a timeout, by `refresh`.
+ * waited for, up to a timeout, by `refresh`. Backends: lock folders for the processes of one
+ * machine (`file-metric-locks.ts`), Redis keys with a renewed lease for several machines
+ * (`redis-metric-locks.ts`).
  */
 
 /** A held lock. */
@@ -12,7 +14,13 @@ export interface MetricLock {
    * and took it over); a holder that sees this must stop writing.
    */
   readonly lost: boolean;
-  /** Releases the lock; harmless when it was lost. */
+  /**
+   * The lock's key and its holder's token on the coordination Redis, so that a write to the same
+   * Redis server can check, atomically with the write, that the lock is still held (fencing).
+   * `undefined` for locks that live elsewhere (lock folders).
+   */
+  readonly fence?: { readonly key: string; readonly token: string };
+  /** Releases the lock; harmless when it was lost or already released. */
   release(): Promise<void>;
 }
 

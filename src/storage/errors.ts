@@ -9,3 +9,17 @@ export class StorageUnavailableError extends EngineError {
     super(message, options);
   }
 }
+
+/**
+ * A fenced write found that its writer no longer holds the metric's lock (the fence key holds
+ * another token, or none), and wrote nothing.
+ */
+export class FencedWriteError extends EngineError {
+  readonly code = 'FENCED_WRITE';
+  readonly metricId: string;
+
+  constructor(metricId: string) {
+    super(`refused a write to metric ${metricId}: its writer no longer holds the metric's lock`);
+    this.metricId = metricId;
+  }
+}

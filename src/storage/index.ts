@@ -11,3 +11,4 @@ export { DEFAULT_REDIS_STORAGE_PREFIX } from './redis/redis-storage-layout.ts';
 export * from './split-bundle.ts';
 export * from './storage-driver.ts';
 export * from './storage.ts';
+export * from './write-fence.ts';

@@ -10,8 +10,12 @@
  *   raw buffer last: a replay then recomputes the same splits from it);
  * - a missing object reads as `undefined`, and deleting one is harmless;
  * - `deleteMetric` removes every object of the metric and is idempotent.
- * Writes to one metric are meant to run under that metric's lock.
+ * Writes to one metric are meant to run under that metric's lock. A driver that can check a
+ * fence key atomically with the write (Redis, on the server that holds the locks) applies a
+ * fenced update only while the key holds the token, else throws `FencedWriteError` and writes
+ * nothing; the others ignore the fence (see `write-fence.ts`).
  */
+import type { FenceToken } from './write-fence.ts';
 
 /**
  * Objects to write and to delete for one metric in one step. Names follow `object-name.ts`; a
@@ -24,6 +28,12 @@ export interface ObjectUpdate {
   readonly remove: readonly string[];
 }
 
+/** Options of {@link StorageDriver.updateObjects}. */
+export interface UpdateObjectsOptions {
+  /** Apply the update only while `key` holds `token`, where the driver can check it atomically. */
+  readonly fence?: FenceToken;
+}
+
 /** A storage backend. */
 export interface StorageDriver {
   /** Creates the backend's layout (`orzo upgrade`); idempotent. */
@@ -33,7 +43,11 @@ export interface StorageDriver {
   /** The names of every object of one metric (empty when it has none), in no particular order. */
   listObjects(metricId: string): Promise<string[]>;
   /** Writes and deletes objects of one metric; each object atomically. */
-  updateObjects(metricId: string, update: ObjectUpdate): Promise<void>;
+  updateObjects(
+    metricId: string,
+    update: ObjectUpdate,
+    options?: UpdateObjectsOptions,
+  ): Promise<void>;
   /** Deletes every object of one metric. */
   deleteMetric(metricId: string): Promise<void>;
   /** Releases what the driver itself opened (never the clients it was given). */

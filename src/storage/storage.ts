@@ -7,7 +7,8 @@
  * granularity and split key holding every method (`split-bundle.ts`). One `addMeasures` calls the
  * driver at most four times: read `raw`; list the objects, only when the oldest kept split of a
  * granularity moved (as Gnocchi does); read every touched bundle at once; then one
- * `updateObjects` with the touched bundles, the expired ones to delete and `raw` last.
+ * `updateObjects` with the touched bundles, the expired ones to delete and `raw` last, preceded
+ * by the caller's fence check (see `write-fence.ts`).
  * Aggregates are recomputed from the raw points, never incremented, so replaying the same
  * measures after a crash (before `raw` was stored) changes nothing. A read reads `raw`
  * (whose newest point anchors retention), then the bundles in range at once, named from the
@@ -46,6 +47,7 @@ import { RAW_OBJECT_NAME } from './object-name.ts';
 import { decodeSplitBundle, encodeSplitBundle } from './split-bundle.ts';
 import { expiredSplits, mayHaveExpiredSplits, mergeBundle, planSplits } from './split-plan.ts';
 import type { StorageDriver } from './storage-driver.ts';
+import { fenceTokenOf, type WriteFence } from './write-fence.ts';
 
 /** New measures for one metric. */
 export interface MetricMeasures {
@@ -58,6 +60,11 @@ export interface MetricMeasures {
    * `expired`.
    */
   readonly op?: { mark(event: string): void };
+  /**
+   * The writer's lock: checked right before each write, and passed to the driver to check
+   * atomically when it carries a key and token. @defaultValue none (the caller vouches)
+   */
+  readonly fence?: WriteFence;
 }
 
 /** What folding one metric's measures did. */
@@ -218,6 +225,7 @@ export class Storage {
     policy,
     measures,
     op,
+    fence,
   }: MetricMeasures): Promise<AddMeasuresResult> {
     const corrupt: string[] = [];
     const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
@@ -255,7 +263,14 @@ export class Storage {
     });
     // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
     put.set(RAW_OBJECT_NAME, encodeSeries(update.bound.series));
-    await this.#driver.updateObjects(metricId, { put, remove: expired });
+    // NOTE: the reads above took time; a lock lost meanwhile must stop the write.
+    fence?.assertHeld();
+    const token = fenceTokenOf(fence);
+    await this.#driver.updateObjects(
+      metricId,
+      { put, remove: expired },
+      token === undefined ? undefined : { fence: token },
+    );
     // NOTE: the expired splits go in the same update as the written ones.
     op?.mark('splits_written');
     op?.mark('expired');

@@ -2,16 +2,27 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { FileMetricLocks } from '../../src/lock/index.ts';
+import { runMetricLocksSuite } from './metric-locks.suite.ts';
 
 const METRIC = '0b3c4f0e-6f1a-4c8e-9a57-3f1d2b7c9e10';
 const OTHER = '5d2e8a41-1c7b-4f3e-8d6a-9b0c2e4f6a81';
 const CHILD = join(import.meta.dirname, 'support', 'lock-holder-child.ts');
+
+runMetricLocksSuite('file', async () => {
+  const basePath = await mkdtemp(join(tmpdir(), 'orzo-locks-'));
+  return {
+    locks: new FileMetricLocks({ basePath }),
+    rival: new FileMetricLocks({ basePath }),
+    cleanup: () => rm(basePath, { recursive: true, force: true }),
+  };
+});
 
 describe('FileMetricLocks', () => {
   const basePath = mkdtempSync(join(tmpdir(), 'orzo-locks-'));
@@ -19,30 +30,11 @@ describe('FileMetricLocks', () => {
     rmSync(basePath, { recursive: true, force: true });
   });
 
-  it('gives a metric to one holder at a time, and metrics independently', async () => {
-    const locks = new FileMetricLocks({ basePath });
-    const first = await locks.tryAcquire(METRIC);
-    assert.ok(first);
-    assert.equal(await locks.tryAcquire(METRIC), undefined);
-    const other = await locks.tryAcquire(OTHER);
-    assert.ok(other);
-    await first.release();
-    const again = await locks.tryAcquire(METRIC);
-    assert.ok(again);
-    assert.equal(again.lost, false);
-    await again.release();
-    await other.release();
-  });
-
-  it('waits for a lock up to the timeout', async () => {
-    const locks = new FileMetricLocks({ basePath });
-    const held = await locks.tryAcquire(METRIC);
+  it('offers no fence key: nothing can check a lock folder atomically with a write', async () => {
+    const held = await new FileMetricLocks({ basePath }).tryAcquire(METRIC);
     assert.ok(held);
-    assert.equal(await locks.acquire(METRIC, 100), undefined);
-    setTimeout(() => void held.release(), 150);
-    const waited = await locks.acquire(METRIC, 5_000);
-    assert.ok(waited);
-    await waited.release();
+    assert.equal(held.fence, undefined);
+    await held.release();
   });
 
   it('excludes another process, and takes over from a killed one once stale', async () => {

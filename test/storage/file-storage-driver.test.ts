@@ -76,4 +76,15 @@ describe('file storage driver', () => {
       await cleanup();
     }
   });
+
+  it('ignores a fence key and token: on files fencing is the service check alone', async () => {
+    const { driver, cleanup } = await makeDriver({ fsync: false });
+    try {
+      const fence = { key: 'orzo:lock:nobody', token: 'none' };
+      await driver.updateObjects(A, { put: new Map([['raw', tagged(4)]]), remove: [] }, { fence });
+      assert.deepEqual([...((await driver.readObjects(A, ['raw']))[0] ?? [])], [...tagged(4)]);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 
 import { createRedisClient } from '../../src/redis/redis-connection.ts';
-import { StorageUnavailableError } from '../../src/storage/errors.ts';
+import { FencedWriteError, StorageUnavailableError } from '../../src/storage/errors.ts';
 import { RedisStorageDriver } from '../../src/storage/redis/redis-storage-driver.ts';
 import { freePort } from '../support/free-port.ts';
 import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
@@ -84,5 +84,59 @@ describe('redis storage driver', () => {
       driver.updateObjects(A, { put: new Map([['raw', tagged(1)]]), remove: [] }),
       (error: unknown) => !(error instanceof StorageUnavailableError),
     );
+  });
+
+  describe('fenced updates', () => {
+    /** Every byte value, so that binary objects are seen to pass through the script whole. */
+    const EVERY_BYTE = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
+
+    async function fencedSetup() {
+      const prefix = newPrefix();
+      const driver = new RedisStorageDriver({ client, prefix });
+      const fence = { key: `${prefix}lock:${A}`, token: 'the-holder' };
+      await client.set(fence.key, fence.token);
+      await driver.updateObjects(A, {
+        put: new Map([
+          ['agg_1_0', tagged(1)],
+          ['raw', tagged(2)],
+        ]),
+        remove: [],
+      });
+      const objects = async () => {
+        const hash = await client.hgetallBuffer(`${prefix}storage:${A}`);
+        return Object.fromEntries(Object.entries(hash).map(([name, data]) => [name, [...data]]));
+      };
+      return { driver, fence, objects };
+    }
+
+    it('applies a whole update while the fence key holds the token', async () => {
+      const { driver, fence, objects } = await fencedSetup();
+      const put = new Map([
+        ['agg_1_3600', EVERY_BYTE],
+        ['raw', Uint8Array.of(0, 0xff, 0xc3, 0x28, 0)],
+      ]);
+      await driver.updateObjects(A, { put, remove: ['agg_1_0', 'agg_1_7200'] }, { fence });
+      assert.deepEqual(await objects(), {
+        agg_1_3600: [...EVERY_BYTE],
+        raw: [0, 0xff, 0xc3, 0x28, 0],
+      });
+    });
+
+    it('refuses the whole update when the key holds another token or none', async () => {
+      const { driver, fence, objects } = await fencedSetup();
+      const before = await objects();
+      const update = { put: new Map([['raw', tagged(9)]]), remove: ['agg_1_0'] };
+      for (const wrong of [
+        { ...fence, token: 'another-holder' },
+        { ...fence, key: `${fence.key}x` },
+      ]) {
+        await assert.rejects(
+          driver.updateObjects(A, update, { fence: wrong }),
+          (error: unknown) =>
+            error instanceof FencedWriteError && error.metricId === A && error.message.includes(A),
+        );
+      }
+      assert.deepEqual(await objects(), before);
+    });
   });
 });

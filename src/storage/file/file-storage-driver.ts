@@ -8,7 +8,9 @@
  * and with `fsync` flush the metric folder once (and the folders above it when new). A crash
  * leaves each object old or new, never a mix; the leftover temporary files are never listed and
  * are swept by a later listing once stale. A missing object or metric folder reads and lists as
- * empty. `deleteMetric` removes the metric folder recursively.
+ * empty. `deleteMetric` removes the metric folder recursively. A fence key and token are ignored:
+ * no lock service can check them atomically with a rename, so on files fencing is the service's
+ * `assertHeld` check before each write (see `write-fence.ts`).
  *
  * Reads are synchronous. Objects are small files, read whole, and on the one machine this driver
  * serves they are nearly always in the page cache, where a synchronous read costs a few
@@ -32,7 +34,7 @@ import {
 } from '../../fs/fs-helpers.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import { assertObjectUpdate, isObjectName } from '../object-name.ts';
-import type { ObjectUpdate, StorageDriver } from '../storage-driver.ts';
+import type { ObjectUpdate, StorageDriver, UpdateObjectsOptions } from '../storage-driver.ts';
 import { FileStorageLayout, isTemporaryName } from './file-storage-layout.ts';
 
 /** Options of {@link FileStorageDriver}. */
@@ -90,7 +92,11 @@ export class FileStorageDriver implements StorageDriver {
     return names.filter(isObjectName);
   }
 
-  async updateObjects(metricId: string, update: ObjectUpdate): Promise<void> {
+  async updateObjects(
+    metricId: string,
+    update: ObjectUpdate,
+    _options?: UpdateObjectsOptions,
+  ): Promise<void> {
     assertObjectUpdate(update);
     if (update.put.size === 0 && update.remove.length === 0) return;
     const folder = this.#layout.metricPath(metricId);

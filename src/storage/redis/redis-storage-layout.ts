@@ -6,8 +6,9 @@
  *                                        `raw`, `agg_<G>_<K>`)
  *
  * One hash per metric, as Gnocchi's `timeseries:<uuid>`: every update of a metric is one MULTI
- * on one key, reads are one HMGET, listing is one HKEYS and deleting a metric is one DEL. The
- * prefix is shared with the incoming driver's keys (`P incoming…`), which never start with
+ * on one key (or, when fenced, one script that also reads the metric's lock key), reads are one
+ * HMGET, listing is one HKEYS and deleting a metric is one DEL. The prefix is shared with the
+ * incoming driver's keys (`P incoming…`) and the locks' (`P lock:…`), which never start with
  * `storage:`.
  */
 import { assertMetricId } from '../metric-id.ts';
