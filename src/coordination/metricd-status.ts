@@ -4,6 +4,7 @@
  */
 
 import type { OpsHealth } from '../optracker/index.ts';
+import type { ReporterMap } from './redis/reporter-election.ts';
 
 /** The backlog as the reporter last measured it. */
 export interface BacklogStatus {
@@ -26,6 +27,8 @@ export interface WorkerStatus {
   readonly currentBlock: number;
   readonly restarts: number;
   readonly blocksDone: number;
+  /** Redis coordination: blocks it ran again after their first worker died (stalled jobs). */
+  readonly blocksRerun?: number;
   readonly metricsProcessed: number;
   readonly metricsLocked: number;
   readonly measuresProcessed: number;
@@ -36,6 +39,18 @@ export interface WorkerStatus {
   readonly errors: number;
   /** Its op tracker's health at the last heartbeat; `null` before the first. */
   readonly ops: OpsHealth | null;
+}
+
+/** Redis coordination: the shared queue of blocks, as the active reporter last counted it. */
+export interface QueueStatus {
+  readonly waiting: number;
+  readonly active: number;
+  /** Blocks whose worker died, put back by BullMQ's stalled-job check since this reporter took over. */
+  readonly stalled: number;
+  /** Blocks finished since this reporter took over. */
+  readonly completed: number;
+  /** Blocks that failed since this reporter took over (their metrics are listed again). */
+  readonly failed: number;
 }
 
 /** The reporter's published document. */
@@ -56,6 +71,9 @@ export interface MetricdStatus {
     readonly ops: OpsHealth;
   };
   readonly workers: readonly WorkerStatus[];
+  /** Redis coordination: which reporter is active, which are standbys. */
+  readonly reporters?: ReporterMap;
+  readonly queue?: QueueStatus;
 }
 
 /** Whether a document is too old to describe running processes. */

@@ -10,7 +10,8 @@ import type { MetricdStatus } from './metricd-status.ts';
 
 /** A place to publish and read metricd's status. */
 export interface StatusBoard {
-  publish(status: MetricdStatus): Promise<void>;
+  /** Publishes a status; false when this writer may not (a deposed reporter). */
+  publish(status: MetricdStatus): Promise<boolean>;
   /** The last published status, or `undefined` when none was. */
   read(): Promise<MetricdStatus | undefined>;
   close(): Promise<void>;
@@ -27,10 +28,11 @@ export class FileStatusBoard implements StatusBoard {
     this.#path = join(this.#folder, 'status.json');
   }
 
-  async publish(status: MetricdStatus): Promise<void> {
+  async publish(status: MetricdStatus): Promise<boolean> {
     this.#ready ??= mkdir(this.#folder, { recursive: true });
     await this.#ready;
     await replaceFile(this.#path, JSON.stringify(status), false);
+    return true;
   }
 
   async read(): Promise<MetricdStatus | undefined> {

@@ -57,3 +57,13 @@ export function parseBackendUrl(
   }
   throw new RangeError(`unsupported ${kind.name} URL ${url}: expected file://DIR or redis://…`);
 }
+
+/** Whether two Redis URLs (as ioredis takes them) reach the same server and database. */
+export function sameRedisDatabase(a: string, b: string): boolean {
+  const key = (url: string): string => {
+    const parsed = new URL(url);
+    const db = parsed.pathname.replace(/^\//, '') || '0';
+    return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}/${db}`;
+  };
+  return key(a) === key(b);
+}

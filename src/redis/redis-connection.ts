@@ -56,6 +56,24 @@ export function createRedisSubscriber(url: string, options: ExtraRedisOptions = 
   return subscriber;
 }
 
+/**
+ * A connection for BullMQ (metricd's block queue). BullMQ retries its own commands across
+ * reconnections and requires ioredis to keep them queued meanwhile (`maxRetriesPerRequest:
+ * null`), so these connections wait out a Redis restart instead of failing fast; they reconnect
+ * with the same capped back-off.
+ */
+export function createQueueRedisClient(url: string, options: ExtraRedisOptions = {}): Redis {
+  const client = new Redis(url, {
+    ...options,
+    maxRetriesPerRequest: null,
+    connectTimeout: FAIL_FAST_REDIS_OPTIONS.connectTimeout,
+    retryStrategy: FAIL_FAST_REDIS_OPTIONS.retryStrategy,
+    replyMapping: 'legacy',
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** Reply errors that mean "not now" rather than "wrong request". */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
 

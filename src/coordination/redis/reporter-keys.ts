@@ -1,0 +1,25 @@
+/** The Redis keys of metricd's coordination, under a prefix (layout in `reporter-election.ts`). */
+
+/** Every coordination key of one prefix. */
+export interface ReporterKeys {
+  readonly active: string;
+  readonly epoch: string;
+  readonly beacons: string;
+  readonly failed: string;
+  /** Hash: metricd name → JSON report of that metricd and its workers. */
+  readonly reports: string;
+  /** The status document the active reporter publishes. */
+  readonly status: string;
+}
+
+/** The keys under `prefix`. */
+export function reporterKeys(prefix: string): ReporterKeys {
+  return {
+    active: `${prefix}reporter:active`,
+    epoch: `${prefix}reporter:epoch`,
+    beacons: `${prefix}reporter:beacons`,
+    failed: `${prefix}reporter:failed`,
+    reports: `${prefix}metricd:reports`,
+    status: `${prefix}metricd:status`,
+  };
+}
