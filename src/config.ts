@@ -58,6 +58,28 @@ const METRICD_CONFIG = Type.Object({
   janitorSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
   /** Seconds without a heartbeat after which a worker is deemed hung and replaced. @defaultValue `60` */
   workerTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /**
+   * Redis coordination: blocks (BullMQ jobs) each worker process runs at once; each block still
+   * runs `metricConcurrency` metrics at once. @defaultValue `1`
+   */
+  jobConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  /**
+   * Redis coordination: the lock BullMQ keeps on a running block, renewed while it runs; the block
+   * of a worker that died is run again once this lock has run out. @defaultValue `10`
+   */
+  jobLockSeconds: Type.Number({ minimum: 1, default: 10 }),
+  /**
+   * Redis coordination: the lease of a per-metric lock, renewed every third of it while held; a
+   * holder that could not renew it within the lease stops writing. @defaultValue `10`
+   */
+  lockLeaseSeconds: Type.Number({ minimum: 1, default: 10 }),
+  /** Redis coordination: seconds between two beacons of a reporter. @defaultValue `1` */
+  beaconSeconds: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  /**
+   * Redis coordination: seconds without a beacon after which a standby reporter takes over from
+   * the active one (Ceph's `mon_mgr_beacon_grace`). @defaultValue `5`
+   */
+  reporterGraceSeconds: Type.Number({ exclusiveMinimum: 0, default: 5 }),
 });
 
 /**
@@ -252,6 +274,13 @@ export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
   if (raw.metricd.minBlockSize > raw.metricd.maxBlockSize) {
     const path = '/metricd/minBlockSize';
     throw new ConfigError(`invalid configuration at ${path}: larger than maxBlockSize`, { path });
+  }
+  if (raw.metricd.reporterGraceSeconds < 2 * raw.metricd.beaconSeconds) {
+    // NOTE: a grace shorter than two beacons would depose a healthy reporter on one late beacon.
+    const path = '/metricd/reporterGraceSeconds';
+    throw new ConfigError(`invalid configuration at ${path}: less than twice beaconSeconds`, {
+      path,
+    });
   }
   const { dataDir } = raw;
   return deepFreeze({

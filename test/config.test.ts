@@ -139,6 +139,11 @@ describe('loadConfig', () => {
       env: { ORZO_ARCHIVE_POLICY_DEFAULT_AGGREGATION_METHODS: 'mean,avg' },
       message: /unknown method 'avg'/,
     },
+    {
+      name: 'a reporter grace shorter than two beacons',
+      env: { ORZO_METRICD_BEACON_SECONDS: '2', ORZO_METRICD_REPORTER_GRACE_SECONDS: '3' },
+      message: /\/metricd\/reporterGraceSeconds: less than twice beaconSeconds/,
+    },
     { name: 'a flag without a value', argv: ['--port'], message: /--port needs a value/ },
     {
       name: 'a config file that is not JSON',

@@ -4,13 +4,20 @@
  * the reporter measured it, block size). A status older than a few ticks means no metricd runs:
  * `processors` is then `null`, as Gnocchi answers when it cannot list its processors.
  */
-import { isStale, type MetricdStatus } from '../coordination/index.ts';
+import {
+  isStale,
+  type MetricdStatus,
+  type ReporterInfo,
+  type ReporterMap,
+} from '../coordination/index.ts';
 
 /** The `metricd` object of `/v1/status`. */
 export interface MetricdStatusJson {
   readonly processors: string[] | null;
   readonly statistics: Record<string, Record<string, unknown>>;
   readonly reporter?: Record<string, unknown>;
+  readonly reporters?: Record<string, unknown>;
+  readonly queue?: Record<string, unknown>;
 }
 
 /** Renders a published status (or its absence) in `/v1/status`'s shape. */
@@ -27,6 +34,7 @@ export function metricdStatusJson(status: MetricdStatus | undefined, now: Date):
         'last beat': worker.lastBeat,
         'current block': worker.currentBlock,
         'blocks processed': worker.blocksDone,
+        ...(worker.blocksRerun === undefined ? {} : { 'blocks re-run': worker.blocksRerun }),
         'processed metrics': worker.metricsProcessed,
         'locked metrics skipped': worker.metricsLocked,
         'processed measures': worker.measuresProcessed,
@@ -55,5 +63,22 @@ export function metricdStatusJson(status: MetricdStatus | undefined, now: Date):
       metrics_expunged: reporter.metricsExpunged,
       ops: reporter.ops,
     },
+    ...(status.reporters === undefined ? {} : { reporters: reportersJson(status.reporters) }),
+    ...(status.queue === undefined ? {} : { queue: { ...status.queue } }),
+  };
+}
+
+function reportersJson(map: ReporterMap): Record<string, unknown> {
+  const info = (reporter: ReporterInfo): Record<string, unknown> => ({
+    name: reporter.name,
+    host: reporter.host,
+    pid: reporter.pid,
+    last_beacon: reporter.lastBeacon,
+    ...(reporter.activeSince === undefined ? {} : { active_since: reporter.activeSince }),
+  });
+  return {
+    epoch: map.epoch,
+    active: map.active === null ? null : info(map.active),
+    standbys: map.standbys.map(info),
   };
 }

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 
 import { buildApp, type OrzoApp } from '../api/index.ts';
 import type { EngineConfig } from '../config.ts';
-import { FileStatusBoard, gatherMetricdOps } from '../coordination/index.ts';
+import { createStatusBoardReader, gatherMetricdOps } from '../coordination/index.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
@@ -20,11 +20,12 @@ const METRICD_OPS_TIMEOUT_MS = 5_000;
 
 /** The API on opened services, with refresh, metricd's status and op dumps wired in. */
 export function buildEngineApp(config: EngineConfig, services: EngineServices): OrzoApp {
-  return buildApp({
+  const statusBoard = createStatusBoardReader(config.coordinationUrl, config.dataDir);
+  const app = buildApp({
     indexer: services.indexer,
     incoming: services.incoming,
     storage: services.storage,
-    statusBoard: new FileStatusBoard(config.dataDir),
+    statusBoard,
     refresh: (metricId, timeoutMs) => services.chef.refreshMetric(metricId, timeoutMs),
     tracker: services.tracker,
     metricdOps: async (command) => {
@@ -37,6 +38,8 @@ export function buildEngineApp(config: EngineConfig, services: EngineServices): 
     config,
     logger: true,
   });
+  app.addHook('onClose', () => statusBoard.close());
+  return app;
 }
 
 /** Starts the API and resolves once it has been shut down. */

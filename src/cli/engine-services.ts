@@ -8,7 +8,9 @@ import { createIndexer, type Indexer } from '../indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../ingest/index.ts';
 import { createMetricLocks, type MetricLocks } from '../lock/index.ts';
 import { OpTracker } from '../optracker/index.ts';
-import { Storage, createStorageDriver } from '../storage/index.ts';
+import { parseCoordinationUrl } from '../coordination/index.ts';
+import { sameRedisDatabase } from '../redis/backend-url.ts';
+import { Storage, createStorageDriver, parseStorageUrl } from '../storage/index.ts';
 
 /** Opened backends; `close` releases them all. */
 export interface EngineServices {
@@ -41,6 +43,7 @@ export function openEngineServices(config: EngineConfig, logger: ChefLogger): En
   );
   const locks = createMetricLocks(config.coordinationUrl, {
     dataDir: config.dataDir,
+    leaseMs: config.metricd.lockLeaseSeconds * 1000,
     onLost: (metricId, error) => {
       logger.error({ err: error, metricId }, 'lost a metric lock while holding it');
     },
@@ -55,6 +58,7 @@ export function openEngineServices(config: EngineConfig, logger: ChefLogger): En
     locks,
     logger,
     concurrency: config.metricd.metricConcurrency,
+    atomicFencing: storageBesideLocks(config),
   });
   return {
     indexer,
@@ -71,4 +75,18 @@ export function openEngineServices(config: EngineConfig, logger: ChefLogger): En
       await indexer.close();
     },
   };
+}
+
+/**
+ * Whether storage lives in the Redis database that holds the metric locks, so that each storage
+ * write can check the writer's lock token in the same script.
+ */
+function storageBesideLocks(config: EngineConfig): boolean {
+  const coordination = parseCoordinationUrl(config.coordinationUrl);
+  const storage = parseStorageUrl(config.storageUrl);
+  return (
+    coordination.kind === 'redis' &&
+    storage.driver === 'redis' &&
+    sameRedisDatabase(coordination.url, storage.url)
+  );
 }

@@ -5,6 +5,7 @@ import { loadConfig, redactConfig } from '../config.ts';
 import { EngineError } from '../errors/engine-error.ts';
 import { runApi } from './api.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
+import { runMetricdFail } from './metricd-fail.ts';
 import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
 import { runServe } from './serve.ts';
 import { runUpgrade } from './upgrade.ts';
@@ -18,7 +19,10 @@ commands:
             (--skip-archive-policies-creation not to; --skip-index, --skip-incoming,
             --skip-storage to leave one part alone; --sacks N)
   api       run the HTTP API (--host, --port, --auth basic|noauth)
-  metricd   run the reporter and N worker processes that aggregate measures (--workers N)
+  metricd   run the reporter and N worker processes that aggregate measures (--workers N);
+            with --coordination redis://…, reporters of every metricd elect an active one
+  metricd fail [NAME]
+            force a failover of the active reporter (Redis coordination): a standby takes over
   ops <in-flight|blocked|historic|historic-by-duration|historic-slow|slow|by-duration>
             print an op dump of a running API and of every metricd on its data folder
             (--url URL, default http://<host>:<port>; --user NAME, default admin;
@@ -53,6 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await runServe(config);
       return 0;
     case 'metricd':
+      if (positionals[1] === 'fail') return runMetricdFail(config, positionals[2]);
       await runMetricd(config);
       return 0;
     case 'metricd-worker':

@@ -1,36 +1,29 @@
 /**
  * `orzo metricd` (also the `metricd` binary): the reporter in this process and
- * `config.metricd.workers` worker processes, until SIGTERM or SIGINT drains them.
+ * `config.metricd.workers` worker processes, until SIGTERM or SIGINT drains them. Under `local`
+ * coordination the reporter hands blocks to its workers over IPC; under Redis coordination
+ * (`cluster-metricd.ts`) the workers take blocks from a shared queue and the reporters elect one
+ * of them to hand blocks out.
  */
 import { fork } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import { pino, type Logger } from 'pino';
 
 import type { EngineConfig } from '../config.ts';
-import {
-  ADMIN_SOCKET_SUFFIX,
-  FileStatusBoard,
-  isOpsCommand,
-  serveAdminSocket,
-  type AdminSocket,
-} from '../coordination/index.ts';
-import { dumpOps, type OpTracker } from '../optracker/index.ts';
-
+import { FileStatusBoard, parseCoordinationUrl } from '../coordination/index.ts';
 import { Reporter, WorkerPool, runWorkerProcess } from '../metricd/index.ts';
+import { consumeQueuedBlocks, startClusterMetricd } from './cluster-metricd.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
+import { serveMetricdAdminSocket } from './metricd-admin-socket.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 const ORZO_BIN = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
-/** How long the admin socket waits for each worker's dump. */
-const OPS_DUMP_TIMEOUT_MS = 2_000;
 
 /** A running metricd. */
 export interface RunningMetricd {
-  readonly reporter: Reporter;
-  /** Drains the workers and closes the backends. */
+  /** Drains the workers and closes what metricd opened (not the services it was given). */
   stop(): Promise<void>;
 }
 
@@ -42,14 +35,15 @@ export async function startMetricd(
 ): Promise<RunningMetricd> {
   const host = hostname();
   const name = `${host}.${process.pid}`;
+  const coordination = parseCoordinationUrl(config.coordinationUrl);
+  if (coordination.kind === 'redis') {
+    return startClusterMetricd({ config, services, logger, coordination, name, host, spawnWorker });
+  }
   const pool = new WorkerPool({
     config,
     name,
     logger,
-    spawn: (index) =>
-      fork(ORZO_BIN, ['metricd-worker', `--worker-index=${index}`], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      }),
+    spawn: spawnWorker,
     onIdle: () => {
       reporter.onWorkerIdle();
     },
@@ -74,7 +68,6 @@ export async function startMetricd(
   const adminSocket = await serveMetricdAdminSocket(config, name, services.tracker, pool, logger);
   logger.info({ workers: config.metricd.workers }, 'metricd started');
   return {
-    reporter,
     stop: async () => {
       await adminSocket?.close();
       await reporter.stop();
@@ -84,38 +77,11 @@ export async function startMetricd(
   };
 }
 
-/**
- * The reporter's admin socket (`<dataDir>/metricd/<name>.asok`), through which the API gathers
- * the op dumps of the reporter and of every worker. Without one (a data folder whose path is too
- * long for a Unix socket) metricd still runs; only its op dumps are out of the API's reach.
- */
-async function serveMetricdAdminSocket(
-  config: EngineConfig,
-  name: string,
-  tracker: OpTracker,
-  pool: WorkerPool,
-  logger: Logger,
-): Promise<AdminSocket | undefined> {
-  const folder = join(config.dataDir, 'metricd');
-  await mkdir(folder, { recursive: true });
-  try {
-    return await serveAdminSocket(
-      join(folder, `${name}${ADMIN_SOCKET_SUFFIX}`),
-      async (command) => {
-        if (!isOpsCommand(command)) return { error: 'unknown command' };
-        return {
-          [`${name}.reporter`]: dumpOps(tracker, command.dump, command.filter),
-          ...(await pool.dumpOps(command.dump, command.filter, OPS_DUMP_TIMEOUT_MS)),
-        };
-      },
-    );
-  } catch (error) {
-    logger.warn(
-      { err: error },
-      'metricd admin socket unavailable; op dumps will not reach the API',
-    );
-    return undefined;
-  }
+/** Starts worker process number `index`, with an IPC channel to this process. */
+function spawnWorker(index: number): ReturnType<typeof fork> {
+  return fork(ORZO_BIN, ['metricd-worker', `--worker-index=${index}`], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 /** Runs metricd alone and resolves once it has been shut down. */
@@ -136,10 +102,15 @@ export async function runMetricd(config: EngineConfig): Promise<void> {
 export async function runMetricdWorker(): Promise<number> {
   const logger = pino({ name: 'metricd-worker' });
   return runWorkerProcess((config, index) => {
-    const services = openEngineServices(config, logger.child({ worker: index }));
+    const workerLogger = logger.child({ worker: index });
+    const services = openEngineServices(config, workerLogger);
+    const coordination = parseCoordinationUrl(config.coordinationUrl);
     return Promise.resolve({
       chef: services.chef,
       tracker: services.tracker,
+      ...(coordination.kind === 'redis'
+        ? { consumeBlocks: consumeQueuedBlocks(config, coordination, workerLogger) }
+        : {}),
       close: () => services.close(),
     });
   });

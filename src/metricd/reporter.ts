@@ -11,8 +11,8 @@ import type { MetricdConfig } from '../config.ts';
 import type { BacklogStatus, MetricdStatus, StatusBoard } from '../coordination/index.ts';
 import type { Incoming, Unsubscribe } from '../ingest/index.ts';
 import type { OpTracker } from '../optracker/index.ts';
-import { mapLimit } from '../async/map-limit.ts';
 import { blockSizeFor } from './block-size.ts';
+import { listPendingBySack } from './pending-metrics.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 /** What a {@link Reporter} works with. */
@@ -31,7 +31,6 @@ export interface ReporterDeps {
   readonly host: string;
 }
 
-const SACK_SCAN_CONCURRENCY = 16;
 /** Full backlog counts (batches and measures, one listing per metric) at most this often. */
 const BACKLOG_EVERY_MS = 5_000;
 const EXPUNGE_BATCH = 1_000;
@@ -192,12 +191,7 @@ export class Reporter {
   }
 
   async #listPending(): Promise<string[]> {
-    const { incoming } = this.#deps;
-    const sacks = Array.from({ length: await incoming.sackCount() }, (_, i) => i);
-    const perSack = await mapLimit(sacks, SACK_SCAN_CONCURRENCY, (sack) =>
-      incoming.listMetrics(sack),
-    );
-    return perSack.flat();
+    return [...(await listPendingBySack(this.#deps.incoming)).values()].flat();
   }
 
   async #publish(): Promise<void> {

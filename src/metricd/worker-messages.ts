@@ -27,6 +27,16 @@ export type FromWorker =
   | { readonly type: 'beat'; readonly figures: ProcessingFigures; readonly ops: OpsHealth }
   /** The dump an `ops` request asked for. */
   | { readonly type: 'ops'; readonly requestId: number; readonly dump: OpsDump }
+  /** Redis coordination: a block taken from the shared queue is starting. */
+  | { readonly type: 'block-started'; readonly jobId: string; readonly metrics: number }
+  /** Redis coordination: a block from the shared queue is finished (or cut short by `drain`). */
+  | {
+      readonly type: 'block-finished';
+      readonly jobId: string;
+      readonly figures: ProcessingFigures;
+      /** It was put back in the queue after its first worker died. */
+      readonly rerun: boolean;
+    }
   /** A block is finished (or cut short by `drain`); `left` metrics of it were not touched. */
   | {
       readonly type: 'done';
@@ -42,7 +52,7 @@ export function isToWorker(value: unknown): value is ToWorker {
 
 /** Whether a value the reporter received over IPC is a message of the protocol. */
 export function isFromWorker(value: unknown): value is FromWorker {
-  return hasType(value, ['ready', 'beat', 'done', 'ops']);
+  return hasType(value, ['ready', 'beat', 'done', 'ops', 'block-started', 'block-finished']);
 }
 
 function hasType(value: unknown, types: readonly string[]): boolean {

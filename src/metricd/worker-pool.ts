@@ -41,6 +41,9 @@ interface Worker {
   lastBeat: number | undefined;
   restarts: number;
   blocksDone: number;
+  blocksRerun: number;
+  /** Redis coordination: blocks from the shared queue in hand, by job id, with their sizes. */
+  readonly queued: Map<string, number>;
   /** Figures of the processes this worker slot had before the current one. */
   readonly pastFigures: ProcessingFigures;
   currentFigures: ProcessingFigures;
@@ -72,6 +75,8 @@ export class WorkerPool {
       lastBeat: undefined,
       restarts: 0,
       blocksDone: 0,
+      blocksRerun: 0,
+      queued: new Map(),
       pastFigures: emptyFigures(),
       currentFigures: emptyFigures(),
       samples: [],
@@ -130,9 +135,12 @@ export class WorkerPool {
         pid: worker.child?.pid ?? null,
         alive: worker.child !== undefined && worker.ready,
         lastBeat: worker.lastBeat === undefined ? null : new Date(worker.lastBeat).toISOString(),
-        currentBlock: worker.block?.metricIds.length ?? 0,
+        currentBlock: (worker.block?.metricIds.length ?? 0) + sum(worker.queued.values()),
         restarts: worker.restarts,
         blocksDone: worker.blocksDone,
+        ...(this.#options.config.coordinationUrl === 'local'
+          ? {}
+          : { blocksRerun: worker.blocksRerun }),
         metricsProcessed: total.metricsProcessed,
         metricsLocked: total.metricsLocked,
         measuresProcessed: total.measuresRead,
@@ -241,6 +249,15 @@ export class WorkerPool {
           worker.samples.shift();
         }
         return;
+      case 'block-started':
+        worker.queued.set(message.jobId, message.metrics);
+        return;
+      case 'block-finished':
+        worker.queued.delete(message.jobId);
+        worker.blocksDone++;
+        if (message.rerun) worker.blocksRerun++;
+        this.#options.onBlockDone?.(message.figures);
+        return;
       case 'done': {
         if (worker.block?.id !== message.blockId) return;
         worker.block = undefined;
@@ -266,6 +283,7 @@ export class WorkerPool {
     worker.ready = false;
     // NOTE: the dead process's ops are gone with it; nothing of them may linger as in flight.
     worker.ops = null;
+    worker.queued.clear();
     for (const answer of [...worker.dumps.values()]) answer({ error: 'worker exited' });
     const lost = worker.block?.metricIds ?? [];
     worker.block = undefined;
@@ -297,6 +315,12 @@ export class WorkerPool {
   #workerName(worker: Worker): string {
     return `${this.#options.name}.worker-${worker.index}`;
   }
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 function rate(samples: readonly { at: number; measures: number }[], now: number): number {

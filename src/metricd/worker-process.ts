@@ -1,6 +1,8 @@
 /**
- * The worker side of metricd: a child process that receives blocks of metrics from its reporter
- * over IPC and runs each through the chef, beating every second with its figures.
+ * The worker side of metricd: a child process that runs blocks of metrics through the chef,
+ * beating every second with its figures. Blocks come from its reporter over IPC (`local`
+ * coordination) or from the shared BullMQ queue (Redis coordination), in which case the worker
+ * tells its reporter when each starts and finishes.
  *
  * It drains on the reporter's `drain`, on SIGTERM/SIGINT, or when the reporter goes away: the
  * metrics in hand are finished, the rest of the block is reported back untouched, and it exits.
@@ -9,6 +11,8 @@ import type { Chef } from '../chef/index.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.ts';
 import type { EngineConfig } from '../config.ts';
 import { dumpOps, type OpTracker } from '../optracker/index.ts';
+import type { BlockJob } from './block-job.ts';
+import type { BlockRun } from './block-consumer.ts';
 import { isToWorker, type FromWorker } from './worker-messages.ts';
 
 /** What a worker processes with; made by the composition root from the configuration. */
@@ -16,6 +20,14 @@ export interface WorkerServices {
   readonly chef: Chef;
   /** The tracker the chef reports its ops to; dumped on the reporter's request. */
   readonly tracker: OpTracker;
+  /** Redis coordination: starts taking blocks from the shared queue, running each with `run`. */
+  readonly consumeBlocks?: (run: (block: BlockJob, run: BlockRun) => Promise<void>) => BlockSource;
+  close(): Promise<void>;
+}
+
+/** Blocks taken from elsewhere than the reporter. */
+export interface BlockSource {
+  /** Stops taking blocks; resolves once the running ones are finished. */
   close(): Promise<void>;
 }
 
@@ -42,7 +54,9 @@ export function runWorkerProcess(
     if (channel.connected !== false) channel.send?.(message);
   };
   let services: WorkerServices | undefined;
-  let busy = false;
+  let source: BlockSource | undefined;
+  /** Blocks in hand. */
+  let busy = 0;
   let draining = false;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -54,15 +68,32 @@ export function runWorkerProcess(
   }, BEAT_MS);
 
   const stopIfIdle = async (): Promise<void> => {
-    if (!draining || busy) return;
+    if (!draining || busy > 0) return;
     clearInterval(beat);
     await services?.close();
     finish(0);
   };
 
+  const runQueuedBlock = async (block: BlockJob, run: BlockRun): Promise<void> => {
+    if (services === undefined) return;
+    busy++;
+    send({ type: 'block-started', jobId: run.jobId, metrics: block.metricIds.length });
+    let blockFigures: ProcessingFigures = emptyFigures();
+    try {
+      blockFigures = await services.chef.processMetrics(block.metricIds, {
+        shouldStop: () => draining,
+      });
+    } finally {
+      busy--;
+      addFigures(figures, blockFigures);
+      send({ type: 'block-finished', jobId: run.jobId, figures: blockFigures, rerun: run.rerun });
+      sendBeat();
+    }
+  };
+
   const runBlock = async (blockId: number, metricIds: readonly string[]): Promise<void> => {
     if (services === undefined) return;
-    busy = true;
+    busy++;
     const touched = new Set<string>();
     let blockFigures: ProcessingFigures = emptyFigures();
     try {
@@ -71,7 +102,7 @@ export function runWorkerProcess(
         onMetric: (metricId) => touched.add(metricId),
       });
     } finally {
-      busy = false;
+      busy--;
       addFigures(figures, blockFigures);
       const left = metricIds.filter((id) => !touched.has(id));
       send({ type: 'done', blockId, figures: blockFigures, left });
@@ -81,8 +112,10 @@ export function runWorkerProcess(
   };
 
   const drain = (): void => {
+    if (draining) return;
     draining = true;
-    void stopIfIdle();
+    // NOTE: the queue's running blocks finish (cut short by `shouldStop`) before the services close.
+    void (source?.close() ?? Promise.resolve()).finally(() => void stopIfIdle());
   };
 
   channel.on('message', (message: unknown) => {
@@ -91,6 +124,7 @@ export function runWorkerProcess(
       case 'start':
         void openServices(message.config, message.index).then((opened) => {
           services = opened;
+          source = opened.consumeBlocks?.(runQueuedBlock);
           send({ type: 'ready' });
         });
         return;

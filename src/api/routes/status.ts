@@ -25,6 +25,8 @@ const STATUS_JSON = Type.Object({
     processors: Type.Union([Type.Array(Type.String()), Type.Null()]),
     statistics: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())),
     reporter: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    reporters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    queue: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
   ops: Type.Object({ api: OPS_HEALTH_JSON }),
 });
@@ -44,7 +46,11 @@ export const statusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) 
       const details = parseBoolean('details', request.query.details ?? 'true');
       const [backlog, metricd] = await Promise.all([
         incoming.backlog({ details }),
-        statusBoard?.read(),
+        // NOTE: an unreachable status board (Redis down) reads as no metricd, as in Gnocchi.
+        statusBoard?.read().catch((error: unknown) => {
+          request.log.warn({ err: error }, 'reading metricd status failed');
+          return undefined;
+        }),
       ]);
       return {
         storage: toGnocchiStorageStatus(backlog),
