@@ -43,11 +43,18 @@ export interface OrzoChild {
   stop(): Promise<void>;
 }
 
+/** Options of {@link runOrzo}. */
+export interface RunOrzoOptions {
+  /** Extra environment variables (e.g. `ORZO_METRICD_REPORTER_GRACE_SECONDS`). @defaultValue none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Runs `orzo <args>` to completion; throws with its output if it fails. */
-export function runOrzo(args: readonly string[]): string {
+export function runOrzo(args: readonly string[], options: RunOrzoOptions = {}): string {
   const result = spawnSync(process.execPath, [ORZO, ...args], {
     encoding: 'utf8',
     timeout: START_TIMEOUT_MS,
+    env: { ...process.env, ...options.env },
   });
   if (result.status !== 0) {
     throw new Error(
