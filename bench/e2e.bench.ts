@@ -13,7 +13,13 @@
  * storage folder alone); and the peak resident memory of the serve process and of each worker.
  *
  * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
- * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on).
+ * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on),
+ * `--coordination local|redis` (local), `--storage file|redis` (file).
+ *
+ * With `--coordination redis` the same `orzo serve` runs in the distributed mode: incoming
+ * measures, locks, the block queue and the reporter election in the test Redis (127.0.0.1:6379,
+ * under a random prefix), the indexer in a fresh schema of the test PostgreSQL, storage on files
+ * (or in Redis with `--storage redis`, whose bytes are then Redis' `MEMORY USAGE` of its keys).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,9 +28,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-import type { MetricdStatus } from '../src/coordination/index.ts';
-import { FileIncomingDriver, Incoming } from '../src/ingest/index.ts';
+import { Incoming, createIncomingDriver } from '../src/ingest/index.ts';
 import { startOrzo, type OrzoProcess } from '../test/support/orzo-process.ts';
+import { openBenchBackends, type BenchBackends } from './bench-backends.ts';
 import {
   ADMIN,
   JSON_HEADERS,
@@ -43,8 +49,13 @@ const { values: flags } = parseArgs({
     queries: { type: 'string', default: '2000' },
     warmup: { type: 'string', default: '500' },
     ops: { type: 'string', default: 'on' },
+    coordination: { type: 'string', default: 'local' },
+    storage: { type: 'string', default: 'file' },
   },
 });
+const DISTRIBUTED = flags.coordination === 'redis';
+const REDIS_STORAGE = flags.storage === 'redis';
+if (REDIS_STORAGE && !DISTRIBUTED) throw new Error('--storage redis needs --coordination redis');
 const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const QUERIES = Number(flags.queries);
@@ -88,14 +99,19 @@ function peakRssMiB(pid: number): number | null {
   }
 }
 
-function workerPids(dataDir: string): number[] {
-  const status = JSON.parse(
-    readFileSync(join(dataDir, 'metricd', 'status.json'), 'utf8'),
-  ) as MetricdStatus;
-  return status.workers.flatMap((worker) => (worker.pid === null ? [] : [worker.pid]));
+async function workerPids(url: string): Promise<number[]> {
+  const response = await fetch(`${url}/v1/status?details=false`, { headers: ADMIN });
+  const status = (await response.json()) as {
+    metricd: { statistics: Record<string, { pid: number | null }> };
+  };
+  return Object.values(status.metricd.statistics).flatMap(({ pid }) => (pid === null ? [] : [pid]));
 }
 
-async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
+async function measureShape(
+  orzo: OrzoProcess,
+  backends: BenchBackends,
+  shape: Shape,
+): Promise<object> {
   const ids = await createBenchMetrics(orzo.url, shape.metrics, CONCURRENCY);
   const bodies = measureBodies(ids, shape, BATCH);
   const measures = shape.metrics * shape.points;
@@ -113,8 +129,9 @@ async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
     }),
   });
   const ingested = performance.now();
-  const incoming = new Incoming(new FileIncomingDriver({ basePath: orzo.dataDir }));
+  const incoming = new Incoming(createIncomingDriver(backends.incomingUrl(orzo.dataDir)));
   while ((await waitingMetrics(incoming)) > 0) await sleep(50);
+  await incoming.driver.close();
   const drained = performance.now();
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
@@ -133,8 +150,10 @@ async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
   // NOTE: the first reads compile the read path; a server that has run a while is what users meet.
   if (WARMUP > 0) await queryLoad(WARMUP);
   const query = await queryLoad(QUERIES);
-  const disk = duBytes(orzo.dataDir);
-  const storage = duBytes(join(orzo.dataDir, 'storage'));
+  const storage = REDIS_STORAGE
+    ? await backends.storageBytes()
+    : duBytes(join(orzo.dataDir, 'storage'));
+  const disk = duBytes(orzo.dataDir) + (REDIS_STORAGE ? storage : 0);
   return {
     shape: `${shape.metrics} metrics x ${shape.points} points`,
     measures,
@@ -153,21 +172,29 @@ async function measureShape(orzo: OrzoProcess, shape: Shape): Promise<object> {
     storage_bytes_per_measure: Number((storage / measures).toFixed(2)),
     peak_rss_mib: {
       serve: peakRssMiB(orzo.pid),
-      workers: workerPids(orzo.dataDir).map(peakRssMiB),
+      workers: (await workerPids(orzo.url)).map(peakRssMiB),
     },
   };
 }
 
 const results: object[] = [];
 for (const shape of SHAPES) {
-  const orzo = await startOrzo('serve', ['--workers', flags.workers], {
-    logFile: LOG_FILE,
-    env: { ORZO_OPS_ENABLED: flags.ops === 'off' ? 'false' : 'true' },
+  const backends = await openBenchBackends({
+    distributed: DISTRIBUTED,
+    redisStorage: REDIS_STORAGE,
   });
   try {
-    results.push(await measureShape(orzo, shape));
+    const orzo = await startOrzo('serve', ['--workers', flags.workers, ...backends.flags], {
+      logFile: LOG_FILE,
+      env: { ORZO_OPS_ENABLED: flags.ops === 'off' ? 'false' : 'true' },
+    });
+    try {
+      results.push(await measureShape(orzo, backends, shape));
+    } finally {
+      await orzo.stop();
+    }
   } finally {
-    await orzo.stop();
+    await backends.dispose();
   }
 }
 process.stdout.write(
@@ -175,6 +202,8 @@ process.stdout.write(
     {
       node: process.version,
       workers: Number(flags.workers),
+      coordination: DISTRIBUTED ? 'redis' : 'local',
+      storage: REDIS_STORAGE ? 'redis' : 'file',
       op_tracking: flags.ops !== 'off',
       concurrency: CONCURRENCY,
       batch_measures: BATCH,
