@@ -32,6 +32,7 @@ import type { Incoming, Unsubscribe } from '../ingest/index.ts';
 import type { OpTracker } from '../optracker/index.ts';
 import { blockJobId, splitIntoBlocks } from './block-job.ts';
 import { blockSizeFor } from './block-size.ts';
+import { Janitor } from './janitor.ts';
 import type { BlockQueue } from './block-queue.ts';
 import { listPendingBySack } from './pending-metrics.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -56,7 +57,6 @@ export interface ClusterReporterDeps {
 
 /** Full backlog counts (one listing per metric) at most this often. */
 const BACKLOG_EVERY_MS = 5_000;
-const EXPUNGE_BATCH = 1_000;
 /** Delay that gathers a burst of sack notifications, or of finished blocks, into one scan. */
 const GATHER_MS = 50;
 
@@ -69,7 +69,6 @@ export class ClusterReporter {
   #slots = 1;
   #backlog: BacklogStatus = { metrics: 0, batches: 0, measures: 0 };
   #backlogAt = 0;
-  #expunged = 0;
   #events = { stalled: 0, completed: 0, failed: 0 };
   /** Blocks this reporter queued (or found queued) and not yet finished: job id → metrics. */
   readonly #queued = new Map<string, readonly string[]>();
@@ -83,8 +82,11 @@ export class ClusterReporter {
   #unsubscribe: Unsubscribe | undefined;
   #stopped = false;
 
+  readonly #janitor: Janitor;
+
   constructor(deps: ClusterReporterDeps) {
     this.#deps = deps;
+    this.#janitor = new Janitor(deps.chef, deps.logger);
   }
 
   /** Joins the election, then ticks; listens to the queue's events and the sack notifications. */
@@ -125,11 +127,7 @@ export class ClusterReporter {
   /** Expunges metrics marked for deletion (active reporter only). */
   async runJanitor(): Promise<void> {
     if (this.#stopped || !this.#deps.election.isActive()) return;
-    try {
-      this.#expunged += await this.#deps.chef.expungeMetrics(EXPUNGE_BATCH);
-    } catch (error) {
-      this.#deps.logger.error({ err: error }, 'janitor run failed');
-    }
+    await this.#janitor.runOnce();
   }
 
   /**
@@ -300,7 +298,7 @@ export class ClusterReporter {
         tickSeconds: config.tickSeconds,
         blockSize: this.#blockSize,
         backlog: this.#backlog,
-        metricsExpunged: this.#expunged,
+        metricsExpunged: this.#janitor.expunged,
         ops: tracker.health(),
       },
       workers: reports.flatMap((report) =>

@@ -9,3 +9,4 @@ export * from './block-job.ts';
 export * from './block-queue.ts';
 export * from './cluster-reporter.ts';
 export * from './pending-metrics.ts';
+export * from './janitor.ts';

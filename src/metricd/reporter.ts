@@ -12,6 +12,7 @@ import type { BacklogStatus, MetricdStatus, StatusBoard } from '../coordination/
 import type { Incoming, Unsubscribe } from '../ingest/index.ts';
 import type { OpTracker } from '../optracker/index.ts';
 import { blockSizeFor } from './block-size.ts';
+import { Janitor } from './janitor.ts';
 import { listPendingBySack } from './pending-metrics.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
@@ -33,7 +34,6 @@ export interface ReporterDeps {
 
 /** Full backlog counts (batches and measures, one listing per metric) at most this often. */
 const BACKLOG_EVERY_MS = 5_000;
-const EXPUNGE_BATCH = 1_000;
 /** Soonest rescan after a block, so that a backlog of locked metrics cannot spin. */
 const EARLY_SCAN_MS = 50;
 
@@ -46,15 +46,17 @@ export class Reporter {
   #blockSize = 0;
   #backlog: BacklogStatus = { metrics: 0, batches: 0, measures: 0 };
   #backlogAt = 0;
-  #expunged = 0;
   #scanning: Promise<void> | undefined;
   #rescan = false;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: Unsubscribe | undefined;
   #stopped = false;
 
+  readonly #janitor: Janitor;
+
   constructor(deps: ReporterDeps) {
     this.#deps = deps;
+    this.#janitor = new Janitor(deps.chef, deps.logger);
   }
 
   /** Starts ticking, the janitor, and the incoming notifications where the backend has them. */
@@ -125,11 +127,7 @@ export class Reporter {
   /** Expunges metrics marked for deletion. */
   async runJanitor(): Promise<void> {
     if (this.#stopped) return;
-    try {
-      this.#expunged += await this.#deps.chef.expungeMetrics(EXPUNGE_BATCH);
-    } catch (error) {
-      this.#deps.logger.error({ err: error }, 'janitor run failed');
-    }
+    await this.#janitor.runOnce();
   }
 
   /** Stops ticking and drains the workers; publishes a last status. */
@@ -155,7 +153,7 @@ export class Reporter {
         tickSeconds: config.tickSeconds,
         blockSize: this.#blockSize,
         backlog: this.#backlog,
-        metricsExpunged: this.#expunged,
+        metricsExpunged: this.#janitor.expunged,
         ops: this.#deps.tracker.health(),
       },
       workers: pool.status(),

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { waitUntilConnected } from '../../redis/redis-connection.ts';
 
 import type { WorkerStatus } from '../metricd-status.ts';
-import { reporterKeys, type ReporterKeys } from './reporter-keys.ts';
+import { LUA_NOW_MS, reporterKeys, type ReporterKeys } from './reporter-keys.ts';
 
 /** What one metricd reports. */
 export interface MetricdReport {
@@ -31,16 +31,14 @@ export interface ReceivedReport extends MetricdReport {
  * because Lua's cjson would turn empty arrays into objects.
  */
 const REPORT_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+${LUA_NOW_MS}
 redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', now) .. ' ' .. ARGV[2])
 return 1
 `;
 
 /** KEYS: reports. ARGV: max age ms. Returns the live reports; drops older ones. */
 const READ_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+${LUA_NOW_MS}
 local out = {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do

@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 
 import { waitUntilConnected } from '../../redis/redis-connection.ts';
 
-import { reporterKeys, type ReporterKeys } from './reporter-keys.ts';
+import { LUA_NOW_MS, reporterKeys, type ReporterKeys } from './reporter-keys.ts';
 
 /** A reporter's role. */
 export type ReporterRole = 'active' | 'standby';
@@ -65,8 +65,7 @@ export interface ReporterElectionOptions {
  * Returns {role, epoch, ms left on the active lease (-2 when none)}.
  */
 const BEACON_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+${LUA_NOW_MS}
 local holder = redis.call('GET', KEYS[1])
 local role = 'standby'
 local promoted = false
@@ -115,8 +114,7 @@ const FAIL_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
 if not holder then return {'none'} end
 if ARGV[1] ~= '' and ARGV[1] ~= holder then return {'not-active', holder} end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+${LUA_NOW_MS}
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[2], holder, now + tonumber(ARGV[2]))
 return {'failed', holder}
@@ -127,8 +125,7 @@ return {'failed', holder}
  * Returns {now, epoch, active name or '', beacon JSON…}.
  */
 const MAP_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+${LUA_NOW_MS}
 local out = {now, tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('GET', KEYS[1]) or ''}
 local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do

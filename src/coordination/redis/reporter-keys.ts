@@ -23,3 +23,7 @@ export function reporterKeys(prefix: string): ReporterKeys {
     status: `${prefix}metricd:status`,
   };
 }
+
+/** Lua lines that set `now` to Redis' own time in milliseconds, the clock every lease is on. */
+export const LUA_NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
