@@ -206,7 +206,14 @@ export class FileIncomingDriver implements IncomingDriver {
       throw error;
     }
     if (this.#fsync) {
-      await fsyncFolder(folder);
+      try {
+        await fsyncFolder(folder);
+      } catch (error) {
+        // NOTE: ENOENT: a worker already processed this batch (its storage write flushed first),
+        // deleted it and removed the emptied folder; failing the request would invite a retry
+        // that counts the measures twice.
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
       // NOTE: the metric folder may be new (made by this or a concurrent writer), and its own
       // entry must be on disk too before the write counts as durable.
       await fsyncFolder(this.#layout.sackPath(sack));
