@@ -16,8 +16,6 @@
  * A reporter acts as active only while its lease is valid (`ReporterElection.isActive`), and its
  * status writes are checked against its epoch in Redis, so a deposed one stops at once.
  */
-import type { Chef, ChefLogger } from '../chef/index.ts';
-import type { MetricdConfig } from '../config.ts';
 import type {
   BacklogStatus,
   MetricdStatus,
@@ -26,33 +24,20 @@ import type {
   ReportBoard,
   ReporterElection,
   ReporterMap,
-  StatusBoard,
 } from '../coordination/index.ts';
-import type { Incoming, Unsubscribe } from '../ingest/index.ts';
-import type { OpTracker } from '../optracker/index.ts';
+import type { Unsubscribe } from '../ingest/index.ts';
 import { blockJobId, splitIntoBlocks } from './block-job.ts';
 import { blockSizeFor } from './block-size.ts';
 import { Janitor } from './janitor.ts';
 import type { BlockQueue } from './block-queue.ts';
 import { listPendingBySack } from './pending-metrics.ts';
-import type { WorkerPool } from './worker-pool.ts';
+import type { ReporterDeps } from './reporter.ts';
 
-/** What a {@link ClusterReporter} works with. */
-export interface ClusterReporterDeps {
-  readonly incoming: Incoming;
-  /** For the janitor. */
-  readonly chef: Chef;
-  readonly tracker: OpTracker;
-  readonly pool: WorkerPool;
+/** What a {@link ClusterReporter} works with: a reporter's, plus the Redis coordination parts. */
+export interface ClusterReporterDeps extends ReporterDeps {
   readonly election: ReporterElection;
   readonly queue: BlockQueue;
   readonly reports: ReportBoard;
-  /** Written only while active; its writes are fenced by the election's epoch. */
-  readonly board: StatusBoard;
-  readonly config: MetricdConfig;
-  readonly logger: ChefLogger;
-  readonly name: string;
-  readonly host: string;
 }
 
 /** Full backlog counts (one listing per metric) at most this often. */
