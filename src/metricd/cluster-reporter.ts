@@ -17,7 +17,6 @@
  * status writes are checked against its epoch in Redis, so a deposed one stops at once.
  */
 import type {
-  BacklogStatus,
   MetricdStatus,
   QueueStatus,
   ReceivedReport,
@@ -26,9 +25,11 @@ import type {
   ReporterMap,
 } from '../coordination/index.ts';
 import type { Unsubscribe } from '../ingest/index.ts';
+import { BacklogGauge } from './backlog-gauge.ts';
 import { blockJobId, splitIntoBlocks } from './block-job.ts';
 import { blockSizeFor } from './block-size.ts';
 import { Janitor } from './janitor.ts';
+import { reporterSummary } from './reporter-summary.ts';
 import type { BlockQueue } from './block-queue.ts';
 import { listPendingBySack } from './pending-metrics.ts';
 import type { ReporterDeps } from './reporter.ts';
@@ -40,8 +41,6 @@ export interface ClusterReporterDeps extends ReporterDeps {
   readonly reports: ReportBoard;
 }
 
-/** Full backlog counts (one listing per metric) at most this often. */
-const BACKLOG_EVERY_MS = 5_000;
 /** Delay that gathers a burst of sack notifications, or of finished blocks, into one scan. */
 const GATHER_MS = 50;
 
@@ -52,8 +51,6 @@ export class ClusterReporter {
   #blockSize = 0;
   /** Worker slots of every host, as last reported. */
   #slots = 1;
-  #backlog: BacklogStatus = { metrics: 0, batches: 0, measures: 0 };
-  #backlogAt = 0;
   #events = { stalled: 0, completed: 0, failed: 0 };
   /** Blocks this reporter queued (or found queued) and not yet finished: job id → metrics. */
   readonly #queued = new Map<string, readonly string[]>();
@@ -68,10 +65,12 @@ export class ClusterReporter {
   #stopped = false;
 
   readonly #janitor: Janitor;
+  readonly #backlog: BacklogGauge;
 
   constructor(deps: ClusterReporterDeps) {
     this.#deps = deps;
     this.#janitor = new Janitor(deps.chef, deps.logger);
+    this.#backlog = new BacklogGauge(deps.incoming);
   }
 
   /** Joins the election, then ticks; listens to the queue's events and the sack notifications. */
@@ -195,7 +194,6 @@ export class ClusterReporter {
         min: config.minBlockSize,
         max: config.maxBlockSize,
       });
-      this.#backlog = { ...this.#backlog, metrics: pending.length };
       // NOTE: the lease is checked again right before handing out, after the listing's wait.
       if (!election.isActive() || free.length === 0) return;
       const epoch = election.epoch;
@@ -205,6 +203,7 @@ export class ClusterReporter {
       }));
       for (const { jobId, metricIds } of blocks) this.#queued.set(jobId, metricIds);
       await queue.add(blocks, epoch);
+      await this.#backlog.update(pending.length);
     } catch (error) {
       logger.error({ err: error }, 'handing out blocks failed');
     }
@@ -247,11 +246,6 @@ export class ClusterReporter {
 
   async #publish(reports: readonly ReceivedReport[]): Promise<void> {
     const { board, queue, election, logger } = this.#deps;
-    if (Date.now() - this.#backlogAt >= BACKLOG_EVERY_MS) {
-      this.#backlogAt = Date.now();
-      const { metrics, batches, measures } = await this.#deps.incoming.backlog();
-      this.#backlog = { metrics, batches, measures };
-    }
     const [counts, reporters] = await Promise.all([queue.counts(), election.map()]);
     const queueStatus: QueueStatus = { ...counts, ...this.#events };
     const published = await board.publish({
@@ -272,20 +266,13 @@ export class ClusterReporter {
         reporter === null ? [] : [reporter.name],
       ),
     );
-    const { config, host, name, tracker } = this.#deps;
     return {
-      reporter: {
-        name,
-        host,
-        pid: process.pid,
+      reporter: reporterSummary(this.#deps, {
         startedAt: this.#startedAt,
-        updatedAt: new Date().toISOString(),
-        tickSeconds: config.tickSeconds,
         blockSize: this.#blockSize,
-        backlog: this.#backlog,
+        backlog: this.#backlog.current,
         metricsExpunged: this.#janitor.expunged,
-        ops: tracker.health(),
-      },
+      }),
       workers: reports.flatMap((report) =>
         beaconing.has(report.name)
           ? report.workers

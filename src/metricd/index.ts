@@ -10,3 +10,5 @@ export * from './block-queue.ts';
 export * from './cluster-reporter.ts';
 export * from './pending-metrics.ts';
 export * from './janitor.ts';
+export * from './backlog-gauge.ts';
+export * from './reporter-summary.ts';

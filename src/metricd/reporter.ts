@@ -8,11 +8,13 @@
  */
 import type { Chef, ChefLogger } from '../chef/index.ts';
 import type { MetricdConfig } from '../config.ts';
-import type { BacklogStatus, MetricdStatus, StatusBoard } from '../coordination/index.ts';
+import type { MetricdStatus, StatusBoard } from '../coordination/index.ts';
 import type { Incoming, Unsubscribe } from '../ingest/index.ts';
 import type { OpTracker } from '../optracker/index.ts';
+import { BacklogGauge } from './backlog-gauge.ts';
 import { blockSizeFor } from './block-size.ts';
 import { Janitor } from './janitor.ts';
+import { reporterSummary } from './reporter-summary.ts';
 import { listPendingBySack } from './pending-metrics.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
@@ -32,8 +34,6 @@ export interface ReporterDeps {
   readonly host: string;
 }
 
-/** Full backlog counts (batches and measures, one listing per metric) at most this often. */
-const BACKLOG_EVERY_MS = 5_000;
 /** Soonest rescan after a block, so that a backlog of locked metrics cannot spin. */
 const EARLY_SCAN_MS = 50;
 
@@ -44,8 +44,6 @@ export class Reporter {
   /** Metrics waiting to be handed out, oldest listing first. */
   #queue: string[] = [];
   #blockSize = 0;
-  #backlog: BacklogStatus = { metrics: 0, batches: 0, measures: 0 };
-  #backlogAt = 0;
   #scanning: Promise<void> | undefined;
   #rescan = false;
   #timers: NodeJS.Timeout[] = [];
@@ -53,10 +51,12 @@ export class Reporter {
   #stopped = false;
 
   readonly #janitor: Janitor;
+  readonly #backlog: BacklogGauge;
 
   constructor(deps: ReporterDeps) {
     this.#deps = deps;
     this.#janitor = new Janitor(deps.chef, deps.logger);
+    this.#backlog = new BacklogGauge(deps.incoming);
   }
 
   /** Starts ticking, the janitor, and the incoming notifications where the backend has them. */
@@ -142,21 +142,14 @@ export class Reporter {
 
   /** The document the reporter publishes. */
   status(): MetricdStatus {
-    const { config, host, name, pool } = this.#deps;
     return {
-      reporter: {
-        name,
-        host,
-        pid: process.pid,
+      reporter: reporterSummary(this.#deps, {
         startedAt: this.#startedAt,
-        updatedAt: new Date().toISOString(),
-        tickSeconds: config.tickSeconds,
         blockSize: this.#blockSize,
-        backlog: this.#backlog,
+        backlog: this.#backlog.current,
         metricsExpunged: this.#janitor.expunged,
-        ops: this.#deps.tracker.health(),
-      },
-      workers: pool.status(),
+      }),
+      workers: this.#deps.pool.status(),
     };
   }
 
@@ -172,16 +165,7 @@ export class Reporter {
         max: config.maxBlockSize,
       });
       this.dispatch();
-      if (Date.now() - this.#backlogAt >= BACKLOG_EVERY_MS) {
-        this.#backlogAt = Date.now();
-        const { metrics, batches, measures } = await this.#deps.incoming.backlog();
-        this.#backlog = { metrics, batches, measures };
-      } else if (pending.length === 0) {
-        this.#backlog = { metrics: 0, batches: 0, measures: 0 };
-      } else {
-        // NOTE: batches and measures need a listing per metric, so they are counted less often.
-        this.#backlog = { ...this.#backlog, metrics: pending.length };
-      }
+      await this.#backlog.update(pending.length);
       await this.#publish();
     } catch (error) {
       logger.error({ err: error }, 'reporter tick failed');
