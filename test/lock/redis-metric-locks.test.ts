@@ -7,43 +7,21 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Redis } from 'ioredis';
 
 import { LockUnavailableError, RedisMetricLocks } from '../../src/lock/index.ts';
 import { createRedisClient } from '../../src/redis/redis-connection.ts';
-import {
-  deleteKeys,
-  privateRedisServer,
-  randomPrefix,
-  SHARED_REDIS_URL,
-} from '../support/redis.ts';
+import { deleteKeys, privateRedisServer, SHARED_REDIS_URL } from '../support/redis.ts';
+import { useSharedRedis } from '../support/shared-redis.ts';
 import { runMetricLocksSuite } from './metric-locks.suite.ts';
 
 const CHILD = join(import.meta.dirname, 'support', 'redis-lock-holder-child.ts');
 
 let client: Redis;
-const prefixes: string[] = [];
-
-before(async () => {
-  client = createRedisClient(SHARED_REDIS_URL);
-  await client.ping().catch(async () => {
-    await new Promise((resolve) => client.once('ready', resolve));
-  });
-});
-
-after(async () => {
-  for (const prefix of prefixes) await deleteKeys(client, prefix);
-  await client.quit();
-});
-
-function newPrefix(): string {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const { newPrefix } = useSharedRedis((connected) => (client = connected));
 
 /** Polls `check` every 20 ms until it holds or `timeoutMs` passed; returns whether it held. */
 async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<boolean> {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Redis } from 'ioredis';
@@ -16,34 +16,20 @@ import type { Redis } from 'ioredis';
 import { BlockConsumer, type BlockRun } from '../../src/metricd/block-consumer.ts';
 import { BLOCK_QUEUE_NAME, bullPrefix, type BlockJob } from '../../src/metricd/block-job.ts';
 import { BlockQueue, type BlockEvent, type NewBlock } from '../../src/metricd/block-queue.ts';
-import {
-  createQueueRedisClient,
-  createRedisClient,
-  quitRedisClient,
-  waitUntilConnected,
-} from '../../src/redis/redis-connection.ts';
-import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
+import { createQueueRedisClient, quitRedisClient } from '../../src/redis/redis-connection.ts';
+import { SHARED_REDIS_URL } from '../support/redis.ts';
+import { useSharedRedis } from '../support/shared-redis.ts';
 
 const CHILD = join(import.meta.dirname, 'support', 'block-consumer-child.ts');
 
 let admin: Redis;
-const prefixes: string[] = [];
+const { newPrefix } = useSharedRedis((connected) => (admin = connected));
 /** What the running test opened, closed after it (last opened first). */
 let closers: (() => Promise<void>)[] = [];
-
-before(async () => {
-  admin = createRedisClient(SHARED_REDIS_URL);
-  assert.ok(await waitUntilConnected(admin), 'the shared Redis is not running');
-});
 
 afterEach(async () => {
   for (const close of closers.reverse()) await close();
   closers = [];
-});
-
-after(async () => {
-  for (const prefix of prefixes) await deleteKeys(admin, prefix);
-  await quitRedisClient(admin);
 });
 
 /** A queue under a fresh prefix, listening to its events, closed after the test. */
@@ -52,8 +38,7 @@ async function openQueue(): Promise<{
   queue: BlockQueue;
   events: [BlockEvent, string][];
 }> {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
+  const prefix = newPrefix();
   const connection = createQueueRedisClient(SHARED_REDIS_URL);
   const eventsConnection = createQueueRedisClient(SHARED_REDIS_URL);
   const queue = new BlockQueue({ connection, eventsConnection, prefix });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import type { Redis } from 'ioredis';
 
@@ -7,29 +7,12 @@ import { createRedisClient } from '../../src/redis/redis-connection.ts';
 import { FencedWriteError, StorageUnavailableError } from '../../src/storage/errors.ts';
 import { RedisStorageDriver } from '../../src/storage/redis/redis-storage-driver.ts';
 import { freePort } from '../support/free-port.ts';
-import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
+import { deleteKeys } from '../support/redis.ts';
+import { useSharedRedis } from '../support/shared-redis.ts';
 import { A, runStorageDriverSuite, tagged } from './storage-driver.suite.ts';
 
 let client: Redis;
-const prefixes: string[] = [];
-
-before(async () => {
-  client = createRedisClient(SHARED_REDIS_URL);
-  await client.ping().catch(async () => {
-    await new Promise((resolve) => client.once('ready', resolve));
-  });
-});
-
-after(async () => {
-  for (const prefix of prefixes) await deleteKeys(client, prefix);
-  await client.quit();
-});
-
-function newPrefix(): string {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const { newPrefix } = useSharedRedis((connected) => (client = connected));
 
 runStorageDriverSuite('redis', () => {
   const prefix = newPrefix();

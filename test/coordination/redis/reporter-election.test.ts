@@ -5,7 +5,7 @@
  * and every metricd's report board.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Redis } from 'ioredis';
@@ -21,47 +21,23 @@ import {
   type ReporterRole,
 } from '../../../src/coordination/redis/reporter-election.ts';
 import { reporterKeys } from '../../../src/coordination/redis/reporter-keys.ts';
-import {
-  createRedisClient,
-  quitRedisClient,
-  waitUntilConnected,
-} from '../../../src/redis/redis-connection.ts';
-import {
-  deleteKeys,
-  privateRedisServer,
-  randomPrefix,
-  SHARED_REDIS_URL,
-} from '../../support/redis.ts';
+import { createRedisClient, quitRedisClient } from '../../../src/redis/redis-connection.ts';
+import { privateRedisServer } from '../../support/redis.ts';
+import { useSharedRedis } from '../../support/shared-redis.ts';
 
 const BEACON_MS = 100;
 /** Added to protocol bounds so that a loaded machine does not fail them. */
 const SLACK_MS = 2_000;
 
 let client: Redis;
-const prefixes: string[] = [];
+const { newPrefix } = useSharedRedis((connected) => (client = connected));
 /** Elections started by the running test, stopped after it. */
 let running: ReporterElection[] = [];
-
-before(async () => {
-  client = createRedisClient(SHARED_REDIS_URL);
-  assert.ok(await waitUntilConnected(client), 'the shared Redis is not running');
-});
 
 afterEach(async () => {
   await Promise.all(running.map((election) => election.stop()));
   running = [];
 });
-
-after(async () => {
-  for (const prefix of prefixes) await deleteKeys(client, prefix);
-  await quitRedisClient(client);
-});
-
-function newPrefix(): string {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
 
 /** A reporter's election, recording its role changes; stopped after the test. */
 function reporter(
