@@ -5,7 +5,7 @@
  * metric, cut every `batch` measures, a point every 10 s, with ISO 8601 timestamps as Gnocchi's
  * clients send them.
  */
-import { runLoad } from './http-load.ts';
+import { runLoad, type LoadFigures } from './http-load.ts';
 
 /** Basic auth of `admin`. */
 export const ADMIN = { authorization: `Basic ${Buffer.from('admin:').toString('base64')}` };
@@ -80,4 +80,24 @@ export function measureBodies(
   }
   if (size > 0) bodies.push(JSON.stringify(current));
   return bodies;
+}
+
+/** Posts batch bodies to `/v1/batch/metrics/measures` from `concurrency` clients, each one 202. */
+export function postMeasureBodies(
+  baseUrl: string,
+  bodies: readonly string[],
+  concurrency: number,
+): Promise<LoadFigures> {
+  return runLoad({
+    baseUrl,
+    total: bodies.length,
+    concurrency,
+    expectStatus: 202,
+    next: (i) => ({
+      method: 'POST',
+      path: '/v1/batch/metrics/measures',
+      body: bodies[i] ?? '',
+      headers: JSON_HEADERS,
+    }),
+  });
 }

@@ -33,9 +33,9 @@ import { startOrzo, type OrzoProcess } from '../test/support/orzo-process.ts';
 import { openBenchBackends, type BenchBackends } from './bench-backends.ts';
 import {
   ADMIN,
-  JSON_HEADERS,
   createBenchMetrics,
   measureBodies,
+  postMeasureBodies,
   type Shape,
 } from './bench-workload.ts';
 import { runLoad } from './http-load.ts';
@@ -116,18 +116,7 @@ async function measureShape(
   const bodies = measureBodies(ids, shape, BATCH);
   const measures = shape.metrics * shape.points;
   const started = performance.now();
-  const ingest = await runLoad({
-    baseUrl: orzo.url,
-    total: bodies.length,
-    concurrency: CONCURRENCY,
-    expectStatus: 202,
-    next: (i) => ({
-      method: 'POST',
-      path: '/v1/batch/metrics/measures',
-      body: bodies[i] ?? '',
-      headers: JSON_HEADERS,
-    }),
-  });
+  const ingest = await postMeasureBodies(orzo.url, bodies, CONCURRENCY);
   const ingested = performance.now();
   const incoming = new Incoming(createIncomingDriver(backends.incomingUrl(orzo.dataDir)));
   while ((await waitingMetrics(incoming)) > 0) await sleep(50);

@@ -20,8 +20,13 @@ import { Redis } from 'ioredis';
 
 import { startOrzo } from '../test/support/orzo-process.ts';
 import { deleteKeys } from '../test/support/redis.ts';
-import { JSON_HEADERS, createBenchMetrics, measureBodies, type Shape } from './bench-workload.ts';
-import { runLoad, type LoadFigures } from './http-load.ts';
+import {
+  createBenchMetrics,
+  measureBodies,
+  postMeasureBodies,
+  type Shape,
+} from './bench-workload.ts';
+import type { LoadFigures } from './http-load.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,18 +53,7 @@ async function measureShape(flagsOf: readonly string[], shape: Shape): Promise<o
     const bodies = Array.from({ length: ROUNDS }, (_unused, r) =>
       measureBodies(ids, shape, BATCH, r),
     ).flat();
-    const figures: LoadFigures = await runLoad({
-      baseUrl: orzo.url,
-      total: bodies.length,
-      concurrency: CONCURRENCY,
-      expectStatus: 202,
-      next: (i) => ({
-        method: 'POST',
-        path: '/v1/batch/metrics/measures',
-        body: bodies[i] ?? '',
-        headers: JSON_HEADERS,
-      }),
-    });
+    const figures: LoadFigures = await postMeasureBodies(orzo.url, bodies, CONCURRENCY);
     const measures = shape.metrics * shape.points * ROUNDS;
     return {
       shape: `${shape.metrics} metrics x ${shape.points} points`,
