@@ -11,14 +11,15 @@ const IMPURE = ['node:*', 'fs', 'path', 'os', 'crypto', 'ioredis', 'bullmq', 'fa
  * core (see the layering table in the README). `errors/` imports nothing and is open to every
  * layer; `config.ts` is open to the layers that receive config slices. `cli/` may import anything.
  */
-const CORE = ['carbonara/', 'archive-policy/', 'errors/', 'async/', 'fs/', 'redis/', 'config.ts'];
+const CORE = ['carbonara/', 'grammar/', 'archive-policy/', 'errors/', 'async/', 'fs/', 'redis/', 'config.ts'];
 const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/', 'optracker/'];
 const LAYERS = [
   { folder: 'carbonara', allowed: ['errors/'], pure: true },
+  { folder: 'grammar', allowed: ['errors/'], pure: true },
   { folder: 'async', allowed: [] },
   { folder: 'fs', allowed: ['errors/'] },
   { folder: 'redis', allowed: ['errors/'] },
-  { folder: 'archive-policy', allowed: ['carbonara/', 'errors/'], pure: true },
+  { folder: 'archive-policy', allowed: ['carbonara/', 'grammar/', 'errors/'], pure: true },
   { folder: 'indexer', allowed: CORE },
   { folder: 'ingest', allowed: CORE },
   { folder: 'storage', allowed: CORE },

@@ -8,7 +8,6 @@
  * calendar resample. A null fill is kept apart from NaN (`nulls`), so that it renders as JSON
  * `null` while stored NaNs still render as `NaN`.
  */
-import { formatSecondsFloat } from '../archive-policy/index.ts';
 import {
   calendarPeriod,
   isCalendarGrouping,
@@ -16,7 +15,7 @@ import {
   type CalendarGrouping,
   type Series,
 } from '../carbonara/index.ts';
-import { parsePythonFloatString } from '../ingest/index.ts';
+import { formatSecondsFloat, parsePythonFloatString } from '../grammar/index.ts';
 import { InvalidArgumentValueError } from './request-errors.ts';
 
 /** The value `fill=dropna` stands for. */

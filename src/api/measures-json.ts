@@ -11,7 +11,7 @@
  *   tokens `NaN`, `Infinity`, `-Infinity` (not strict JSON, as Gnocchi), and filled nulls as `null`.
  * Separators are compact, as in the API's other answers.
  */
-import { formatSecondsFloat, pythonFloatRepr } from '../archive-policy/index.ts';
+import { formatSecondsFloat, pythonFloatRepr } from '../grammar/index.ts';
 import { MICROS_PER_SECOND, type CalendarGrouping } from '../carbonara/index.ts';
 import type { FilledSeries } from './fill-series.ts';
 

@@ -5,9 +5,8 @@
  * method or granularity in its archive policy?) and `refresh` are checked later, also in
  * Gnocchi's order, by the service.
  */
-import { InvalidTimespanError, parsePositiveTimespan } from '../archive-policy/index.ts';
 import { isCalendarGrouping, type CalendarGrouping } from '../carbonara/index.ts';
-import { parseTimestamp } from '../ingest/index.ts';
+import { InvalidTimespanError, parsePositiveTimespan, parseTimestamp } from '../grammar/index.ts';
 import { parseFill, type Fill } from './fill-series.ts';
 import { InvalidArgumentValueError, InvalidResampleError } from './request-errors.ts';
 

@@ -4,7 +4,8 @@
  * routes. Like every engine error they carry a stable `code` and no HTTP status; `errors.ts` maps
  * them.
  */
-import { formatSecondsFloat, type InputPath } from '../archive-policy/index.ts';
+import type { InputPath } from '../archive-policy/index.ts';
+import { formatSecondsFloat } from '../grammar/index.ts';
 import { EngineError } from '../errors/index.ts';
 
 /** The part of a request that failed validation. */

@@ -3,7 +3,8 @@
  * on: `<message> for dictionary value @ data['definition'][0]['granularity']`, and the path as a
  * list of strings in the `detail` of the error body.
  */
-import { pythonStrRepr, type InputPath } from '../archive-policy/index.ts';
+import type { InputPath } from '../archive-policy/index.ts';
+import { pythonStrRepr } from '../grammar/index.ts';
 
 /** Messages voluptuous raises about the keys of a dictionary rather than about a value. */
 const KEY_MESSAGES: ReadonlySet<string> = new Set([

@@ -2,9 +2,9 @@
  * One line of an archive policy's definition: how finely (granularity) and for how long (timespan,
  * or a number of points) a metric's aggregates are kept. All durations are integer microseconds.
  */
-import { InvalidArchivePolicyError, InvalidTimespanError, type InputPath } from './errors.ts';
+import { InvalidArchivePolicyError, type InputPath } from './errors.ts';
 import { coerceInt, expectRecord, type FailField } from './input-checks.ts';
-import { parsePositiveTimespan } from './timespan.ts';
+import { InvalidTimespanError, parsePositiveTimespan } from '../grammar/index.ts';
 
 /** A granularity with its retention; `points` and `timespan` are both null for no expiry. */
 export interface ArchivePolicyItem {

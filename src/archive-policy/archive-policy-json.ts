@@ -10,7 +10,7 @@ import { isAggregationMethod } from '../carbonara/aggregation-method.ts';
 import type { ArchivePolicyItem } from './archive-policy-item.ts';
 import type { ArchivePolicy } from './archive-policy.ts';
 import { InvalidArchivePolicyError } from './errors.ts';
-import { formatTimedelta } from './format-timedelta.ts';
+import { formatTimedelta } from '../grammar/index.ts';
 
 /** One definition item as the API shows it. */
 export interface ArchivePolicyItemJson {

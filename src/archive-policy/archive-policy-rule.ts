@@ -7,7 +7,7 @@
  * `*`. Strings compare by code point, as Python's do.
  */
 import { InvalidArchivePolicyRuleError, NoArchivePolicyRuleMatchError } from './errors.ts';
-import { fnmatchCase } from './fnmatch.ts';
+import { fnmatchCase } from '../grammar/index.ts';
 import { checkMaxLength, expectRecord, expectString, type FailField } from './input-checks.ts';
 
 /** A validated archive policy rule. */

@@ -6,7 +6,7 @@
 import type { ArchivePolicy } from './archive-policy.ts';
 import { parseArchivePolicyItems, parseBackWindow } from './archive-policy.ts';
 import { UnsupportedArchivePolicyChangeError } from './errors.ts';
-import { formatSecondsFloat } from './format-timedelta.ts';
+import { formatSecondsFloat } from '../grammar/index.ts';
 
 /**
  * The policy `current` becomes with a new definition (client input, as in `PATCH`) and optionally

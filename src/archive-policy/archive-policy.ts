@@ -15,7 +15,7 @@ import {
   type ArchivePolicyItemInput,
 } from './archive-policy-item.ts';
 import { InvalidArchivePolicyError, type InputPath } from './errors.ts';
-import { formatSecondsFloat } from './format-timedelta.ts';
+import { formatSecondsFloat } from '../grammar/index.ts';
 import {
   checkMaxLength,
   coerceInt,

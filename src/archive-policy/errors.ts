@@ -1,5 +1,5 @@
 /**
- * The errors raised while parsing timespans and validating archive policies and their rules.
+ * The errors raised while validating archive policies and their rules.
  *
  * Messages are Gnocchi's wherever Gnocchi has one, because clients match on them. Errors about
  * one field of the input (what Gnocchi's REST schema reports) carry that field's `path`, so the
@@ -10,30 +10,6 @@ import { EngineError } from '../errors/engine-error.ts';
 
 /** Where a field sits in the request body, e.g. `['definition', 0, 'granularity']`. */
 export type InputPath = readonly (string | number)[];
-
-/** Why a timespan was refused. */
-export type InvalidTimespanReason = 'unparsable' | 'not-positive' | 'sub-microsecond' | 'too-large';
-
-/** A value that should hold a timespan (a granularity, a retention, a resample) is unusable. */
-export class InvalidTimespanError extends EngineError {
-  readonly code = 'INVALID_TIMESPAN';
-  readonly reason: InvalidTimespanReason;
-  /** The value as given. */
-  readonly timespan: unknown;
-
-  constructor(reason: InvalidTimespanReason, timespan: unknown) {
-    super(TIMESPAN_MESSAGES[reason]);
-    this.reason = reason;
-    this.timespan = timespan;
-  }
-}
-
-const TIMESPAN_MESSAGES: Readonly<Record<InvalidTimespanReason, string>> = {
-  unparsable: 'Unable to parse timespan',
-  'not-positive': 'Timespan must be positive',
-  'sub-microsecond': 'Timespan must be a whole number of microseconds',
-  'too-large': 'Timespan is too large',
-};
 
 /** An archive policy (or its definition, methods or back window) breaks Gnocchi's rules. */
 export class InvalidArchivePolicyError extends EngineError {

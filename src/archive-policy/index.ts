@@ -1,6 +1,6 @@
 /**
  * Archive policies and their rules: validation with Gnocchi's rules and messages, the default
- * policies, rule precedence and glob matching, timespan parsing and Gnocchi's renderings.
+ * policies, rule precedence and matching (the value grammar they read is `src/grammar`).
  * Pure: no I/O, no clock, no environment.
  */
 export {
@@ -53,19 +53,13 @@ export { DEFAULT_ARCHIVE_POLICY_RULE, defaultArchivePolicies } from './default-p
 export {
   InvalidArchivePolicyError,
   InvalidArchivePolicyRuleError,
-  InvalidTimespanError,
   NoArchivePolicyRuleMatchError,
   UnsupportedArchivePolicyChangeError,
   type InputPath,
-  type InvalidTimespanReason,
 } from './errors.ts';
-export { compileGlob, fnmatchCase } from './fnmatch.ts';
-export { formatSecondsFloat, formatTimedelta } from './format-timedelta.ts';
-export { pythonFloatRepr, pythonStrRepr } from './python-repr.ts';
 export {
   ALL_AGGREGATION_METHODS_ENTRY,
   checkAggregationMethodEntries,
   isAggregationMethodEntry,
   resolveAggregationMethods,
 } from './resolve-aggregation-methods.ts';
-export { MAX_TIMESPAN_LENGTH, parsePositiveTimespan, parseTimespan } from './timespan.ts';

@@ -16,7 +16,7 @@ import {
   parseAggregationMethod,
 } from '../carbonara/aggregation-method.ts';
 import { InvalidArchivePolicyError } from './errors.ts';
-import { pythonStrRepr } from './python-repr.ts';
+import { pythonStrRepr } from '../grammar/index.ts';
 
 /** The entry that stands for every aggregation method. */
 export const ALL_AGGREGATION_METHODS_ENTRY = '*';

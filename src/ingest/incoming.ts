@@ -21,7 +21,7 @@ import type {
 } from './incoming-driver.ts';
 import { decodeMeasureBatch, encodeMeasureBatch } from './measure-batch-codec.ts';
 import { concatMeasureBatches, type MeasureBatch } from './measure-batch.ts';
-import { isCanonicalMetricId } from './metric-id.ts';
+import { assertCanonicalUuid } from '../grammar/index.ts';
 import { assertSackCount, sackOfMetric, type Sack } from './sack.ts';
 
 /** A batch that could not be decoded; it is still among the handles to delete. */
@@ -87,7 +87,7 @@ export class Incoming {
     const total = await this.sackCount();
     const newBatches: NewBatch[] = [];
     for (const [metricId, batch] of batches) {
-      if (!isCanonicalMetricId(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
+      assertCanonicalUuid(metricId, 'metric id');
       const measures = batch.timestamps.length;
       // NOTE: Gnocchi stores an empty file for `[]`; storing nothing is indistinguishable to
       // every reader and keeps empty batches out of the backlog.

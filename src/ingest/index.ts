@@ -7,11 +7,8 @@ export * from './incoming-driver.ts';
 export * from './incoming.ts';
 export * from './measure-batch-codec.ts';
 export * from './measure-batch.ts';
-export * from './metric-id.ts';
 export * from './parse-measures-batch.ts';
 export * from './parse-measures.ts';
-export * from './parse-timestamp.ts';
-export * from './python-float.ts';
 export {
   INCOMING_REDIS_OPTIONS,
   createIncomingRedisClient,

@@ -16,7 +16,8 @@ import { Packr } from 'msgpackr';
 
 import { InvalidDataError } from '../carbonara/errors.ts';
 import { IS_LITTLE_ENDIAN } from '../carbonara/word-order.ts';
-import { MAX_TIMESTAMP_MICROS, type MeasureBatch } from './measure-batch.ts';
+import { MAX_TIMESTAMP_MICROS } from '../grammar/index.ts';
+import type { MeasureBatch } from './measure-batch.ts';
 
 /** The version this module writes. */
 export const MEASURE_BATCH_FORMAT_VERSION = 1;

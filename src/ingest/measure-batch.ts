@@ -12,9 +12,6 @@ export interface MeasureBatch {
   readonly values: Float64Array;
 }
 
-/** Largest timestamp the engine holds exactly (2^53 − 1 µs, in the year 2255). */
-export const MAX_TIMESTAMP_MICROS = Number.MAX_SAFE_INTEGER;
-
 /** A batch with no measures. */
 export function emptyMeasureBatch(): MeasureBatch {
   return { timestamps: new Float64Array(0), values: new Float64Array(0) };

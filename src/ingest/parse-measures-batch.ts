@@ -10,7 +10,7 @@
  */
 import { InvalidMeasuresError } from './errors.ts';
 import { concatMeasureBatches, type MeasureBatch } from './measure-batch.ts';
-import { normalizeMetricId } from './metric-id.ts';
+import { normalizeUuid } from '../grammar/index.ts';
 import { parseMeasures, type ParseMeasuresOptions } from './parse-measures.ts';
 
 /** Parses a batch body into one batch per metric, or throws {@link InvalidMeasuresError}. */
@@ -25,7 +25,7 @@ export function parseMeasuresBatch(
   }
   const batches = new Map<string, MeasureBatch>();
   for (const [key, measures] of Object.entries(body)) {
-    const metricId = normalizeMetricId(key);
+    const metricId = normalizeUuid(key);
     if (metricId === undefined) {
       throw new InvalidMeasuresError('metric-id', {
         metricKey: key,

@@ -26,16 +26,17 @@
  * wins, then an unconvertible timestamp anywhere, then a timestamp before the epoch, then a bad
  * value; within one kind the first offending measure is reported.
  */
-import { epochSecondsToMicros } from './epoch-seconds.ts';
-import { InvalidMeasuresError } from './errors.ts';
-import { MAX_TIMESTAMP_MICROS, type MeasureBatch } from './measure-batch.ts';
 import {
   convertTimestamp,
+  epochSecondsToMicros,
+  MAX_TIMESTAMP_MICROS,
+  pythonFloat,
   timestampFormatOf,
   type TimestampFormat,
   type TimestampScalar,
-} from './parse-timestamp.ts';
-import { pythonFloat } from './python-float.ts';
+} from '../grammar/index.ts';
+import { InvalidMeasuresError } from './errors.ts';
+import type { MeasureBatch } from './measure-batch.ts';
 
 /** What parsing needs from the outside world. */
 export interface ParseMeasuresOptions {

@@ -5,6 +5,7 @@
  * `incoming{n}-{i}` (e.g. `incoming128-17`), so the same metric lands in the same sack in Gnocchi
  * and here. The count is fixed by `orzo upgrade --sacks N` and stored in the incoming backend.
  */
+import { isDashedUuid } from '../grammar/index.ts';
 
 /** Fewest sacks. */
 export const MIN_SACKS = 1;
@@ -23,7 +24,6 @@ export interface Sack {
 
 /** Offsets of the eight 4-hex-digit groups of a dashed UUID, most significant first. */
 const GROUP_OFFSETS = [0, 4, 9, 14, 19, 24, 28, 32] as const;
-const DASHED_UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Throws unless `total` is a whole number of sacks Gnocchi allows. */
 export function assertSackCount(total: number): void {
@@ -35,7 +35,7 @@ export function assertSackCount(total: number): void {
 /** The sack number of a metric: its dashed UUID as a 128-bit integer, modulo `total`. */
 export function sackForMetric(metricId: string, total: number): number {
   assertSackCount(total);
-  if (!DASHED_UUID.test(metricId)) throw new RangeError(`not a dashed UUID: ${metricId}`);
+  if (!isDashedUuid(metricId)) throw new RangeError(`not a dashed UUID: ${metricId}`);
   // NOTE: Horner's rule on 16-bit groups: the remainder stays below 2^16 and each step below
   // 2^32, so every intermediate is an exact double and no BigInt is needed.
   let remainder = 0;

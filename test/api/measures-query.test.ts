@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { parseMeasuresQuery } from '../../src/api/measures-query.ts';
 import { InvalidArgumentValueError, InvalidResampleError } from '../../src/api/request-errors.ts';
-import { InvalidTimespanError } from '../../src/archive-policy/index.ts';
+import { InvalidTimespanError } from '../../src/grammar/index.ts';
 
 const S = 1_000_000;
 const NOW = 1_425_652_437 * S;

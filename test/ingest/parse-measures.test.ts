@@ -5,7 +5,7 @@ import fc from 'fast-check';
 
 import { InvalidMeasuresError, type InvalidMeasuresReason } from '../../src/ingest/errors.ts';
 import { parseMeasures } from '../../src/ingest/parse-measures.ts';
-import { timestampFormatOf } from '../../src/ingest/parse-timestamp.ts';
+import { timestampFormatOf } from '../../src/grammar/parse-timestamp.ts';
 
 const S = 1_000_000;
 /** 2015-03-06T14:33:57Z in µs. */

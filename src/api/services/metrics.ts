@@ -22,7 +22,7 @@ import {
   type QueryArgs,
 } from '../pagination.ts';
 import { InvalidMetricError, ResourcesNotSupportedError } from '../request-errors.ts';
-import { normalizeMetricId } from '../../ingest/index.ts';
+import { normalizeUuid } from '../../grammar/index.ts';
 import { findArchivePolicy } from './archive-policies.ts';
 
 /** The longest unit, the width of Gnocchi's column. */
@@ -92,7 +92,7 @@ export async function listMetricsPage(
   const filter = metricFilter(query);
   if (filter === undefined) return { metrics: [], page };
   const marker =
-    page.marker === undefined ? {} : { marker: normalizeMetricId(page.marker) ?? page.marker };
+    page.marker === undefined ? {} : { marker: normalizeUuid(page.marker) ?? page.marker };
   const metrics = await indexer.listMetrics({ filter, limit: page.limit, sort, ...marker });
   return { metrics: await withArchivePolicies(indexer, metrics), page };
 }
@@ -121,7 +121,7 @@ export async function deleteMetricById(
 
 /** The active metric of an id as written in a URL; throws `MetricNotFoundError` naming it so. */
 export async function findMetric(indexer: Pick<Indexer, 'getMetric'>, id: string): Promise<Metric> {
-  const uuid = normalizeMetricId(id);
+  const uuid = normalizeUuid(id);
   const metric = uuid === undefined ? undefined : await indexer.getMetric(uuid);
   if (metric === undefined) throw new MetricNotFoundError(id);
   return metric;
@@ -133,7 +133,7 @@ export async function findMetric(indexer: Pick<Indexer, 'getMetric'>, id: string
  * `project_id` stand for the creator `user:project`, on top of any `creator` given.
  */
 function metricFilter(query: MetricListQuery): MetricFilter | undefined {
-  const id = query.id === undefined ? undefined : normalizeMetricId(query.id);
+  const id = query.id === undefined ? undefined : normalizeUuid(query.id);
   if (query.status === 'delete' || (query.id !== undefined && id === undefined)) return undefined;
   const combined =
     query.user_id === undefined && query.project_id === undefined

@@ -15,7 +15,7 @@
  * Gnocchi's own keys (`gnocchi-config`, `incoming128-17:<uuid>`) differ, so both can share a
  * Redis without clashing when `P` is not empty.
  */
-import { isCanonicalMetricId } from '../metric-id.ts';
+import { assertCanonicalUuid } from '../../grammar/index.ts';
 import { sackName, type Sack } from '../sack.ts';
 
 /** The default key prefix. */
@@ -47,7 +47,7 @@ export class RedisIncomingLayout {
 
   /** A metric's list of batches. */
   metricKey(sack: Sack, metricId: string): string {
-    if (!isCanonicalMetricId(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
+    assertCanonicalUuid(metricId, 'metric id');
     return `${this.prefix}${sackName(sack)}:${metricId}`;
   }
 

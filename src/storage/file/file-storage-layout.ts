@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 
-import { assertMetricId } from '../metric-id.ts';
+import { assertCanonicalUuid } from '../../grammar/index.ts';
 import { assertObjectName } from '../object-name.ts';
 
 /** The folder under the base folder that holds everything of the storage driver. */
@@ -35,7 +35,7 @@ export class FileStorageLayout {
 
   /** The shard folder of a metric. */
   shardPath(metricId: string): string {
-    assertMetricId(metricId);
+    assertCanonicalUuid(metricId, 'metric id');
     return join(this.root, metricId.slice(0, 2));
   }
 

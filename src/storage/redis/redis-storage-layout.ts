@@ -11,7 +11,7 @@
  * incoming driver's keys (`P incoming…`) and the locks' (`P lock:…`), which never start with
  * `storage:`.
  */
-import { assertMetricId } from '../metric-id.ts';
+import { assertCanonicalUuid } from '../../grammar/index.ts';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_STORAGE_PREFIX = 'orzo:';
@@ -26,7 +26,7 @@ export class RedisStorageLayout {
 
   /** A metric's hash of objects. */
   metricKey(metricId: string): string {
-    assertMetricId(metricId);
+    assertCanonicalUuid(metricId, 'metric id');
     return `${this.prefix}storage:${metricId}`;
   }
 }

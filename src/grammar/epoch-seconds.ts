@@ -10,7 +10,7 @@
  *   one multiple of 1e-6 lies in its rounding interval, and if one does, that multiple is the
  *   shortest decimal, so the result is exact.
  */
-import { MICROS_PER_SECOND } from '../carbonara/series.ts';
+import { MICROS_PER_SECOND } from './time-units.ts';
 
 /** Plain decimal notation, after Python's whitespace and underscores are dealt with. */
 const PLAIN_DECIMAL = /^\+?(\d{1,15})(?:\.(\d*))?$/;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { compileGlob, fnmatchCase } from '../../src/archive-policy/fnmatch.ts';
+import { compileGlob, fnmatchCase } from '../../src/grammar/fnmatch.ts';
 
 describe('fnmatchCase', () => {
   // Expected results are Python's fnmatch.fnmatchcase(name, pattern).

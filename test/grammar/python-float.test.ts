@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parsePythonFloatString, pythonFloat } from '../../src/ingest/python-float.ts';
+import { parsePythonFloatString, pythonFloat } from '../../src/grammar/python-float.ts';
 
 describe('pythonFloat', () => {
   // Each row was checked against CPython 3's float().

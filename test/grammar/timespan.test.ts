@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { InvalidTimespanError } from '../../src/archive-policy/errors.ts';
-import { formatTimedelta } from '../../src/archive-policy/format-timedelta.ts';
+import { InvalidTimespanError } from '../../src/grammar/errors.ts';
+import { formatTimedelta } from '../../src/grammar/format-timedelta.ts';
 import {
   MAX_TIMESPAN_LENGTH,
   parsePositiveTimespan,
   parseTimespan,
-} from '../../src/archive-policy/timespan.ts';
+} from '../../src/grammar/timespan.ts';
 
 const S = 1_000_000;
 const MIN = 60 * S;

@@ -3,9 +3,7 @@
  * `str(datetime.timedelta)`, and some error messages a Python `str(float)` of seconds.
  */
 import { pythonFloatRepr } from './python-repr.ts';
-
-const MICROS_PER_SECOND = 1_000_000;
-const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND;
+import { MICROS_PER_DAY, MICROS_PER_SECOND } from './time-units.ts';
 
 /**
  * Renders integer microseconds as Python's `str(datetime.timedelta)`: `0:00:01`,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { daysFromCivil, parseIsoTimestamp } from '../../src/ingest/iso-timestamp.ts';
+import { daysFromCivil, parseIsoTimestamp } from '../../src/grammar/iso-timestamp.ts';
 
 describe('daysFromCivil', () => {
   it('agrees with Date.UTC over the proleptic Gregorian calendar', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { pythonFloatRepr, pythonStrRepr } from '../../src/archive-policy/python-repr.ts';
+import { pythonFloatRepr, pythonStrRepr } from '../../src/grammar/python-repr.ts';
 
 describe('pythonFloatRepr', () => {
   // Expected strings are Python's repr(float).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatSecondsFloat, formatTimedelta } from '../../src/archive-policy/format-timedelta.ts';
+import { formatSecondsFloat, formatTimedelta } from '../../src/grammar/format-timedelta.ts';
 
 const S = 1_000_000;
 const DAY = 86_400 * S;

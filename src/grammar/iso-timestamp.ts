@@ -16,10 +16,9 @@
  * Output: integer microseconds since the epoch (sub-microsecond digits are floored), possibly
  * negative or beyond the engine's range; the caller decides what to refuse.
  */
-import { MICROS_PER_SECOND } from '../carbonara/series.ts';
+import { MICROS_PER_DAY, MICROS_PER_SECOND } from './time-units.ts';
 
 const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
-const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND;
 
 const ISO =
   /^[ \t\n\v\f\r]*([+-]?\d{1,9})-(\d\d)(?:-(\d\d)(?:[T ](\d\d)(?::(\d\d)(?::(\d\d)(?:\.(\d{0,18}))?)?)?(?:(Z)|([+-])(\d\d)(?::?(\d\d))?)?[ \t\n\v\f\r]*)?)?$/;

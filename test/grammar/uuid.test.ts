@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isCanonicalMetricId, normalizeMetricId } from '../../src/ingest/metric-id.ts';
+import { isCanonicalUuid, normalizeUuid } from '../../src/grammar/uuid.ts';
 
 const ID = 'edd43480-fc99-4884-8de3-a527c1ce72f5';
 
-describe('normalizeMetricId', () => {
+describe('normalizeUuid', () => {
   // The forms Python's uuid.UUID(text) takes.
   const accepted = [
     ID,
@@ -21,7 +21,7 @@ describe('normalizeMetricId', () => {
   ];
   for (const text of accepted) {
     it(`reads ${text}`, () => {
-      assert.equal(normalizeMetricId(text), ID);
+      assert.equal(normalizeUuid(text), ID);
     });
   }
   const refused = [
@@ -35,12 +35,12 @@ describe('normalizeMetricId', () => {
   ];
   for (const text of refused) {
     it(`refuses ${JSON.stringify(text)}`, () => {
-      assert.equal(normalizeMetricId(text), undefined);
+      assert.equal(normalizeUuid(text), undefined);
     });
   }
 
   it('recognises the canonical form only', () => {
-    assert.equal(isCanonicalMetricId(ID), true);
-    assert.equal(isCanonicalMetricId(ID.toUpperCase()), false);
+    assert.equal(isCanonicalUuid(ID), true);
+    assert.equal(isCanonicalUuid(ID.toUpperCase()), false);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parseTimestamp } from '../../src/ingest/parse-timestamp.ts';
+import { parseTimestamp } from '../../src/grammar/parse-timestamp.ts';
 
 const S = 1_000_000;
 const NOW = 1_425_652_437 * S;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { epochSecondsToMicros, epochTextToMicros } from '../../src/ingest/epoch-seconds.ts';
+import { epochSecondsToMicros, epochTextToMicros } from '../../src/grammar/epoch-seconds.ts';
 
 const MAX_EXACT = 2 ** 33 * 1_000_000;
 

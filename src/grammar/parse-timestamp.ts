@@ -5,16 +5,16 @@
  * 1. epoch seconds, if Python's `float()` takes it: numbers, booleans (0 and 1, as in Python) and
  *    numeric strings (`"2015"` is 1970-01-01T00:33:35, not the year 2015);
  * 2. else an ISO 8601 date, as numpy reads it (see `iso-timestamp.ts`);
- * 3. else a relative timespan (`"-5 minutes"`, see archive-policy's `parseTimespan`) added to
+ * 3. else a relative timespan (`"-5 minutes"`, see `timespan.ts`) added to
  *    `now`, which the caller passes in so that parsing stays pure.
  *
  * Output: integer microseconds since the epoch, floored.
  */
-import { parseTimespan } from '../archive-policy/timespan.ts';
 import { epochSecondsToMicros, epochTextToMicros } from './epoch-seconds.ts';
 import { parseIsoTimestamp } from './iso-timestamp.ts';
-import { MAX_TIMESTAMP_MICROS } from './measure-batch.ts';
 import { parsePythonFloatString, pythonFloat } from './python-float.ts';
+import { MAX_TIMESTAMP_MICROS } from './time-units.ts';
+import { parseTimespan } from './timespan.ts';
 
 /** The timestamp formats Gnocchi recognises, in the order it tries them. */
 export const TIMESTAMP_FORMATS = ['epoch', 'iso', 'relative'] as const;

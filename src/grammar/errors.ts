@@ -1,0 +1,26 @@
+/** The errors of the value grammar: values that cannot be read as what they should hold. */
+import { EngineError } from '../errors/engine-error.ts';
+
+/** Why a timespan was refused. */
+export type InvalidTimespanReason = 'unparsable' | 'not-positive' | 'sub-microsecond' | 'too-large';
+
+/** A value that should hold a timespan (a granularity, a retention, a resample) is unusable. */
+export class InvalidTimespanError extends EngineError {
+  readonly code = 'INVALID_TIMESPAN';
+  readonly reason: InvalidTimespanReason;
+  /** The value as given. */
+  readonly timespan: unknown;
+
+  constructor(reason: InvalidTimespanReason, timespan: unknown) {
+    super(TIMESPAN_MESSAGES[reason]);
+    this.reason = reason;
+    this.timespan = timespan;
+  }
+}
+
+const TIMESPAN_MESSAGES: Readonly<Record<InvalidTimespanReason, string>> = {
+  unparsable: 'Unable to parse timespan',
+  'not-positive': 'Timespan must be positive',
+  'sub-microsecond': 'Timespan must be a whole number of microseconds',
+  'too-large': 'Timespan is too large',
+};

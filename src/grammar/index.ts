@@ -1,0 +1,25 @@
+/**
+ * Gnocchi's value grammar, as pure parsers and renderers: timespans, timestamps (epoch, ISO 8601,
+ * relative), Python's floats, truth values, `repr` and `timedelta`, shell globs, and UUIDs. No
+ * I/O, no clock (callers pass `now`), no environment; it imports nothing but `errors/`, so every
+ * layer may use it.
+ */
+export { epochSecondsToMicros, epochTextToMicros } from './epoch-seconds.ts';
+export { InvalidTimespanError, type InvalidTimespanReason } from './errors.ts';
+export { compileGlob, fnmatchCase } from './fnmatch.ts';
+export { formatSecondsFloat, formatTimedelta } from './format-timedelta.ts';
+export { daysFromCivil, parseIsoTimestamp } from './iso-timestamp.ts';
+export {
+  convertTimestamp,
+  parseTimestamp,
+  TIMESTAMP_FORMATS,
+  timestampFormatOf,
+  type TimestampFormat,
+  type TimestampScalar,
+} from './parse-timestamp.ts';
+export { parsePythonFloatString, pythonFloat } from './python-float.ts';
+export { pythonFloatRepr, pythonStrRepr } from './python-repr.ts';
+export { MAX_TIMESTAMP_MICROS, MICROS_PER_DAY, MICROS_PER_SECOND } from './time-units.ts';
+export { MAX_TIMESPAN_LENGTH, parsePositiveTimespan, parseTimespan } from './timespan.ts';
+export { parseTruthValue } from './truth-value.ts';
+export { assertCanonicalUuid, isCanonicalUuid, isDashedUuid, normalizeUuid } from './uuid.ts';
