@@ -11,7 +11,16 @@ const IMPURE = ['node:*', 'fs', 'path', 'os', 'crypto', 'ioredis', 'bullmq', 'fa
  * core (see the layering table in the README). `errors/` imports nothing and is open to every
  * layer; `config.ts` is open to the layers that receive config slices. `cli/` may import anything.
  */
-const CORE = ['carbonara/', 'grammar/', 'archive-policy/', 'errors/', 'async/', 'fs/', 'redis/', 'config.ts'];
+const CORE = [
+  'carbonara/',
+  'grammar/',
+  'archive-policy/',
+  'errors/',
+  'async/',
+  'fs/',
+  'redis/',
+  'config.ts',
+];
 const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/', 'optracker/'];
 const LAYERS = [
   { folder: 'carbonara', allowed: ['errors/'], pure: true },

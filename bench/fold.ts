@@ -3,7 +3,7 @@
  * BoundTimeSerie, and compute the touched buckets of 6 methods × 2 granularities.
  */
 import { BoundTimeSerie } from '../src/carbonara/bound-time-serie.ts';
-import { computeAggregations } from '../src/carbonara/compute-aggregations.ts';
+import { recomputeBuckets } from '../src/carbonara/recompute-buckets.ts';
 import { sortMeasures } from '../src/carbonara/measures.ts';
 import { MICROS_PER_SECOND as S } from '../src/carbonara/series.ts';
 import { mulberry32 } from '../test/support/mulberry32.ts';
@@ -34,7 +34,7 @@ function foldRun(batchSize: number, batches: number, shuffled: boolean): number 
   const t0 = process.hrtime.bigint();
   for (const { timestamps, values } of inputs) {
     const update = bound.setValues(sortMeasures(timestamps, values));
-    const aggregates = computeAggregations(update.merged, AGGREGATIONS, update.recomputeFrom);
+    const aggregates = recomputeBuckets(update.merged, AGGREGATIONS, update.recomputeFrom);
     for (const series of aggregates) checksum += series.values.length;
     bound = update.bound;
   }

@@ -1,13 +1,13 @@
 /**
- * Size and speed of the series format (src/carbonara/serialize.ts) on typical shapes of data.
+ * Size and speed of the series format (src/carbonara/codec/serialize.ts) on typical shapes of data.
  *
  * Every shape is 100 splits of 3600 points with timestamps 10 s apart, the splits following one
  * another. For each shape: bytes per point, and encode and decode speeds in points per second,
  * each the best of several timed runs over all splits after a warm-up, plus the share of decoding
  * time spent verifying the checksum. Data come from a seeded PRNG, so sizes are reproducible.
  */
-import { decodeSeries, encodeSeries } from '../src/carbonara/serialize.ts';
-import { xxHash32 } from '../src/carbonara/xxhash32.ts';
+import { decodeSeries, encodeSeries } from '../src/carbonara/codec/serialize.ts';
+import { xxHash32 } from '../src/carbonara/codec/xxhash32.ts';
 import type { Series } from '../src/carbonara/series.ts';
 import { mulberry32 } from '../test/support/mulberry32.ts';
 

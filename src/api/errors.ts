@@ -16,7 +16,9 @@ import {
   InvalidArchivePolicyError,
   InvalidArchivePolicyRuleError,
 } from '../archive-policy/index.ts';
+import { FillLimitExceededError } from '../carbonara/index.ts';
 import { EngineError } from '../errors/index.ts';
+import { formatSecondsFloat } from '../grammar/index.ts';
 import {
   ArchivePolicyNotFoundError,
   MetricNotFoundError,
@@ -116,6 +118,18 @@ const byMissingAggregationMethod = (error: Error): ErrorDescription =>
       }
     : error.message;
 
+/** A fill too large, answered as a bad `fill` argument (Orzo's `fill` on single-metric reads). */
+function byFillLimit(error: Error): ErrorDescription {
+  if (!(error instanceof FillLimitExceededError)) return error.message;
+  const { granularity, limit } = error;
+  const at = typeof granularity === 'number' ? formatSecondsFloat(granularity) : granularity;
+  return {
+    cause: 'Argument value error',
+    detail: 'fill',
+    reason: `Filling would add more than ${limit} points at granularity ${at}; narrow start and stop`,
+  };
+}
+
 const byUndecodable = (error: Error): ErrorDescription => ({
   cause: 'Unable to decode body',
   reason: error instanceof UndecodableBodyError ? error.reason : error.message,
@@ -185,6 +199,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   AGGREGATION_METHOD_NOT_FOUND: { status: 404, describe: byMissingAggregationMethod },
   AGGREGATION_NOT_FOUND: { status: 404, describe: byMessage },
   METRIC_LOCKED: { status: 503, describe: byMessage },
+  FILL_LIMIT_EXCEEDED: { status: 400, describe: byFillLimit },
   // Aggregates (src/storage/errors.ts).
   STORAGE_UNAVAILABLE: { status: 503, describe: byMessage },
   // Fastify's own refusals.

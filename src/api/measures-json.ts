@@ -12,8 +12,7 @@
  * Separators are compact, as in the API's other answers.
  */
 import { formatSecondsFloat, pythonFloatRepr } from '../grammar/index.ts';
-import { MICROS_PER_SECOND, type CalendarGrouping } from '../carbonara/index.ts';
-import type { FilledSeries } from './fill-series.ts';
+import { MICROS_PER_SECOND, type CalendarGrouping, type FilledSeries } from '../carbonara/index.ts';
 
 /** The points of one granularity, as they are answered. */
 export interface MeasureGroup extends FilledSeries {

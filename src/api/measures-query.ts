@@ -5,9 +5,9 @@
  * method or granularity in its archive policy?) and `refresh` are checked later, also in
  * Gnocchi's order, by the service.
  */
-import { isCalendarGrouping, type CalendarGrouping } from '../carbonara/index.ts';
+import { isCalendarGrouping, type CalendarGrouping, type Fill } from '../carbonara/index.ts';
 import { InvalidTimespanError, parsePositiveTimespan, parseTimestamp } from '../grammar/index.ts';
-import { parseFill, type Fill } from './fill-series.ts';
+import { parseFill } from './fill-argument.ts';
 import { InvalidArgumentValueError, InvalidResampleError } from './request-errors.ts';
 
 /** The arguments as sent; any other argument is ignored, as in Gnocchi. */

@@ -39,3 +39,18 @@ export class UnknownAggregationMethodError extends EngineError {
 export class InvalidSamplingError extends EngineError {
   readonly code = 'INVALID_SAMPLING';
 }
+
+/** Filling the missing buckets of a series would add more points than allowed. */
+export class FillLimitExceededError extends EngineError {
+  readonly code = 'FILL_LIMIT_EXCEEDED';
+  /** Most points a fill may add. */
+  readonly limit: number;
+  /** The granularity (µs) or calendar period being filled. */
+  readonly granularity: number | string;
+
+  constructor(limit: number, granularity: number | string) {
+    super(`Filling would add more than ${limit} points`);
+    this.limit = limit;
+    this.granularity = granularity;
+  }
+}

@@ -1,14 +1,20 @@
-/** The pure time-series core: series, aggregation, the raw buffer, splits and their format. */
-export * from './aggregate-series.ts';
-export * from './aggregated-series.ts';
+/**
+ * The pure time-series core: series, grouping and the aggregation methods, the raw buffer
+ * (BoundTimeSerie), recomputation of touched buckets, stored aggregates (retention, ranges,
+ * resampling), fill, split keys; the binary format in `codec/`.
+ */
 export * from './aggregation-method.ts';
 export * from './bound-time-serie.ts';
 export * from './calendar.ts';
-export * from './compute-aggregations.ts';
+export * from './codec/index.ts';
+export * from './downsample.ts';
 export * from './errors.ts';
+export * from './fill-series.ts';
 export * from './grouped-series.ts';
 export * from './measures.ts';
 export * from './merge-series.ts';
-export { SERIES_FORMAT_VERSION, decodeSeries, encodeSeries } from './serialize.ts';
+export * from './recompute-buckets.ts';
+export * from './reduce-buckets.ts';
 export * from './series.ts';
 export * from './split-key.ts';
+export * from './stored-aggregate.ts';

@@ -15,7 +15,7 @@
 import { Packr } from 'msgpackr';
 
 import { InvalidDataError } from '../carbonara/errors.ts';
-import { IS_LITTLE_ENDIAN } from '../carbonara/word-order.ts';
+import { IS_LITTLE_ENDIAN } from '../carbonara/index.ts';
 import { MAX_TIMESTAMP_MICROS } from '../grammar/index.ts';
 import type { MeasureBatch } from './measure-batch.ts';
 

@@ -24,8 +24,13 @@
  * Anything wrong (bad magic or version, truncation, trailing bytes, a flipped byte) throws
  * `InvalidDataError`.
  */
-import { decodeSeries, encodeSeries, InvalidDataError, type Series } from '../carbonara/index.ts';
-import { xxHash32 } from '../carbonara/xxhash32.ts';
+import {
+  decodeSeries,
+  encodeSeries,
+  InvalidDataError,
+  xxHash32,
+  type Series,
+} from '../carbonara/index.ts';
 
 /** Current split bundle format version. */
 export const SPLIT_BUNDLE_VERSION = 1;

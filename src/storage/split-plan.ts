@@ -4,7 +4,7 @@
  */
 import type { ArchivePolicy } from '../archive-policy/index.ts';
 import {
-  computeAggregations,
+  recomputeBuckets,
   emptySeries,
   mergeSeries,
   sliceSeries,
@@ -43,7 +43,7 @@ export function planSplits(
   const specs = items.flatMap(({ granularity }) =>
     policy.aggregationMethods.map((method) => ({ granularity, method })),
   );
-  const aggregates = computeAggregations(merged, specs, recomputeFrom);
+  const aggregates = recomputeBuckets(merged, specs, recomputeFrom);
   const plans = new Map<string, SplitPlan>();
   specs.forEach(({ granularity, method }, index) => {
     const item = items.find((candidate) => candidate.granularity === granularity);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { InvalidArchivePolicyError } from '../../src/archive-policy/index.ts';
 import { byCause, ERROR_TABLE, renderError } from '../../src/api/errors.ts';
 import { InvalidInputError } from '../../src/api/request-errors.ts';
+import { FillLimitExceededError } from '../../src/carbonara/index.ts';
 import { ConfigError } from '../../src/errors/index.ts';
 import { ArchivePolicyNotFoundError } from '../../src/indexer/index.ts';
 
@@ -29,6 +30,15 @@ describe('renderError', () => {
         "Timespan must be positive for dictionary value @ data['definition'][0]['granularity']",
       detail: ['definition', '0', 'granularity'],
     });
+  });
+
+  it('renders a fill past its limit as a bad fill argument', () => {
+    const { status, body } = renderError(new FillLimitExceededError(100000, 1_000_000), context);
+    assert.equal(status, 400);
+    const description = body.description as { cause: string; detail: string; reason: string };
+    assert.equal(description.cause, 'Argument value error');
+    assert.equal(description.detail, 'fill');
+    assert.ok(description.reason.includes('more than 100000 points at granularity 1.0;'));
   });
 
   it('renders query errors as argument errors', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { BoundTimeSerie } from '../../src/carbonara/bound-time-serie.ts';
-import { computeAggregations } from '../../src/carbonara/compute-aggregations.ts';
+import { recomputeBuckets } from '../../src/carbonara/recompute-buckets.ts';
 import { sortMeasures } from '../../src/carbonara/measures.ts';
 import { mergeSeries } from '../../src/carbonara/merge-series.ts';
 import {
@@ -135,7 +135,7 @@ describe('BoundTimeSerie folding batches', () => {
                 Float64Array.from(raw, (p) => p.value),
               ),
             );
-            const fresh = computeAggregations(update.merged, aggregations, update.recomputeFrom);
+            const fresh = recomputeBuckets(update.merged, aggregations, update.recomputeFrom);
             stored = stored.map((old, i) => mergeSeries(old, fresh[i]!));
             bound = update.bound;
             dropped -= update.dropped;

@@ -13,7 +13,7 @@
  * `refreshed` once pending measures were processed, `read` once storage answered.
  */
 import type { ArchivePolicy } from '../../archive-policy/index.ts';
-import { isCalendarGrouping, RATE_PREFIX } from '../../carbonara/index.ts';
+import { fillSeries, isCalendarGrouping, RATE_PREFIX } from '../../carbonara/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
 import { parseMeasures, parseMeasuresBatch, type Incoming } from '../../ingest/index.ts';
 import type { TrackedOp } from '../../optracker/index.ts';
@@ -21,7 +21,6 @@ import type { Storage } from '../../storage/index.ts';
 import type { MetricRefresher } from '../api-deps.ts';
 import type { Authorizer } from '../auth.ts';
 import { parseBoolean } from '../boolean-argument.ts';
-import { fillSeries } from '../fill-series.ts';
 import type { MeasureGroup } from '../measures-json.ts';
 import {
   parseMeasuresQuery,

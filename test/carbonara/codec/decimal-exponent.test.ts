@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findDecimalExponent } from '../../src/carbonara/decimal-exponent.ts';
+import { findDecimalExponent } from '../../../src/carbonara/codec/decimal-exponent.ts';
 
 describe('findDecimalExponent', () => {
   const cases: [string, number[], number, number[]?][] = [

@@ -1,9 +1,9 @@
 /**
  * Operations on a stored aggregate series: retention by timespan, range reads, and resampling.
  */
-import { aggregateSeries } from './aggregate-series.ts';
-import { type AggregationMethod } from './aggregation-method.ts';
-import { type Sampling } from './grouped-series.ts';
+import type { AggregationMethod } from './aggregation-method.ts';
+import { downsample } from './downsample.ts';
+import type { Sampling } from './grouped-series.ts';
 import { lowerBound, roundTimestamp, sliceSeries, type Series } from './series.ts';
 
 /**
@@ -53,5 +53,5 @@ export function resampleSeries(
   sampling: Sampling,
   method: string | AggregationMethod,
 ): Series {
-  return aggregateSeries(series, { sampling, method });
+  return downsample(series, { sampling, method });
 }

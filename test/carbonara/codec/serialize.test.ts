@@ -4,28 +4,28 @@
  * Golden fixtures live in test/fixtures/series-v1/. These tests compare against them and fail on
  * any difference; after a deliberate change of format (which also needs a new version byte),
  * regenerate them with `ORZO_UPDATE_FIXTURES=1 node --import tsx --test
- * test/carbonara/serialize.test.ts` and review the diff.
+ * test/carbonara/codec/serialize.test.ts` and review the diff.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ByteReader } from '../../src/carbonara/byte-reader.ts';
-import { InvalidDataError } from '../../src/carbonara/errors.ts';
+import { ByteReader } from '../../../src/carbonara/codec/byte-reader.ts';
+import { InvalidDataError } from '../../../src/carbonara/errors.ts';
 import {
   decodeSeries,
   encodeSeries,
   SERIES_FORMAT_VERSION,
-} from '../../src/carbonara/serialize.ts';
-import { seriesOf } from '../../src/carbonara/series.ts';
-import type { Series } from '../../src/carbonara/series.ts';
-import { VALUE_MODES } from '../../src/carbonara/value-section.ts';
-import { HIGH_WORD, LOW_WORD } from '../../src/carbonara/word-order.ts';
-import { xxHash32 } from '../../src/carbonara/xxhash32.ts';
-import { seriesArbitrary } from './series-arbitrary.ts';
-import { mulberry32 } from '../support/mulberry32.ts';
+} from '../../../src/carbonara/codec/serialize.ts';
+import { seriesOf } from '../../../src/carbonara/series.ts';
+import type { Series } from '../../../src/carbonara/series.ts';
+import { VALUE_MODES } from '../../../src/carbonara/codec/value-section.ts';
+import { HIGH_WORD, LOW_WORD } from '../../../src/carbonara/codec/word-order.ts';
+import { xxHash32 } from '../../../src/carbonara/codec/xxhash32.ts';
+import { seriesArbitrary } from '../series-arbitrary.ts';
+import { mulberry32 } from '../../support/mulberry32.ts';
 
-const FIXTURES = new URL('../fixtures/series-v1/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/series-v1/', import.meta.url);
 const UPDATE_FIXTURES = process.env.ORZO_UPDATE_FIXTURES === '1';
 const START = 1_700_000_000_000_000;
 const TEN_SECONDS = 10_000_000;

@@ -25,7 +25,7 @@ const BUCKET_FUNCTIONS: Readonly<Record<SimpleMethod, BucketFunction>> = {
 };
 
 /** Applies the basic or percentile part of `method` (never its rate) to every bucket. */
-export function aggregateGrouped(grouped: GroupedSeries, method: AggregationMethod): Series {
+export function reduceBuckets(grouped: GroupedSeries, method: AggregationMethod): Series {
   switch (method.kind) {
     case 'std':
       return aggregateStd(grouped);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ByteReader } from '../../src/carbonara/byte-reader.ts';
-import { ByteWriter } from '../../src/carbonara/byte-writer.ts';
-import { InvalidDataError } from '../../src/carbonara/errors.ts';
+import { ByteReader } from '../../../src/carbonara/codec/byte-reader.ts';
+import { ByteWriter } from '../../../src/carbonara/codec/byte-writer.ts';
+import { InvalidDataError } from '../../../src/carbonara/errors.ts';
 
 function readerOf(bytes: number[]): ByteReader {
   return new ByteReader(Uint8Array.from(bytes), bytes.length);

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  FillLimitExceededError,
   fillSeries,
   MAX_FILL_POINTS,
-  parseFill,
+  seriesOf,
   type FilledSeries,
-} from '../../src/api/fill-series.ts';
-import { InvalidArgumentValueError } from '../../src/api/request-errors.ts';
-import { seriesOf } from '../../src/carbonara/index.ts';
+} from '../../src/carbonara/index.ts';
 
 const S = 1_000_000;
 const M = 60 * S;
@@ -20,30 +19,6 @@ function points(series: FilledSeries): [number, number | null][] {
     series.nulls?.[i] === 1 ? null : (series.values[i] as number),
   ]);
 }
-
-describe('parseFill', () => {
-  it('reads floats as Python does, then null and dropna', () => {
-    assert.equal(parseFill('0'), 0);
-    assert.equal(parseFill('-1.5'), -1.5);
-    assert.equal(parseFill(' 2e3 '), 2000);
-    assert.ok(Number.isNaN(parseFill('nan')));
-    assert.equal(parseFill('inf'), Infinity);
-    assert.equal(parseFill('null'), null);
-    assert.equal(parseFill('dropna'), 'dropna');
-  });
-
-  for (const text of ['', 'None', 'NULL', 'zero', '0x10', 'dropNA']) {
-    it(`refuses ${JSON.stringify(text)}, naming the argument`, () => {
-      assert.throws(
-        () => parseFill(text),
-        (error) =>
-          error instanceof InvalidArgumentValueError &&
-          error.argument === 'fill' &&
-          error.message === "Must be a float, 'dropna' or 'null'",
-      );
-    });
-  }
-});
 
 describe('fillSeries', () => {
   const gappy = seriesOf([0, 2 * M, 5 * M], [1, NaN, 3]);
@@ -136,13 +111,13 @@ describe('fillSeries', () => {
     assert.throws(
       () => fillSeries(series, { fill: 0, granularity: S, stop: (MAX_FILL_POINTS + 2) * S }),
       (error) =>
-        error instanceof InvalidArgumentValueError &&
-        error.argument === 'fill' &&
-        error.message.includes('more than 100000 points at granularity 1.0;'),
+        error instanceof FillLimitExceededError &&
+        error.limit === 100000 &&
+        error.granularity === S,
     );
     assert.throws(
       () => fillSeries(series, { fill: 0, granularity: S, start: 0, stop: 1e15 }),
-      InvalidArgumentValueError,
+      FillLimitExceededError,
     );
   });
 });

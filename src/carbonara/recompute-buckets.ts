@@ -2,10 +2,9 @@
  * The aggregation step of processing one metric: every method at every granularity of its archive
  * policy, for the buckets that new measures touched.
  */
-import { aggregateGrouped } from './aggregate-grouped.ts';
-import { groupDifferences } from './aggregate-series.ts';
 import { parseAggregationMethod } from './aggregation-method.ts';
-import { groupSeries, type GroupedSeries } from './grouped-series.ts';
+import { groupDifferences, groupSeries, type GroupedSeries } from './grouped-series.ts';
+import { reduceBuckets } from './reduce-buckets.ts';
 import { roundTimestamp, type Series } from './series.ts';
 
 /** One aggregate series to compute. */
@@ -21,7 +20,7 @@ export interface AggregationSpec {
  * onwards, or for every bucket when `from` is omitted. Results are aligned with `aggregations`.
  * Points are grouped once per granularity and reused by every method.
  */
-export function computeAggregations(
+export function recomputeBuckets(
   series: Series,
   aggregations: readonly AggregationSpec[],
   from?: number,
@@ -38,6 +37,6 @@ export function computeAggregations(
         : groupSeries(series, granularity, start);
       groups.set(cacheKey, grouped);
     }
-    return aggregateGrouped(grouped, parsed);
+    return reduceBuckets(grouped, parsed);
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { xxHash32 } from '../../src/carbonara/xxhash32.ts';
+import { xxHash32 } from '../../../src/carbonara/codec/xxhash32.ts';
 
 describe('xxHash32', () => {
   // NOTE: reference values of XXH32 with seed 0; the last one covers stripes and both tails.

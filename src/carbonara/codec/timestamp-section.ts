@@ -4,7 +4,7 @@
  */
 import type { ByteReader } from './byte-reader.ts';
 import type { ByteWriter } from './byte-writer.ts';
-import { InvalidDataError } from './errors.ts';
+import { InvalidDataError } from '../errors.ts';
 import type { IntBlocks } from './int-blocks.ts';
 import {
   packIntBlocks,

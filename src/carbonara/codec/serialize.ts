@@ -52,10 +52,10 @@
  */
 import { ByteReader } from './byte-reader.ts';
 import { ByteWriter, MAX_VARINT_BYTES } from './byte-writer.ts';
-import { InvalidDataError } from './errors.ts';
+import { InvalidDataError } from '../errors.ts';
 import { BLOCK_SIZE } from './int-blocks.ts';
-import { emptySeries } from './series.ts';
-import type { Series } from './series.ts';
+import { emptySeries } from '../series.ts';
+import type { Series } from '../series.ts';
 import {
   decodeTimestampSection,
   readTimestampSection,

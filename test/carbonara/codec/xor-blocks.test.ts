@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { packXorBlocks, planXorBlocks, unpackXorBlocks } from '../../src/carbonara/xor-blocks.ts';
+import {
+  packXorBlocks,
+  planXorBlocks,
+  unpackXorBlocks,
+} from '../../../src/carbonara/codec/xor-blocks.ts';
 
 function bitsOf(values: number[]): Uint32Array {
   return new Uint32Array(Float64Array.from(values).buffer);

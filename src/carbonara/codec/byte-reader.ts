@@ -3,7 +3,7 @@
  * side of `ByteWriter` (field encodings are described in byte-writer.ts). Every read past the end, and
  * every malformed field, throws {@link InvalidDataError} carrying the byte offset.
  */
-import { InvalidDataError } from './errors.ts';
+import { InvalidDataError } from '../errors.ts';
 import { MAX_VARINT_BYTES, MAX_ZIGZAG } from './byte-writer.ts';
 
 /** Reads header fields one after the other from `bytes[0..end)`, throwing on malformed input. */

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { packedWordCount } from '../../src/carbonara/bit-packing.ts';
+import { packedWordCount } from '../../../src/carbonara/codec/bit-packing.ts';
 import {
   packIntBlocks,
   planIntBlocks,
   regularIntBlocks,
   regularStep,
   unpackIntBlocks,
-} from '../../src/carbonara/int-blocks.ts';
+} from '../../../src/carbonara/codec/int-blocks.ts';
 
 const DELTA = 0x80;
 

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { aggregateSeries } from '../../src/carbonara/aggregate-series.ts';
+import { downsample } from '../../src/carbonara/downsample.ts';
 import { ALL_AGGREGATION_METHODS } from '../../src/carbonara/aggregation-method.ts';
-import { computeAggregations } from '../../src/carbonara/compute-aggregations.ts';
+import { recomputeBuckets } from '../../src/carbonara/recompute-buckets.ts';
 import { UnknownAggregationMethodError } from '../../src/carbonara/errors.ts';
 import { sortMeasures } from '../../src/carbonara/measures.ts';
 import { MICROS_PER_SECOND as S, seriesOf } from '../../src/carbonara/series.ts';
@@ -21,11 +21,11 @@ function points(...pairs: [number, number][]): ReturnType<typeof seriesOf> {
 }
 
 function run(pairs: [number, number][], granularitySeconds: number, method: string): number[][] {
-  const out = aggregateSeries(points(...pairs), { sampling: granularitySeconds * S, method });
+  const out = downsample(points(...pairs), { sampling: granularitySeconds * S, method });
   return toPoints(out).map((p) => [(p.ts - T0) / S, p.value]);
 }
 
-describe('aggregateSeries', () => {
+describe('downsample', () => {
   const bucket = [
     [0, 3],
     [10, 1],
@@ -150,10 +150,10 @@ describe('aggregateSeries', () => {
   it('takes rate predecessors from one granularity before the start', () => {
     const series = points([0, 1], [70, 5], [130, 10], [170, 20]);
     const start = T0 + 120 * S;
-    const near = aggregateSeries(series, { sampling: 60 * S, method: 'rate:sum', start });
+    const near = downsample(series, { sampling: 60 * S, method: 'rate:sum', start });
     assert.deepEqual(toPoints(near), [{ ts: start, value: 15 }]);
     // NOTE: at 30 s the point at 70 s is more than one granularity before the start: no rate at 130 s.
-    const far = aggregateSeries(series, { sampling: 30 * S, method: 'rate:sum', start });
+    const far = downsample(series, { sampling: 30 * S, method: 'rate:sum', start });
     assert.deepEqual(toPoints(far), [{ ts: T0 + 150 * S, value: 10 }]);
   });
 
@@ -178,7 +178,7 @@ const rawPoints = fc.array(
   { maxLength: 300 },
 );
 
-describe('aggregateSeries against the naive reference', () => {
+describe('downsample against the naive reference', () => {
   it('agrees for every method at every granularity, on unsorted data with duplicates', () => {
     fc.assert(
       fc.property(rawPoints, fc.constantFrom(...GRANULARITIES), (raw, granularity) => {
@@ -188,7 +188,7 @@ describe('aggregateSeries against the naive reference', () => {
           Float64Array.from(raw, (p) => p.value),
         );
         assert.deepEqual(toPoints(series), reference);
-        const got = computeAggregations(
+        const got = recomputeBuckets(
           series,
           METHODS.map((method) => ({ granularity, method })),
         );
@@ -219,7 +219,7 @@ describe('aggregateSeries against the naive reference', () => {
           const from = T0 + offset * S;
           const start = Math.floor(from / granularity) * granularity;
           for (const method of ['mean', 'std', 'rate:mean', 'rate:last', 'rate:min']) {
-            const got = computeAggregations(series, [{ granularity, method }], from)[0]!;
+            const got = recomputeBuckets(series, [{ granularity, method }], from)[0]!;
             assert.deepEqual(
               toPoints(got),
               referenceAggregate(reference, granularity, method, start),

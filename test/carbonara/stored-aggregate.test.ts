@@ -6,7 +6,7 @@ import {
   resampleSeries,
   timespanCutoff,
   truncateToTimespan,
-} from '../../src/carbonara/aggregated-series.ts';
+} from '../../src/carbonara/stored-aggregate.ts';
 import { calendarPeriod, type CalendarGrouping } from '../../src/carbonara/calendar.ts';
 import { BeforeEpochError, InvalidSamplingError } from '../../src/carbonara/errors.ts';
 import { sortMeasures } from '../../src/carbonara/measures.ts';

@@ -1,22 +1,16 @@
 /**
- * The `fill` argument of `GET /v1/metric/{id}/measures`, an Orzo extension (Gnocchi has `fill`
- * only on its cross-metric aggregation endpoints): `fill=<float>` or `fill=null` adds a point for
- * every missing bucket of a series, from its first point (or the bucket of `start`) to its last
- * (or the last bucket before `stop`), and `fill=dropna` removes the NaN points instead.
+ * Filling a series' missing buckets: with a number or with null, a point for every missing bucket
+ * from its first point (or the bucket of `start`) to its last (or the last bucket before `stop`);
+ * or, with `dropna`, removing the NaN points instead. This is the `fill` of reads and of
+ * cross-metric aggregation.
  *
  * Buckets are multiples of the granularity counted from the epoch, or calendar periods for a
  * calendar resample. A null fill is kept apart from NaN (`nulls`), so that it renders as JSON
  * `null` while stored NaNs still render as `NaN`.
  */
-import {
-  calendarPeriod,
-  isCalendarGrouping,
-  roundTimestamp,
-  type CalendarGrouping,
-  type Series,
-} from '../carbonara/index.ts';
-import { formatSecondsFloat, parsePythonFloatString } from '../grammar/index.ts';
-import { InvalidArgumentValueError } from './request-errors.ts';
+import { calendarPeriod, isCalendarGrouping, type CalendarGrouping } from './calendar.ts';
+import { FillLimitExceededError } from './errors.ts';
+import { roundTimestamp, type Series } from './series.ts';
 
 /** The value `fill=dropna` stands for. */
 export const FILL_DROPNA = 'dropna';
@@ -43,19 +37,9 @@ export interface FillOptions {
   readonly stop?: number | undefined;
 }
 
-/** Reads the `fill` argument; throws `InvalidArgumentValueError` naming it. */
-export function parseFill(text: string): Fill {
-  // NOTE: a float first, as Gnocchi's schema tries it first, so `nan` and `inf` are fills.
-  const value = parsePythonFloatString(text);
-  if (value !== undefined) return value;
-  if (text === 'null') return null;
-  if (text === FILL_DROPNA) return FILL_DROPNA;
-  throw new InvalidArgumentValueError('fill', "Must be a float, 'dropna' or 'null'");
-}
-
 /**
  * The series with its missing buckets filled (or its NaN points dropped); throws
- * `InvalidArgumentValueError` when that would add more than {@link MAX_FILL_POINTS} points.
+ * `FillLimitExceededError` when that would add more than {@link MAX_FILL_POINTS} points.
  */
 export function fillSeries(series: Series, options: FillOptions): FilledSeries {
   if (options.fill === FILL_DROPNA) return dropNaN(series);
@@ -143,11 +127,6 @@ function dropNaN(series: Series): Series {
   return result;
 }
 
-function tooManyPoints(granularity: number | CalendarGrouping): InvalidArgumentValueError {
-  const at = isCalendarGrouping(granularity) ? granularity : formatSecondsFloat(granularity);
-  return new InvalidArgumentValueError(
-    'fill',
-    `Filling would add more than ${MAX_FILL_POINTS} points at granularity ${at}; ` +
-      'narrow start and stop',
-  );
+function tooManyPoints(granularity: number | CalendarGrouping): FillLimitExceededError {
+  return new FillLimitExceededError(MAX_FILL_POINTS, granularity);
 }

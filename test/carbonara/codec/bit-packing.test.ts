@@ -9,7 +9,7 @@ import {
   TWO_POW_32,
   unpackBits,
   unpackRun,
-} from '../../src/carbonara/bit-packing.ts';
+} from '../../../src/carbonara/codec/bit-packing.ts';
 
 describe('bitWidth', () => {
   const cases: [number, number][] = [
