@@ -9,9 +9,9 @@ import type { Indexer } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';
 import { OpTracker } from '../optracker/index.ts';
 import type { Storage } from '../storage/index.ts';
-import { ArchivePolicyCache, type CachedArchivePolicies } from './archive-policy-cache.ts';
-import type { ApiLoggerOptions } from './logger-options.ts';
-import { trustProxyFunction, type TrustProxy } from './public-url.ts';
+import { ArchivePolicyCache, type CachedArchivePolicies } from './services/archive-policy-cache.ts';
+import type { ApiLoggerOptions } from './http/logger-options.ts';
+import { trustProxyFunction, type TrustProxy } from './http/public-url.ts';
 
 /** The configuration slices the API reads. */
 export interface ApiDepsConfig {

@@ -1,6 +1,6 @@
 /**
  * The composition of the API: one fastify instance with the engine decorator, every request
- * tracked as an op (`ops-plugin.ts`), the HTTP behaviour Gnocchi clients expect (content
+ * tracked as an op (`telemetry/ops-plugin.ts`), the HTTP behaviour Gnocchi clients expect (content
  * negotiation, raw bodies decoded by the routes that read them, 405s, JSON errors, CORS, proxies)
  * and one plugin per resource.
  *
@@ -16,15 +16,15 @@ import type {
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { createApiEngine, type ApiDeps } from './api-deps.ts';
-import { corsOptions } from './cors-options.ts';
+import { corsOptions } from './http/cors-options.ts';
 import { enginePlugin } from './engine-plugin.ts';
-import { answerClientError, installErrorHandling, sendError } from './errors.ts';
-import { installRawBodyParsing } from './json-body.ts';
-import { loggerOptions } from './logger-options.ts';
-import { methodNotAllowedPlugin, recordRouteMethods } from './method-not-allowed.ts';
-import { opsPlugin } from './ops-plugin.ts';
-import { ShuttingDownError } from './request-errors.ts';
-import { requireJsonAcceptable } from './request-hooks.ts';
+import { answerClientError, installErrorHandling, sendError } from './http/errors.ts';
+import { installRawBodyParsing } from './http/json-body.ts';
+import { loggerOptions } from './http/logger-options.ts';
+import { methodNotAllowedPlugin, recordRouteMethods } from './http/method-not-allowed.ts';
+import { opsPlugin } from './telemetry/ops-plugin.ts';
+import { ShuttingDownError } from './http/request-errors.ts';
+import { requireJsonAcceptable } from './http/request-hooks.ts';
 import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
 import { measureRoutes } from './routes/measures.ts';
@@ -33,7 +33,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { rootRoutes } from './routes/root.ts';
 import { statusRoutes } from './routes/status.ts';
-import { validatorCompiler } from './validator-compiler.ts';
+import { validatorCompiler } from './http/validator-compiler.ts';
 
 /** The resource plugins, in registration order. */
 export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [

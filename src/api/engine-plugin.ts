@@ -7,8 +7,8 @@ import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { ApiEngine } from './api-deps.ts';
-import { createAuthorizer, type Authorizer } from './auth.ts';
-import type { ErrorOverrides } from './errors.ts';
+import { createAuthorizer, type Authorizer } from './auth/auth.ts';
+import type { ErrorOverrides } from './http/errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -10,4 +10,4 @@ export type {
   MetricdOpsGatherer,
   MetricRefresher,
 } from './api-deps.ts';
-export type { ApiLoggerOptions } from './logger-options.ts';
+export type { ApiLoggerOptions } from './http/logger-options.ts';

@@ -5,9 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { authenticate, basicUser, createAuthorizer } from '../../src/api/auth.ts';
-import { isAllowed, type Credentials } from '../../src/api/policies.ts';
-import { AuthenticationRequiredError, PolicyDeniedError } from '../../src/api/request-errors.ts';
+import { authenticate, basicUser, createAuthorizer } from '../../src/api/auth/auth.ts';
+import { isAllowed, type Credentials } from '../../src/api/auth/policies.ts';
+import {
+  AuthenticationRequiredError,
+  PolicyDeniedError,
+} from '../../src/api/http/request-errors.ts';
 import { json, runCases } from './cases.ts';
 import { FOOBAR } from './harness.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ARCHIVE_POLICY_CACHE_TTL_MS } from '../../src/api/archive-policy-cache.ts';
+import { ARCHIVE_POLICY_CACHE_TTL_MS } from '../../src/api/services/archive-policy-cache.ts';
 import type { ArchivePolicy } from '../../src/archive-policy/index.ts';
 import { sortMeasures } from '../../src/carbonara/index.ts';
 import { Chef } from '../../src/chef/index.ts';

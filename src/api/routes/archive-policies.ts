@@ -5,17 +5,17 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { toArchivePolicyJson } from '../archive-policy-json.ts';
-import { decodeJsonBody } from '../json-body.ts';
-import { authorize } from '../request-hooks.ts';
-import { locationOf } from '../request-urls.ts';
+import { toArchivePolicyJson } from '../views/archive-policy-json.ts';
+import { decodeJsonBody } from '../http/json-body.ts';
+import { authorize } from '../http/request-hooks.ts';
+import { locationOf } from '../http/request-urls.ts';
 import {
   ARCHIVE_POLICY_JSON,
   ERROR_RESPONSES,
   NAME_PARAMS,
   NO_CONTENT,
   NO_QUERY,
-} from '../schemas.ts';
+} from './schemas.ts';
 import {
   createArchivePolicyFromInput,
   findArchivePolicy,

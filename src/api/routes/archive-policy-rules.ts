@@ -6,17 +6,17 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 
 import { archivePolicyRuleToJson } from '../../archive-policy/index.ts';
-import { byCause } from '../errors.ts';
-import { decodeJsonBody } from '../json-body.ts';
-import { authorize } from '../request-hooks.ts';
-import { locationOf } from '../request-urls.ts';
+import { byCause } from '../http/errors.ts';
+import { decodeJsonBody } from '../http/json-body.ts';
+import { authorize } from '../http/request-hooks.ts';
+import { locationOf } from '../http/request-urls.ts';
 import {
   ARCHIVE_POLICY_RULE_JSON,
   ERROR_RESPONSES,
   NAME_PARAMS,
   NO_CONTENT,
   NO_QUERY,
-} from '../schemas.ts';
+} from './schemas.ts';
 import {
   createArchivePolicyRuleFromInput,
   findArchivePolicyRule,

@@ -10,9 +10,9 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
-import { decodeJsonBody } from '../json-body.ts';
-import { renderMeasuresJson } from '../measures-json.ts';
-import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from '../schemas.ts';
+import { decodeJsonBody } from '../http/json-body.ts';
+import { renderMeasuresJson } from '../views/measures-json.ts';
+import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from './schemas.ts';
 import {
   getMeasures,
   postMeasures,

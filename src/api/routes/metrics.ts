@@ -5,12 +5,16 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { byMessage } from '../errors.ts';
-import { decodeJsonBody } from '../json-body.ts';
-import { createdMetricToJson, listedMetricToJson, metricDetailsToJson } from '../metric-json.ts';
-import { nextPageLink, type QueryArgs } from '../pagination.ts';
-import { requireUser } from '../request-hooks.ts';
-import { locationOf, pageUrlOf } from '../request-urls.ts';
+import { byMessage } from '../http/errors.ts';
+import { decodeJsonBody } from '../http/json-body.ts';
+import {
+  createdMetricToJson,
+  listedMetricToJson,
+  metricDetailsToJson,
+} from '../views/metric-json.ts';
+import { nextPageLink, type QueryArgs } from '../arguments/pagination.ts';
+import { requireUser } from '../http/request-hooks.ts';
+import { locationOf, pageUrlOf } from '../http/request-urls.ts';
 import {
   CREATED_METRIC_JSON,
   ERROR_RESPONSES,
@@ -19,7 +23,7 @@ import {
   METRIC_ID_PARAMS,
   NO_CONTENT,
   NO_QUERY,
-} from '../schemas.ts';
+} from './schemas.ts';
 import {
   createMetricFromInput,
   deleteMetricById,

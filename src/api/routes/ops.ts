@@ -14,8 +14,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { authorize } from '../request-hooks.ts';
-import { ERROR_RESPONSES, OPS_DUMP_JSON } from '../schemas.ts';
+import { authorize } from '../http/request-hooks.ts';
+import { ERROR_RESPONSES, OPS_DUMP_JSON } from './schemas.ts';
 import { gatherOps, type OpsJson } from '../services/ops.ts';
 
 const OPS_PARAMS = Type.Object({ dump: Type.String() });

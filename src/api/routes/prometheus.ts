@@ -10,9 +10,9 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
-import { registerMetricdMetrics } from '../metricd-metrics.ts';
-import { registerOpMetrics } from '../op-metrics.ts';
-import { NO_QUERY } from '../schemas.ts';
+import { registerMetricdMetrics } from '../telemetry/metricd-metrics.ts';
+import { registerOpMetrics } from '../telemetry/op-metrics.ts';
+import { NO_QUERY } from './schemas.ts';
 
 /** The Prometheus resource. */
 export const prometheusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {

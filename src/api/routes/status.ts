@@ -9,10 +9,10 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 
 import { toGnocchiStorageStatus } from '../../ingest/index.ts';
-import { parseBoolean } from '../boolean-argument.ts';
-import { metricdStatusJson } from '../metricd-status-json.ts';
-import { authorize } from '../request-hooks.ts';
-import { ERROR_RESPONSES, OPS_HEALTH_JSON } from '../schemas.ts';
+import { parseBoolean } from '../arguments/boolean-argument.ts';
+import { metricdStatusJson } from '../views/metricd-status-json.ts';
+import { authorize } from '../http/request-hooks.ts';
+import { ERROR_RESPONSES, OPS_HEALTH_JSON } from './schemas.ts';
 
 const STATUS_QUERY = Type.Object({ details: Type.Optional(Type.String()) });
 

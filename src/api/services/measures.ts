@@ -19,22 +19,22 @@ import { parseMeasures, parseMeasuresBatch, type Incoming } from '../../ingest/i
 import type { TrackedOp } from '../../optracker/index.ts';
 import type { Storage } from '../../storage/index.ts';
 import type { MetricRefresher } from '../api-deps.ts';
-import type { Authorizer } from '../auth.ts';
-import { parseBoolean } from '../boolean-argument.ts';
-import type { MeasureGroup } from '../measures-json.ts';
+import type { Authorizer } from '../auth/auth.ts';
+import { parseBoolean } from '../arguments/boolean-argument.ts';
+import type { MeasureGroup } from '../views/measures-json.ts';
 import {
   parseMeasuresQuery,
   type MeasuresQuery,
   type MeasuresQueryArgs,
-} from '../measures-query.ts';
-import { metricPolicyTarget } from '../metric-json.ts';
+} from '../arguments/measures-query.ts';
+import { metricPolicyTarget } from '../views/metric-json.ts';
 import {
   AggregationMethodNotFoundError,
   AggregationNotFoundError,
   InvalidResampleError,
   MetricLockedError,
   UnknownMetricsError,
-} from '../request-errors.ts';
+} from '../http/request-errors.ts';
 import { findArchivePolicy } from './archive-policies.ts';
 import { findMetric } from './metrics.ts';
 

@@ -12,16 +12,16 @@ import {
   type Metric,
   type MetricFilter,
 } from '../../indexer/index.ts';
-import type { Authorizer } from '../auth.ts';
-import { metricPolicyTarget, type MetricWithPolicy } from '../metric-json.ts';
+import type { Authorizer } from '../auth/auth.ts';
+import { metricPolicyTarget, type MetricWithPolicy } from '../views/metric-json.ts';
 import {
   METRIC_DEFAULT_SORTS,
   parseMetricSorts,
   parsePageRequest,
   type PageRequest,
   type QueryArgs,
-} from '../pagination.ts';
-import { InvalidMetricError, ResourcesNotSupportedError } from '../request-errors.ts';
+} from '../arguments/pagination.ts';
+import { InvalidMetricError, ResourcesNotSupportedError } from '../http/request-errors.ts';
 import { normalizeUuid } from '../../grammar/index.ts';
 import { findArchivePolicy } from './archive-policies.ts';
 

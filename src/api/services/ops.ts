@@ -13,7 +13,7 @@ import {
   type OpTracker,
 } from '../../optracker/index.ts';
 import type { MetricdOpsGatherer } from '../api-deps.ts';
-import { OpsDumpNotFoundError } from '../request-errors.ts';
+import { OpsDumpNotFoundError } from '../http/request-errors.ts';
 
 /** What gathering op dumps needs. */
 export interface OpsContext {

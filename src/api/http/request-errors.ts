@@ -1,0 +1,235 @@
+/**
+ * The errors the API itself raises about a request (as opposed to the domain errors of the engine):
+ * missing credentials, a denied policy, content negotiation, undecodable or invalid input, unknown
+ * routes. Like every engine error they carry a stable `code` and no HTTP status; `errors.ts` maps
+ * them.
+ */
+import type { InputPath } from '../../archive-policy/index.ts';
+import { formatSecondsFloat } from '../../grammar/index.ts';
+import { EngineError } from '../../errors/index.ts';
+
+/** The part of a request that failed validation. */
+export type RequestPart = 'body' | 'querystring' | 'params' | 'headers';
+
+/** The handler needs to know the user, and the request names none (or names it unreadably). */
+export class AuthenticationRequiredError extends EngineError {
+  readonly code = 'AUTHENTICATION_REQUIRED';
+
+  constructor() {
+    super('Authentication required');
+  }
+}
+
+/** The user's credentials do not satisfy the policy rule of the operation. */
+export class PolicyDeniedError extends EngineError {
+  readonly code = 'POLICY_DENIED';
+  readonly rule: string;
+
+  constructor(rule: string) {
+    super(`Policy does not allow ${rule}`);
+    this.rule = rule;
+  }
+}
+
+/** The `Accept` header rules out JSON, the only representation the API has. */
+export class NotAcceptableError extends EngineError {
+  readonly code = 'NOT_ACCEPTABLE';
+
+  constructor() {
+    super('Not Acceptable');
+  }
+}
+
+/** A handler that reads a body was sent one that is not `application/json`. */
+export class UnsupportedMediaTypeError extends EngineError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  /** The media type as sent, or null when the request had no `Content-Type`. */
+  readonly mediaType: string | null;
+
+  constructor(mediaType: string | null) {
+    super(`The request media type ${mediaType ?? 'None'} is not supported by this server.`);
+    this.mediaType = mediaType;
+  }
+}
+
+/** The body is empty, not UTF-8 or not JSON. */
+export class UndecodableBodyError extends EngineError {
+  readonly code = 'UNDECODABLE_BODY';
+  /** Why decoding failed, as the parser put it. */
+  readonly reason: string;
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`Unable to decode body: ${reason}`, options);
+    this.reason = reason;
+  }
+}
+
+/** A request part does not match its schema (a missing, extra or mistyped field). */
+export class InvalidInputError extends EngineError {
+  readonly code = 'INVALID_INPUT';
+  readonly part: RequestPart;
+  /** The offending field; empty when the part as a whole is wrong. */
+  readonly path: InputPath;
+
+  constructor(part: RequestPart, message: string, path: InputPath) {
+    super(message);
+    this.part = part;
+    this.path = path;
+  }
+}
+
+/** A query argument has a value the operation cannot use, e.g. `limit=0`. */
+export class InvalidArgumentError extends EngineError {
+  readonly code = 'INVALID_ARGUMENT';
+  readonly argument: string;
+
+  constructor(argument: string, message: string) {
+    super(message);
+    this.argument = argument;
+  }
+}
+
+/** The path exists but not for this method. */
+export class MethodNotAllowedError extends EngineError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly method: string;
+  /** The methods the path does answer, for the `Allow` header. */
+  readonly allowed: readonly string[];
+
+  constructor(method: string, allowed: readonly string[]) {
+    super(`The method ${method} is not allowed for this resource.`);
+    this.method = method;
+    this.allowed = allowed;
+  }
+}
+
+/** No route has this path. */
+export class RouteNotFoundError extends EngineError {
+  readonly code = 'ROUTE_NOT_FOUND';
+  readonly path: string;
+
+  constructor(path: string) {
+    super('The resource could not be found.');
+    this.path = path;
+  }
+}
+
+/** `/v1/ops/<dump>` names no dump. */
+export class OpsDumpNotFoundError extends EngineError {
+  readonly code = 'OPS_DUMP_NOT_FOUND';
+  readonly dump: string;
+
+  constructor(dump: string, known: readonly string[]) {
+    super(`Op dump ${dump} does not exist; the dumps are ${known.join(', ')}`);
+    this.dump = dump;
+  }
+}
+
+/** A batch of measures names metrics that do not exist (or are deleted); nothing was stored. */
+export class UnknownMetricsError extends EngineError {
+  readonly code = 'UNKNOWN_METRICS';
+  /** The unknown ids, sorted, as sent. */
+  readonly metricIds: readonly string[];
+
+  constructor(metricIds: readonly string[]) {
+    super(`Unknown metrics: ${metricIds.join(', ')}`);
+    this.metricIds = metricIds;
+  }
+}
+
+/** A metric was to be attached to a resource, and resources are not implemented yet. */
+export class ResourcesNotSupportedError extends EngineError {
+  readonly code = 'RESOURCES_NOT_SUPPORTED';
+  readonly resourceId: string;
+
+  constructor(resourceId: string) {
+    super(
+      `Resources are not supported yet: a metric cannot be attached to resource ${resourceId}; ` +
+        'create it without resource_id',
+    );
+    this.resourceId = resourceId;
+  }
+}
+
+/** A metric's name or unit breaks Gnocchi's rules (a `/` in the name, a unit over 31 characters). */
+export class InvalidMetricError extends EngineError {
+  readonly code = 'INVALID_METRIC';
+  /** The offending field, for per-field (schema-like) errors. */
+  readonly path: InputPath | undefined;
+
+  constructor(message: string, options: { path?: InputPath } = {}) {
+    super(message);
+    this.path = options.path;
+  }
+}
+
+/** The API is shutting down and takes no new requests; another instance (or a retry) will. */
+export class ShuttingDownError extends EngineError {
+  readonly code = 'SHUTTING_DOWN';
+
+  constructor() {
+    super('The server is shutting down; retry the request');
+  }
+}
+
+/**
+ * A query argument has a value the operation cannot use, answered as Gnocchi's `validate_qs`
+ * answers it: the argument is named in `detail`.
+ */
+export class InvalidArgumentValueError extends EngineError {
+  readonly code = 'INVALID_ARGUMENT_VALUE';
+  readonly argument: string;
+
+  constructor(argument: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.argument = argument;
+  }
+}
+
+/** A `resample` that cannot be honoured: without a granularity, or a rate on calendar periods. */
+export class InvalidResampleError extends EngineError {
+  readonly code = 'INVALID_RESAMPLE';
+}
+
+/** The metric's archive policy does not have the aggregation method asked for. */
+export class AggregationMethodNotFoundError extends EngineError {
+  readonly code = 'AGGREGATION_METHOD_NOT_FOUND';
+  readonly metricId: string;
+  readonly aggregationMethod: string;
+
+  constructor(metricId: string, aggregationMethod: string) {
+    super(`Aggregation method ${aggregationMethod} does not exist for metric ${metricId}`);
+    this.metricId = metricId;
+    this.aggregationMethod = aggregationMethod;
+  }
+}
+
+/** The metric's archive policy does not have the granularity asked for. */
+export class AggregationNotFoundError extends EngineError {
+  readonly code = 'AGGREGATION_NOT_FOUND';
+  readonly metricId: string;
+  readonly aggregationMethod: string;
+  /** In microseconds. */
+  readonly granularity: number;
+
+  constructor(metricId: string, aggregationMethod: string, granularity: number) {
+    super(
+      `Aggregation method '${aggregationMethod}' at granularity ` +
+        `'${formatSecondsFloat(granularity)}' for metric ${metricId} does not exist`,
+    );
+    this.metricId = metricId;
+    this.aggregationMethod = aggregationMethod;
+    this.granularity = granularity;
+  }
+}
+
+/** A `refresh=true` read could not take the metric's lock in time. */
+export class MetricLockedError extends EngineError {
+  readonly code = 'METRIC_LOCKED';
+  readonly metricId: string;
+
+  constructor(metricId: string) {
+    super(`Unable to refresh metric: ${metricId}. Metric is locked. Please try again.`);
+    this.metricId = metricId;
+  }
+}
