@@ -17,9 +17,9 @@ import type { Incoming } from '../ingest/index.ts';
 import { mapLimit } from '../async/map-limit.ts';
 import type { MetricLock, MetricLocks } from '../lock/index.ts';
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
-import { EngineError } from '../errors/index.ts';
 import { FencedWriteError, type Storage, type WriteFence } from '../storage/index.ts';
 import type { ChefLogger } from './chef-logger.ts';
+import { LockLostError } from './errors.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from './processing-figures.ts';
 
 /** What {@link Chef} works with. */
@@ -49,17 +49,6 @@ export interface ProcessMetricsOptions {
   readonly shouldStop?: () => boolean;
   /** Called after each metric with that metric's figures. */
   readonly onMetric?: (metricId: string, figures: Readonly<ProcessingFigures>) => void;
-}
-
-/** Raised when a metric's lock was lost while processing it: nothing more may be written. */
-export class LockLostError extends EngineError {
-  readonly code = 'LOCK_LOST';
-  readonly metricId: string;
-
-  constructor(metricId: string) {
-    super(`lost the lock of metric ${metricId} while processing it`);
-    this.metricId = metricId;
-  }
 }
 
 /** Throws {@link LockLostError} once a lock is lost: nothing more may be written under it. */

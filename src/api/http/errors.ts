@@ -17,7 +17,7 @@ import {
   InvalidArchivePolicyRuleError,
 } from '../../archive-policy/index.ts';
 import { FillLimitExceededError } from '../../carbonara/index.ts';
-import { EngineError } from '../../errors/index.ts';
+import { EngineError, type ErrorCode } from '../../errors/index.ts';
 import { formatSecondsFloat } from '../../grammar/index.ts';
 import {
   ArchivePolicyNotFoundError,
@@ -59,7 +59,10 @@ export interface ErrorMapping {
 }
 
 /** Per-route replacements of table entries, by error code (Gnocchi's per-endpoint quirks). */
-export type ErrorOverrides = Readonly<Record<string, ErrorMapping>>;
+export type ErrorOverrides = Readonly<Partial<Record<ErrorCode, ErrorMapping>>>;
+
+/** Marks an engine error that is the server's own failure: logged, and answered 500. */
+const INTERNAL = 'internal' as const;
 
 /** The error's message, as Gnocchi's `abort(status, str(e))`. */
 export const byMessage = (error: Error): ErrorDescription => error.message;
@@ -154,8 +157,11 @@ function byMeasures(error: Error): ErrorDescription {
 const bodyTooLarge = (_error: Error, context: ErrorContext): ErrorDescription =>
   `Request body is larger than the limit of ${context.bodyLimit} bytes`;
 
-/** Status and description of every error the API answers on purpose, by code. */
-export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
+/**
+ * How every engine error is answered, by code. The compiler holds this record against the union
+ * of codes, so a new code is either answered here or declared {@link INTERNAL}.
+ */
+const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INTERNAL>> = {
   // The request itself (./request-errors.ts).
   AUTHENTICATION_REQUIRED: { status: 401, describe: empty },
   POLICY_DENIED: { status: 403, describe: empty },
@@ -171,7 +177,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   OPS_DUMP_NOT_FOUND: { status: 404, describe: byMessage },
   RESOURCES_NOT_SUPPORTED: { status: 400, describe: byMessage },
   INVALID_METRIC: { status: 400, describe: byInput },
-  // Archive policies and rules (src/archive-policy).
+  // The value grammar (src/grammar), archive policies and rules (src/archive-policy).
   INVALID_TIMESPAN: { status: 400, describe: byMessage },
   INVALID_ARCHIVE_POLICY: { status: 400, describe: byInput },
   INVALID_ARCHIVE_POLICY_RULE: { status: 400, describe: byInput },
@@ -194,6 +200,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   UNKNOWN_METRICS: { status: 400, describe: byMessage },
   INCOMING_UNAVAILABLE: { status: 503, describe: byMessage },
   INCOMING_NOT_INITIALIZED: { status: 503, describe: byMessage },
+  SACK_COUNT_CHANGE_REFUSED: INTERNAL,
   // Measures out (./request-errors.ts).
   INVALID_RESAMPLE: { status: 400, describe: byMessage },
   AGGREGATION_METHOD_NOT_FOUND: { status: 404, describe: byMissingAggregationMethod },
@@ -202,11 +209,33 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   FILL_LIMIT_EXCEEDED: { status: 400, describe: byFillLimit },
   // Aggregates (src/storage/errors.ts).
   STORAGE_UNAVAILABLE: { status: 503, describe: byMessage },
-  // Fastify's own refusals.
+  FENCED_WRITE: INTERNAL,
+  // Failures of the engine itself, never caused by a request.
+  INVALID_CONFIG: INTERNAL,
+  INVALID_DATA: INTERNAL,
+  BEFORE_EPOCH: INTERNAL,
+  UNKNOWN_AGGREGATION_METHOD: INTERNAL,
+  INVALID_SAMPLING: INTERNAL,
+  LOCK_UNAVAILABLE: INTERNAL,
+  LOCK_LOST: INTERNAL,
+};
+
+/** Fastify's own refusals of a request that the API answers in its own words. */
+const FASTIFY_ERROR_ANSWERS: Readonly<Record<string, ErrorMapping>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, describe: bodyTooLarge },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, describe: empty },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, describe: byMessage },
   FST_ERR_BAD_URL: { status: 400, describe: byMessage },
+};
+
+/** Status and description of every error the API answers on purpose, by code. */
+export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
+  ...Object.fromEntries(
+    Object.entries(ENGINE_ERROR_ANSWERS).filter(
+      (entry): entry is [string, ErrorMapping] => entry[1] !== INTERNAL,
+    ),
+  ),
+  ...FASTIFY_ERROR_ANSWERS,
 };
 
 const INTERNAL_ERROR: ErrorMapping = {
@@ -234,12 +263,14 @@ export function renderError(
 }
 
 function findMapping(error: Error, overrides: ErrorOverrides): ErrorMapping {
+  if (error instanceof EngineError) {
+    const answer = overrides[error.code] ?? ENGINE_ERROR_ANSWERS[error.code];
+    return answer === INTERNAL ? INTERNAL_ERROR : answer;
+  }
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    const mapping = overrides[code] ?? ERROR_TABLE[code];
-    if (mapping !== undefined && (error instanceof EngineError || code.startsWith('FST_'))) {
-      return mapping;
-    }
+    const mapping = FASTIFY_ERROR_ANSWERS[code];
+    if (mapping !== undefined && code.startsWith('FST_')) return mapping;
   }
   // NOTE: fastify's other refusals of a request (codes FST_…) carry their 4xx status.
   const status = (error as Partial<FastifyError>).statusCode;

@@ -5,6 +5,7 @@ import { InvalidArchivePolicyError } from '../../../src/archive-policy/index.ts'
 import { byCause, ERROR_TABLE, renderError } from '../../../src/api/http/errors.ts';
 import { InvalidInputError } from '../../../src/api/http/request-errors.ts';
 import { FillLimitExceededError } from '../../../src/carbonara/index.ts';
+import { LockLostError } from '../../../src/chef/index.ts';
 import { ConfigError } from '../../../src/errors/index.ts';
 import { ArchivePolicyNotFoundError } from '../../../src/indexer/index.ts';
 
@@ -30,6 +31,12 @@ describe('renderError', () => {
         "Timespan must be positive for dictionary value @ data['definition'][0]['granularity']",
       detail: ['definition', '0', 'granularity'],
     });
+  });
+
+  it('answers an engine failure that no request causes with a bare 500', () => {
+    const { status, body } = renderError(new LockLostError('m'), context);
+    assert.equal(status, 500);
+    assert.equal(body.title, 'Internal Server Error');
   });
 
   it('renders a fill past its limit as a bad fill argument', () => {
