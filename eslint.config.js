@@ -8,8 +8,9 @@ const IMPURE = ['node:*', 'fs', 'path', 'os', 'crypto', 'ioredis', 'bullmq', 'fa
 
 /**
  * Folders of src/ and which siblings each may import, so that imports point only toward the pure
- * core (see the layering table in the README). `errors/` imports nothing and is open to every
- * layer; `config.ts` is open to the layers that receive config slices. `cli/` may import anything.
+ * core (the layering of docs/architecture.md). `errors/` imports nothing and is open to every
+ * layer; `config/` is open to the layers that receive config slices or backend targets. `cli/` may
+ * import anything.
  */
 const CORE = [
   'carbonara/',
@@ -19,49 +20,96 @@ const CORE = [
   'async/',
   'fs/',
   'redis/',
-  'config.ts',
+  'config/',
 ];
 const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/', 'optracker/'];
 const LAYERS = [
+  { folder: 'errors', allowed: [], pure: true },
   { folder: 'carbonara', allowed: ['errors/'], pure: true },
   { folder: 'grammar', allowed: ['errors/'], pure: true },
+  { folder: 'archive-policy', allowed: ['carbonara/', 'grammar/', 'errors/'], pure: true },
   { folder: 'async', allowed: [] },
   { folder: 'fs', allowed: ['errors/'] },
   { folder: 'redis', allowed: ['errors/'] },
-  { folder: 'archive-policy', allowed: ['carbonara/', 'grammar/', 'errors/'], pure: true },
+  { folder: 'config', allowed: ['carbonara/', 'errors/'] },
   { folder: 'indexer', allowed: CORE },
   { folder: 'ingest', allowed: CORE },
   { folder: 'storage', allowed: CORE },
   { folder: 'lock', allowed: CORE },
+  { folder: 'optracker', allowed: CORE },
   { folder: 'coordination', allowed: [...CORE, 'optracker/'] },
   { folder: 'chef', allowed: [...CORE, ...BACKENDS] },
   { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },
-  { folder: 'optracker', allowed: CORE },
+  { folder: 'cli', allowed: undefined },
 ];
 
+/** Packages that belong to one part of the tree: nothing else may import them. */
+const OWNED_PACKAGES = [
+  { owner: 'api', packages: ['fastify', 'fastify-plugin', '@fastify/*', 'prom-client'] },
+  { owner: 'metricd', packages: ['bullmq'] },
+  { owner: 'indexer', packages: ['kysely', 'pg', 'better-sqlite3'] },
+  { owner: 'lock', packages: ['proper-lockfile'] },
+  { owner: 'ingest', packages: ['msgpackr'] },
+  { owner: 'cli', packages: ['pino'] },
+];
+
+/**
+ * Rooms inside a folder that must not reach into their siblings: the API's plumbing, arguments
+ * and views know nothing of its routes and services.
+ */
+const INNER = [
+  { folder: 'api/http', forbidden: ['routes', 'services'] },
+  { folder: 'api/arguments', forbidden: ['routes', 'services'] },
+  { folder: 'api/views', forbidden: ['routes', 'services'] },
+  { folder: 'api/auth', forbidden: ['routes', 'services'] },
+];
+
+/** The `no-restricted-imports` patterns of a file `depth` folders below src/<folder>. */
+function layerPatterns({ folder, allowed, pure }, depth) {
+  const patterns = [];
+  if (pure) {
+    patterns.push({ group: IMPURE, message: 'this layer is pure: no I/O and no outer packages' });
+  }
+  if (allowed !== undefined) {
+    const escaped = allowed.map((entry) => entry.replace(/[.]/g, '\\.')).join('|');
+    patterns.push({
+      regex: `^(\\.\\./){${depth}}(?!(${escaped}))`,
+      message: `src/${folder} may import only from ${allowed.join(', ') || 'itself'}`,
+    });
+  }
+  for (const { owner, packages } of OWNED_PACKAGES) {
+    if (owner === folder) continue;
+    patterns.push({ group: packages, message: `only src/${owner} may import ${packages[0]}` });
+  }
+  return patterns;
+}
+
+function restrict(files, patterns) {
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
 /** One rule per nesting depth, since a relative import's meaning depends on where the file is. */
-function layerRules({ folder, allowed, pure }) {
-  const escaped = allowed.map((entry) => entry.replace(/[.]/g, '\\.')).join('|');
-  return [1, 2, 3].map((depth) => ({
-    files: [`src/${folder}/${'*/'.repeat(depth - 1)}*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...(pure
-              ? [{ group: IMPURE, message: 'this layer is pure: no I/O and no outer packages' }]
-              : []),
-            {
-              regex: `^(\\.\\./){${depth}}(?!(${escaped}))`,
-              message: `src/${folder} may import only from ${allowed.join(', ')}`,
-            },
-          ],
-        },
-      ],
-    },
-  }));
+function layerRules(layer) {
+  return [1, 2, 3].map((depth) =>
+    restrict([`src/${layer.folder}/${'*/'.repeat(depth - 1)}*.ts`], layerPatterns(layer, depth)),
+  );
+}
+
+/** The folder's own rules plus the inner ones; later in the config, so they win for its files. */
+function innerRules({ folder, forbidden }) {
+  const [top] = folder.split('/');
+  const layer = LAYERS.find((candidate) => candidate.folder === top);
+  return restrict(
+    [`src/${folder}/*.ts`],
+    [
+      ...layerPatterns(layer, 2),
+      {
+        regex: `^\\.\\./(${forbidden.join('|')})/`,
+        message: `src/${folder} may not import ${forbidden.join(' or ')}`,
+      },
+    ],
+  );
 }
 
 export default tseslint.config(
@@ -87,6 +135,7 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   ...LAYERS.flatMap(layerRules),
+  ...INNER.map(innerRules),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -21,6 +21,7 @@
  * under a random prefix), the indexer in a fresh schema of the test PostgreSQL, storage on files
  * (or in Redis with `--storage redis`, whose bytes are then Redis' `MEMORY USAGE` of its keys).
  */
+import { parseDataBackendUrl } from '../src/config/index.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,7 +119,11 @@ async function measureShape(
   const started = performance.now();
   const ingest = await postMeasureBodies(orzo.url, bodies, CONCURRENCY);
   const ingested = performance.now();
-  const incoming = new Incoming(createIncomingDriver(backends.incomingUrl(orzo.dataDir)));
+  const incoming = new Incoming(
+    createIncomingDriver(
+      parseDataBackendUrl(backends.incomingUrl(orzo.dataDir), 'incomingUrl', { fsync: false }),
+    ),
+  );
   while ((await waitingMetrics(incoming)) > 0) await sleep(50);
   await incoming.driver.close();
   const drained = performance.now();

@@ -7,7 +7,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-import { resolveConfig } from '../src/config.ts';
+import { resolveConfig } from '../src/config/index.ts';
 import { OpTracker } from '../src/optracker/index.ts';
 
 const OPS = 1_000_000;

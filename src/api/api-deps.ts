@@ -3,7 +3,7 @@
  * `app.engine` (see `engine-plugin.ts`); nothing is a module-level singleton, so several apps with
  * different backends can live in one process (as tests do).
  */
-import { resolveConfig, type ApiConfig, type ArchivePolicyConfig } from '../config.ts';
+import { resolveConfig, type ApiConfig, type ArchivePolicyConfig } from '../config/index.ts';
 import type { OpsCommand, StatusBoard } from '../coordination/index.ts';
 import type { Indexer } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { pino } from 'pino';
 
 import { buildApp, type OrzoApp } from '../api/index.ts';
-import type { EngineConfig } from '../config.ts';
+import type { EngineConfig } from '../config/index.ts';
 import { createStatusBoardReader, gatherMetricdOps } from '../coordination/index.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { onShutdownSignal } from './shutdown.ts';
@@ -20,7 +20,7 @@ const METRICD_OPS_TIMEOUT_MS = 5_000;
 
 /** The API on opened services, with refresh, metricd's status and op dumps wired in. */
 export function buildEngineApp(config: EngineConfig, services: EngineServices): OrzoApp {
-  const statusBoard = createStatusBoardReader(config.coordinationUrl, config.dataDir);
+  const statusBoard = createStatusBoardReader(config.backends.coordination, config.dataDir);
   const app = buildApp({
     indexer: services.indexer,
     incoming: services.incoming,

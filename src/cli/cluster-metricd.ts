@@ -6,13 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 
 import type { Logger } from 'pino';
 
-import type { EngineConfig } from '../config.ts';
-import {
-  RedisStatusBoard,
-  ReportBoard,
-  ReporterElection,
-  type CoordinationConfig,
-} from '../coordination/index.ts';
+import type { CoordinationTarget, EngineConfig } from '../config/index.ts';
+import { RedisStatusBoard, ReportBoard, ReporterElection } from '../coordination/index.ts';
 import {
   BlockConsumer,
   BlockQueue,
@@ -29,7 +24,7 @@ import {
 import type { EngineServices } from './engine-services.ts';
 import { serveMetricdAdminSocket } from './metricd-admin-socket.ts';
 
-type RedisCoordination = Extract<CoordinationConfig, { kind: 'redis' }>;
+type RedisCoordination = Extract<CoordinationTarget, { kind: 'redis' }>;
 
 /** What {@link startClusterMetricd} starts from. */
 export interface ClusterMetricdOptions {
@@ -48,10 +43,10 @@ export async function startClusterMetricd(
   options: ClusterMetricdOptions,
 ): Promise<{ stop(): Promise<void> }> {
   const { config, services, logger, coordination, name, host } = options;
-  const { url, redisOptions, prefix } = coordination;
-  const client = createRedisClient(url, redisOptions);
-  const queueConnection = createQueueRedisClient(url, redisOptions);
-  const eventsConnection = createQueueRedisClient(url, redisOptions);
+  const { url, prefix } = coordination;
+  const client = createRedisClient(url);
+  const queueConnection = createQueueRedisClient(url);
+  const eventsConnection = createQueueRedisClient(url);
   const election = new ReporterElection({
     client,
     prefix,
@@ -126,7 +121,7 @@ export function consumeQueuedBlocks(
   logger: Logger,
 ): NonNullable<WorkerServices['consumeBlocks']> {
   return (run): BlockSource => {
-    const connection = createQueueRedisClient(coordination.url, coordination.redisOptions);
+    const connection = createQueueRedisClient(coordination.url);
     const consumer = new BlockConsumer({
       connection,
       prefix: coordination.prefix,

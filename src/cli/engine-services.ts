@@ -3,14 +3,12 @@
  * incoming store, storage, per-metric locks, and the chef on top of them.
  */
 import { Chef, type ChefLogger } from '../chef/index.ts';
-import type { EngineConfig } from '../config.ts';
+import { sameRedisDatabase, type EngineConfig } from '../config/index.ts';
 import { createIndexer, type Indexer } from '../indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../ingest/index.ts';
 import { createMetricLocks, type MetricLocks } from '../lock/index.ts';
 import { OpTracker } from '../optracker/index.ts';
-import { parseCoordinationUrl } from '../coordination/index.ts';
-import { sameRedisDatabase } from '../redis/backend-url.ts';
-import { Storage, createStorageDriver, parseStorageUrl } from '../storage/index.ts';
+import { Storage, createStorageDriver } from '../storage/index.ts';
 
 /** Opened backends; `close` releases them all. */
 export interface EngineServices {
@@ -26,22 +24,17 @@ export interface EngineServices {
 
 /** Opens the backends the configuration names. */
 export function openEngineServices(config: EngineConfig, logger: ChefLogger): EngineServices {
-  const indexer = createIndexer(config.indexerUrl);
-  const incoming = new Incoming(
-    createIncomingDriver(config.incomingUrl, { fsync: config.incomingFsync }),
-  );
-  const storage = new Storage(
-    createStorageDriver(config.storageUrl, { fsync: config.storageFsync }),
-    {
-      onCorrupt: (metricId, object, error) => {
-        logger.error(
-          { err: error, metricId, object },
-          'corrupt stored data replaced by an empty series',
-        );
-      },
+  const indexer = createIndexer(config.backends.indexer);
+  const incoming = new Incoming(createIncomingDriver(config.backends.incoming));
+  const storage = new Storage(createStorageDriver(config.backends.storage), {
+    onCorrupt: (metricId, object, error) => {
+      logger.error(
+        { err: error, metricId, object },
+        'corrupt stored data replaced by an empty series',
+      );
     },
-  );
-  const locks = createMetricLocks(config.coordinationUrl, {
+  });
+  const locks = createMetricLocks(config.backends.coordination, {
     dataDir: config.dataDir,
     leaseMs: config.metricd.lockLeaseSeconds * 1000,
     onLost: (metricId, error) => {
@@ -82,8 +75,7 @@ export function openEngineServices(config: EngineConfig, logger: ChefLogger): En
  * write can check the writer's lock token in the same script.
  */
 function storageBesideLocks(config: EngineConfig): boolean {
-  const coordination = parseCoordinationUrl(config.coordinationUrl);
-  const storage = parseStorageUrl(config.storageUrl);
+  const { coordination, storage } = config.backends;
   return (
     coordination.kind === 'redis' &&
     storage.driver === 'redis' &&

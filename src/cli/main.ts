@@ -1,7 +1,7 @@
 /**
  * The `orzo` command line: the composition root that reads the configuration and runs a command.
  */
-import { loadConfig, redactConfig } from '../config.ts';
+import { loadConfig, redactConfig } from '../config/index.ts';
 import { EngineError } from '../errors/engine-error.ts';
 import { runApi } from './api.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';

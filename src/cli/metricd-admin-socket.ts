@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import type { Logger } from 'pino';
 
-import type { EngineConfig } from '../config.ts';
+import type { EngineConfig } from '../config/index.ts';
 import {
   ADMIN_SOCKET_SUFFIX,
   isOpsCommand,

@@ -3,12 +3,8 @@
  * as `ceph mgr fail` does. The active reporter's lease ends at once and it may not take it back
  * for one grace, so a standby takes over at its next beacon.
  */
-import type { EngineConfig } from '../config.ts';
-import {
-  failActiveReporter,
-  parseCoordinationUrl,
-  readReporterMap,
-} from '../coordination/index.ts';
+import type { EngineConfig } from '../config/index.ts';
+import { failActiveReporter, readReporterMap } from '../coordination/index.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { createRedisClient, quitRedisClient } from '../redis/redis-connection.ts';
 
@@ -18,13 +14,13 @@ export async function runMetricdFail(
   name: string | undefined,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<number> {
-  const coordination = parseCoordinationUrl(config.coordinationUrl);
+  const { coordination } = config.backends;
   if (coordination.kind !== 'redis') {
     throw new ConfigError('metricd fail needs Redis coordination (--coordination redis://…)', {
       path: 'coordinationUrl',
     });
   }
-  const client = createRedisClient(coordination.url, coordination.redisOptions);
+  const client = createRedisClient(coordination.url);
   try {
     const graceMs = config.metricd.reporterGraceSeconds * 1000;
     const result = await failActiveReporter(client, coordination.prefix, graceMs, name);

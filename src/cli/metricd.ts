@@ -11,8 +11,8 @@ import { join } from 'node:path';
 
 import { pino, type Logger } from 'pino';
 
-import type { EngineConfig } from '../config.ts';
-import { FileStatusBoard, parseCoordinationUrl } from '../coordination/index.ts';
+import type { EngineConfig } from '../config/index.ts';
+import { FileStatusBoard } from '../coordination/index.ts';
 import { Reporter, WorkerPool, runWorkerProcess } from '../metricd/index.ts';
 import { consumeQueuedBlocks, startClusterMetricd } from './cluster-metricd.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
@@ -35,7 +35,7 @@ export async function startMetricd(
 ): Promise<RunningMetricd> {
   const host = hostname();
   const name = `${host}.${process.pid}`;
-  const coordination = parseCoordinationUrl(config.coordinationUrl);
+  const { coordination } = config.backends;
   if (coordination.kind === 'redis') {
     return startClusterMetricd({ config, services, logger, coordination, name, host, spawnWorker });
   }
@@ -104,7 +104,7 @@ export async function runMetricdWorker(): Promise<number> {
   return runWorkerProcess((config, index) => {
     const workerLogger = logger.child({ worker: index });
     const services = openEngineServices(config, workerLogger);
-    const coordination = parseCoordinationUrl(config.coordinationUrl);
+    const { coordination } = config.backends;
     return Promise.resolve({
       chef: services.chef,
       tracker: services.tracker,

@@ -6,7 +6,7 @@
  * Exit status: 0 printed; 1 the API answered an error (printed to stderr); 2 bad usage or no
  * answer from the API.
  */
-import type { ApiConfig, EngineConfig } from '../config.ts';
+import type { ApiConfig, EngineConfig } from '../config/index.ts';
 import { isOpsDumpName, OPS_DUMPS } from '../optracker/index.ts';
 
 /** The flags of `orzo ops` that take a value. */

@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 
-import type { EngineConfig } from '../config.ts';
+import type { EngineConfig } from '../config/index.ts';
 import { buildEngineApp } from './api.ts';
 import { openEngineServices } from './engine-services.ts';
 import { startMetricd } from './metricd.ts';

@@ -3,7 +3,7 @@
  * empty index), fixes the number of sacks of the incoming store and creates the storage layout.
  * Idempotent, like `gnocchi-upgrade`.
  */
-import { redactUrl, type EngineConfig } from '../config.ts';
+import { redactUrl, type EngineConfig } from '../config/index.ts';
 import { createIndexer, upgradeIndexer } from '../indexer/index.ts';
 import { createIncomingDriver } from '../ingest/index.ts';
 import { createStorageDriver } from '../storage/index.ts';
@@ -24,7 +24,7 @@ export interface UpgradeFlags {
 export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Promise<string[]> {
   const report: string[] = [];
   if (!flags.skipIndex) {
-    const indexer = createIndexer(config.indexerUrl);
+    const indexer = createIndexer(config.backends.indexer);
     try {
       const result = await upgradeIndexer(indexer, {
         createDefaultArchivePolicies: !flags.skipArchivePoliciesCreation,
@@ -44,7 +44,7 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
 }
 
 async function upgradeIncoming(config: EngineConfig): Promise<string> {
-  const incoming = createIncomingDriver(config.incomingUrl);
+  const incoming = createIncomingDriver(config.backends.incoming);
   try {
     const sacks = await incoming.getSackCount();
     if (sacks !== undefined) return `incoming: ${sacks} sacks (unchanged)`;
@@ -56,7 +56,7 @@ async function upgradeIncoming(config: EngineConfig): Promise<string> {
 }
 
 async function upgradeStorage(config: EngineConfig): Promise<string> {
-  const storage = createStorageDriver(config.storageUrl, { fsync: config.storageFsync });
+  const storage = createStorageDriver(config.backends.storage);
   try {
     await storage.init();
     return `storage: ready (${redactUrl(config.storageUrl)})`;

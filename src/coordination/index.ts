@@ -3,7 +3,6 @@ export * from './admin-socket.ts';
 export * from './metricd-status.ts';
 export * from './ops-command.ts';
 export * from './status-board.ts';
-export * from './coordination-url.ts';
 export * from './create-status-board.ts';
 export * from './redis/reporter-election.ts';
 export * from './redis/redis-status-board.ts';

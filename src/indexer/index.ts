@@ -2,7 +2,7 @@
  * The indexer: archive policies, archive policy rules and metrics on SQLite or PostgreSQL, behind
  * one interface, created from a URL and upgraded by `orzo upgrade`.
  */
-export { createIndexer, parseIndexerUrl, type IndexerTarget } from './create-indexer.ts';
+export { createIndexer } from './create-indexer.ts';
 export {
   ArchivePolicyAlreadyExistsError,
   ArchivePolicyInUseError,

@@ -35,11 +35,9 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 
+import { SQLITE_MEMORY_PATH } from '../config/index.ts';
 import { IndexerUnavailableError } from './errors.ts';
 import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
-
-/** The path that keeps the database in memory, for tests. */
-export const SQLITE_MEMORY_PATH = ':memory:';
 
 /** Milliseconds a statement waits for another connection's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 5000;

@@ -1,5 +1,5 @@
 /** The `reporter` part of the status both reporters publish. */
-import type { MetricdConfig } from '../config.ts';
+import type { MetricdConfig } from '../config/index.ts';
 import type { BacklogStatus, MetricdStatus } from '../coordination/index.ts';
 import type { OpTracker } from '../optracker/index.ts';
 

@@ -7,7 +7,7 @@
  * after useful work, the next scan is brought forward, so a steady backlog never waits for a tick.
  */
 import type { Chef, ChefLogger } from '../chef/index.ts';
-import type { MetricdConfig } from '../config.ts';
+import type { MetricdConfig } from '../config/index.ts';
 import type { MetricdStatus, StatusBoard } from '../coordination/index.ts';
 import type { Incoming, Unsubscribe } from '../ingest/index.ts';
 import type { OpTracker } from '../optracker/index.ts';

@@ -1,5 +1,5 @@
 /** The IPC protocol between metricd's reporter (the parent) and its worker processes. */
-import type { EngineConfig } from '../config.ts';
+import type { EngineConfig } from '../config/index.ts';
 import type { ProcessingFigures } from '../chef/index.ts';
 import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
 

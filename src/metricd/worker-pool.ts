@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 
 import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.ts';
 import type { ChefLogger } from '../chef/index.ts';
-import type { EngineConfig } from '../config.ts';
+import type { EngineConfig } from '../config/index.ts';
 import type { WorkerStatus } from '../coordination/index.ts';
 import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
 import { isFromWorker, type FromWorker, type ToWorker } from './worker-messages.ts';

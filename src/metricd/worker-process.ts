@@ -9,7 +9,7 @@
  */
 import type { Chef } from '../chef/index.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.ts';
-import type { EngineConfig } from '../config.ts';
+import type { EngineConfig } from '../config/index.ts';
 import { dumpOps, type OpTracker } from '../optracker/index.ts';
 import type { BlockJob } from './block-job.ts';
 import type { BlockRun } from './block-consumer.ts';

@@ -42,7 +42,7 @@
  * // in a Gauge's collect(): this.reset(); then for each [kind, n] of tracker.inFlightByKind()
  * ```
  */
-import type { OpsConfig } from '../config.ts';
+import type { OpsConfig } from '../config/index.ts';
 import { LiveOp, type OpHost } from './live-op.ts';
 import { NOOP_OP } from './noop-op.ts';
 import { OpHistory } from './op-history.ts';

@@ -2,6 +2,7 @@
  * The API under test on a real indexer: SQLite in memory by default, or PostgreSQL in a schema of
  * its own (dropped afterwards) on the shared test server, as the indexer's own tests do.
  */
+import { parseIndexerUrl } from '../../src/config/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
-import { resolveConfig, type OpsConfig } from '../../src/config.ts';
+import { resolveConfig, type OpsConfig } from '../../src/config/index.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../../src/ingest/index.ts';
 import { OpTracker, type OpTrackerLogger } from '../../src/optracker/index.ts';
@@ -72,10 +73,14 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
   const { indexer, cleanup } = await openIndexer(options.backend ?? 'sqlite');
   await indexer.upgrade();
   const incomingDir = mkdtempSync(join(tmpdir(), 'orzo-api-incoming-'));
-  const incoming = new Incoming(createIncomingDriver(`file://${incomingDir}`, { fsync: false }));
+  const incoming = new Incoming(
+    createIncomingDriver({ driver: 'file', basePath: incomingDir, fsync: false }),
+  );
   await incoming.upgrade(INCOMING_SACKS);
   const storageDir = mkdtempSync(join(tmpdir(), 'orzo-api-storage-'));
-  const storage = new Storage(createStorageDriver(`file://${storageDir}`, { fsync: false }));
+  const storage = new Storage(
+    createStorageDriver({ driver: 'file', basePath: storageDir, fsync: false }),
+  );
   await storage.init();
   const tracker = new OpTracker({
     config: config.ops,
@@ -117,7 +122,7 @@ async function openIndexer(
   backend: Backend,
 ): Promise<{ indexer: Indexer; cleanup: () => Promise<void> }> {
   if (backend === 'sqlite') {
-    const indexer = createIndexer('sqlite::memory:');
+    const indexer = createIndexer(parseIndexerUrl('sqlite::memory:'));
     return { indexer, cleanup: () => indexer.close() };
   }
   const admin = new pg.Client({
@@ -126,7 +131,7 @@ async function openIndexer(
   });
   await admin.connect();
   const { schema, url } = await createTestSchema(admin, 'orzo_api_test');
-  const indexer = createIndexer(url);
+  const indexer = createIndexer(parseIndexerUrl(url));
   return {
     indexer,
     cleanup: async () => {

@@ -4,6 +4,7 @@
  * deleted, and the failure is counted. On Redis, with storage and locks on one server, the fence
  * is also checked atomically with the write.
  */
+import { parseIndexerUrl } from '../../src/config/index.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -86,7 +87,7 @@ describe('Chef when a lock is lost', () => {
   const prefix = randomPrefix();
 
   before(async () => {
-    indexer = createIndexer('sqlite::memory:');
+    indexer = createIndexer(parseIndexerUrl('sqlite::memory:'));
     await indexer.upgrade();
     await indexer.createArchivePolicy(policy);
     incoming = new Incoming(new FileIncomingDriver({ basePath: base, fsync: false }));

@@ -3,6 +3,7 @@
  * a temporary folder): what it folds, skips, discards and deletes, for a block, a refresh, and the
  * janitor.
  */
+import { parseIndexerUrl } from '../../src/config/index.ts';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ describe('Chef', () => {
   );
 
   before(async () => {
-    indexer = createIndexer('sqlite::memory:');
+    indexer = createIndexer(parseIndexerUrl('sqlite::memory:'));
     await indexer.upgrade();
     await indexer.createArchivePolicy(policy);
     incoming = new Incoming(new FileIncomingDriver({ basePath: base, fsync: false }));

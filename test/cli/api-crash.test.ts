@@ -74,7 +74,9 @@ describe('orzo api killed with SIGKILL while it writes measures (file incoming s
     await last.stop();
 
     assert.deepEqual(unexpectedOutcomes(sent), [], 'every answer is a 202, and none hung');
-    const incoming = new Incoming(createIncomingDriver(`file://${dataDir}`, { fsync: false }));
+    const incoming = new Incoming(
+      createIncomingDriver({ driver: 'file', basePath: dataDir, fsync: false }),
+    );
     const audit = await auditIncoming({ incoming, metricIds, sent, atomicRequests: false });
     await incoming.driver.close();
     assert.deepEqual(audit.problems, []);

@@ -6,6 +6,7 @@
  * is back 202s resume without the API being restarted; the API never exits, never drops a
  * connection, and every measure it answered 202 for is in Redis afterwards.
  */
+import { parseDataBackendUrl } from '../../src/config/index.ts';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,7 +164,9 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
     const { sent } = traffic;
     assert.deepEqual(unexpected(sent, [202, 503]), [], 'every answer is a 202 or a 503');
     assert.deepEqual(hung(sent), [], 'requests left hanging');
-    const incoming = new Incoming(createIncomingDriver(incomingUrl));
+    const incoming = new Incoming(
+      createIncomingDriver(parseDataBackendUrl(incomingUrl, 'incomingUrl', { fsync: false })),
+    );
     try {
       const audit = await auditIncoming({ incoming, metricIds, sent, atomicRequests: true });
       assert.deepEqual(audit.problems, []);

@@ -1,3 +1,4 @@
+import { parseIndexerUrl } from '../../src/config/index.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -18,7 +19,7 @@ const dropSchema = (schema: string) => dropTestSchema(admin, schema);
 
 runIndexerSuite('postgresql', async () => {
   const { schema, url } = await createSchema();
-  const indexer = createIndexer(url);
+  const indexer = createIndexer(parseIndexerUrl(url));
   return {
     indexer,
     sharedUrl: url,
@@ -44,7 +45,7 @@ describe('postgresql schemas', () => {
         insert into ${leftover.schema}.orzo_migration_lock values ('migration_lock', 1);
         create table ${leftover.schema}.archive_policy (name text primary key);
       `);
-      indexer = createIndexer(fresh.url);
+      indexer = createIndexer(parseIndexerUrl(fresh.url));
       await indexer.upgrade();
       await indexer.createArchivePolicy(testPolicy('here'));
       assert.deepEqual(await indexer.listArchivePolicies(), [testPolicy('here')]);

@@ -1,3 +1,4 @@
+import { parseIndexerUrl } from '../../src/config/index.ts';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ runIndexerSuite('sqlite file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'orzo-indexer-'));
   // NOTE: a folder that does not exist yet, which the indexer must create.
   const url = `sqlite://${join(dir, 'data', 'index.db')}`;
-  const indexer = createIndexer(url);
+  const indexer = createIndexer(parseIndexerUrl(url));
   return {
     indexer,
     sharedUrl: url,
@@ -26,7 +27,7 @@ runIndexerSuite('sqlite file', async () => {
 });
 
 runIndexerSuite('sqlite in memory', () => {
-  const indexer = createIndexer('sqlite::memory:');
+  const indexer = createIndexer(parseIndexerUrl('sqlite::memory:'));
   return Promise.resolve({ indexer, cleanup: () => indexer.close() });
 });
 

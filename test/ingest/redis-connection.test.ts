@@ -17,7 +17,7 @@ describe('redis incoming connections', () => {
   });
 
   it('waits for the first connection instead of failing a command issued at once', async () => {
-    const driver = createIncomingDriver(SHARED_REDIS_URL, { redisPrefix: prefix });
+    const driver = createIncomingDriver({ driver: 'redis', url: SHARED_REDIS_URL, prefix });
     try {
       // NOTE: as `orzo upgrade` does: the very first command, before the client is connected.
       assert.equal(await driver.getSackCount(), undefined);
@@ -30,7 +30,11 @@ describe('redis incoming connections', () => {
 
   it('fails with IncomingUnavailableError when the server cannot be reached at all', async () => {
     const port = await freePort();
-    const driver = createIncomingDriver(`redis://127.0.0.1:${port}`, { redisPrefix: prefix });
+    const driver = createIncomingDriver({
+      driver: 'redis',
+      url: `redis://127.0.0.1:${port}`,
+      prefix,
+    });
     try {
       await assert.rejects(driver.getSackCount(), IncomingUnavailableError);
     } finally {

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { ChefLogger } from '../../src/chef/index.ts';
-import { resolveConfig } from '../../src/config.ts';
+import { resolveConfig } from '../../src/config/index.ts';
 import { WorkerPool } from '../../src/metricd/index.ts';
 import { runOrzo } from '../support/orzo-process.ts';
 

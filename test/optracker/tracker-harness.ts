@@ -1,5 +1,5 @@
 /** A tracker on a fake clock with a logger that records, for the op tracker tests. */
-import { resolveConfig, type OpsConfig } from '../../src/config.ts';
+import { resolveConfig, type OpsConfig } from '../../src/config/index.ts';
 import { OpTracker, type OpTrackerLogger } from '../../src/optracker/index.ts';
 
 /** 2024-05-01T12:00:00.000Z, so that dumped times are easy to read. */

@@ -10,7 +10,7 @@
  *   role `admin`; the user is the one a valid Basic header names, else `admin`, so that creators
  *   still tell clients apart.
  */
-import type { ApiConfig } from '../../config.ts';
+import type { ApiConfig } from '../../config/index.ts';
 import { AuthenticationRequiredError, PolicyDeniedError } from '../http/request-errors.ts';
 import { isAllowed, type Credentials, type PolicyRule, type PolicyTarget } from './policies.ts';
 

@@ -15,7 +15,7 @@ import {
   NAME_PARAMS,
   NO_CONTENT,
   NO_QUERY,
-} from './schemas.ts';
+} from '../views/schemas.ts';
 import {
   createArchivePolicyFromInput,
   findArchivePolicy,

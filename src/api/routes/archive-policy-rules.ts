@@ -16,7 +16,7 @@ import {
   NAME_PARAMS,
   NO_CONTENT,
   NO_QUERY,
-} from './schemas.ts';
+} from '../views/schemas.ts';
 import {
   createArchivePolicyRuleFromInput,
   findArchivePolicyRule,

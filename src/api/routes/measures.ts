@@ -12,7 +12,7 @@ import { Type } from '@sinclair/typebox';
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
 import { decodeJsonBody } from '../http/json-body.ts';
 import { renderMeasuresJson } from '../views/measures-json.ts';
-import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from './schemas.ts';
+import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from '../views/schemas.ts';
 import {
   getMeasures,
   postMeasures,

@@ -23,7 +23,7 @@ import {
   METRIC_ID_PARAMS,
   NO_CONTENT,
   NO_QUERY,
-} from './schemas.ts';
+} from '../views/schemas.ts';
 import {
   createMetricFromInput,
   deleteMetricById,

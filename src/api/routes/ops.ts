@@ -15,7 +15,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 
 import { authorize } from '../http/request-hooks.ts';
-import { ERROR_RESPONSES, OPS_DUMP_JSON } from './schemas.ts';
+import { ERROR_RESPONSES, OPS_DUMP_JSON } from '../views/schemas.ts';
 import { gatherOps, type OpsJson } from '../services/ops.ts';
 
 const OPS_PARAMS = Type.Object({ dump: Type.String() });

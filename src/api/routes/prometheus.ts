@@ -12,7 +12,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 
 import { registerMetricdMetrics } from '../telemetry/metricd-metrics.ts';
 import { registerOpMetrics } from '../telemetry/op-metrics.ts';
-import { NO_QUERY } from './schemas.ts';
+import { NO_QUERY } from '../views/schemas.ts';
 
 /** The Prometheus resource. */
 export const prometheusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {

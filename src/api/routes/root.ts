@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 
 import { ALL_AGGREGATION_METHODS } from '../../carbonara/index.ts';
 import { applicationUrlOf } from '../http/request-urls.ts';
-import { ERROR_RESPONSES, NO_QUERY } from './schemas.ts';
+import { ERROR_RESPONSES, NO_QUERY } from '../views/schemas.ts';
 
 /** The build Orzo reports in the versions document: the Gnocchi release whose API it serves. */
 export const GNOCCHI_COMPATIBLE_BUILD = '4.6.0';

@@ -12,7 +12,7 @@ import { toGnocchiStorageStatus } from '../../ingest/index.ts';
 import { parseBoolean } from '../arguments/boolean-argument.ts';
 import { metricdStatusJson } from '../views/metricd-status-json.ts';
 import { authorize } from '../http/request-hooks.ts';
-import { ERROR_RESPONSES, OPS_HEALTH_JSON } from './schemas.ts';
+import { ERROR_RESPONSES, OPS_HEALTH_JSON } from '../views/schemas.ts';
 
 const STATUS_QUERY = Type.Object({ details: Type.Optional(Type.String()) });
 

@@ -5,7 +5,7 @@
 import type { Static } from '@sinclair/typebox';
 
 import { archivePolicyToJson, type ArchivePolicy } from '../../archive-policy/index.ts';
-import type { ARCHIVE_POLICY_JSON } from '../routes/schemas.ts';
+import type { ARCHIVE_POLICY_JSON } from './schemas.ts';
 
 /** An archive policy as routes answer it. */
 export type ApiArchivePolicyJson = Static<typeof ARCHIVE_POLICY_JSON>;

@@ -10,11 +10,7 @@ import type { Static } from '@sinclair/typebox';
 import type { ArchivePolicy } from '../../archive-policy/index.ts';
 import type { Metric } from '../../indexer/index.ts';
 import { toArchivePolicyJson } from './archive-policy-json.ts';
-import type {
-  CREATED_METRIC_JSON,
-  LISTED_METRIC_JSON,
-  METRIC_DETAILS_JSON,
-} from '../routes/schemas.ts';
+import type { CREATED_METRIC_JSON, LISTED_METRIC_JSON, METRIC_DETAILS_JSON } from './schemas.ts';
 
 /** A metric as `POST /v1/metric` answers it. */
 export type CreatedMetricJson = Static<typeof CREATED_METRIC_JSON>;

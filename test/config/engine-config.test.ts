@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { loadConfig, redactConfig } from '../src/config.ts';
-import { ConfigError } from '../src/errors/config-error.ts';
+import { loadConfig, redactConfig } from '../../src/config/engine-config.ts';
+import { ConfigError } from '../../src/errors/config-error.ts';
 
 const noFile = (): string => {
   throw new Error('no file expected');

@@ -16,8 +16,15 @@ import { parseArgs } from 'node:util';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-import { isAggregationMethod } from './carbonara/aggregation-method.ts';
-import { ConfigError } from './errors/config-error.ts';
+import { isAggregationMethod } from '../carbonara/aggregation-method.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import {
+  parseCoordinationUrl,
+  parseDataBackendUrl,
+  parseIndexerUrl,
+  redactUrl,
+  type BackendTargets,
+} from './backend-urls.ts';
 
 const PORT = Type.Integer({ minimum: 1, maximum: 65535 });
 const URL_STRING = Type.String({ minLength: 1 });
@@ -169,12 +176,16 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
 
 type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
 
-/** The validated, frozen configuration; backend URLs are always resolved. */
+/**
+ * The validated, frozen configuration; backend URLs are always resolved, and read into `backends`,
+ * which is what the factories take.
+ */
 export type EngineConfig = Readonly<
   Omit<RawEngineConfig, 'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd' | 'ops'> & {
     readonly indexerUrl: string;
     readonly incomingUrl: string;
     readonly storageUrl: string;
+    readonly backends: BackendTargets;
     readonly api: Readonly<Static<typeof API_CONFIG>>;
     readonly metricd: Readonly<Static<typeof METRICD_CONFIG>>;
     readonly archivePolicy: Readonly<Static<typeof ARCHIVE_POLICY_CONFIG>>;
@@ -283,17 +294,16 @@ export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
     });
   }
   const { dataDir } = raw;
-  return deepFreeze({
-    ...raw,
-    indexerUrl: raw.indexerUrl ?? `sqlite://${join(dataDir, 'index.db')}`,
-    incomingUrl: raw.incomingUrl ?? `file://${dataDir}`,
-    storageUrl: raw.storageUrl ?? `file://${dataDir}`,
-  });
-}
-
-/** A URL as it may be shown: the password inside it, if any, is masked. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
+  const indexerUrl = raw.indexerUrl ?? `sqlite://${join(dataDir, 'index.db')}`;
+  const incomingUrl = raw.incomingUrl ?? `file://${dataDir}`;
+  const storageUrl = raw.storageUrl ?? `file://${dataDir}`;
+  const backends: BackendTargets = {
+    indexer: parseIndexerUrl(indexerUrl),
+    incoming: parseDataBackendUrl(incomingUrl, 'incomingUrl', { fsync: raw.incomingFsync }),
+    storage: parseDataBackendUrl(storageUrl, 'storageUrl', { fsync: raw.storageFsync }),
+    coordination: parseCoordinationUrl(raw.coordinationUrl),
+  };
+  return deepFreeze({ ...raw, indexerUrl, incomingUrl, storageUrl, backends });
 }
 
 /** The configuration as it may be shown: credentials inside URLs are masked. */
