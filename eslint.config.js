@@ -21,6 +21,7 @@ const CORE = [
   'fs/',
   'redis/',
   'config/',
+  'log/',
 ];
 const BACKENDS = ['indexer/', 'ingest/', 'storage/', 'lock/', 'coordination/', 'optracker/'];
 const LAYERS = [
@@ -28,6 +29,7 @@ const LAYERS = [
   { folder: 'carbonara', allowed: ['errors/'], pure: true },
   { folder: 'grammar', allowed: ['errors/'], pure: true },
   { folder: 'archive-policy', allowed: ['carbonara/', 'grammar/', 'errors/'], pure: true },
+  { folder: 'log', allowed: [] },
   { folder: 'async', allowed: [] },
   { folder: 'fs', allowed: ['errors/'] },
   { folder: 'redis', allowed: ['errors/'] },

@@ -93,7 +93,7 @@ async function benchDriver(label: string, driver: IncomingDriver, requests: numb
   };
   let start = performance.now();
   for (let i = 0; i < requests; i++)
-    await incoming.addMeasures(metrics[i % metrics.length] as string, batch);
+    await incoming.enqueueMeasures(metrics[i % metrics.length] as string, batch);
   const writeSeconds = (performance.now() - start) / 1000;
   start = performance.now();
   for (const metricId of metrics) {

@@ -18,9 +18,10 @@ import { mapLimit } from '../async/map-limit.ts';
 import type { MetricLock, MetricLocks } from '../lock/index.ts';
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
 import { FencedWriteError, type Storage, type WriteFence } from '../storage/index.ts';
-import type { ChefLogger } from './chef-logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { LockLostError } from './errors.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from './processing-figures.ts';
+import { figuresOf, type MetricOutcome } from './metric-outcome.ts';
 
 /** What {@link Chef} works with. */
 export interface ChefDeps {
@@ -28,7 +29,7 @@ export interface ChefDeps {
   readonly incoming: Incoming;
   readonly storage: Storage;
   readonly locks: MetricLocks;
-  readonly logger: ChefLogger;
+  readonly logger: Logger;
   /** Metrics of a block processed at once, so that their I/O overlaps. @defaultValue `16` */
   readonly concurrency?: number;
   /** Most batches of one metric read in one pass; the rest wait for the next. @defaultValue `10000` */
@@ -94,19 +95,19 @@ export class Chef {
           op.finish();
           return;
         }
-        const figures = emptyFigures();
-        const lock = await this.#tryLock(metricId, figures, op);
-        if (lock !== undefined) {
-          const metric = metrics.get(metricId);
-          await this.#processLocked(
-            metricId,
-            metric && policies.get(metric.archivePolicyName),
-            lock,
-            figures,
-            op,
-          );
-        }
+        const lock = await this.#tryLock(metricId, op);
+        const metric = metrics.get(metricId);
+        const outcome =
+          lock.kind === 'held'
+            ? await this.#processLocked(
+                metricId,
+                metric && policies.get(metric.archivePolicyName),
+                lock.lock,
+                op,
+              )
+            : lock;
         op.finish();
+        const figures = figuresOf(outcome);
         addFigures(total, figures);
         options.onMetric?.(metricId, figures);
       });
@@ -134,13 +135,7 @@ export class Chef {
       op.mark('lock_acquired');
       const metric = await this.#deps.indexer.getMetric(metricId);
       const policies = await this.#loadPolicies(metric === undefined ? [] : [metric]);
-      await this.#processLocked(
-        metricId,
-        metric && policies.get(metric.archivePolicyName),
-        lock,
-        emptyFigures(),
-        op,
-      );
+      await this.#processLocked(metricId, metric && policies.get(metric.archivePolicyName), lock, op);
       return true;
     } finally {
       op.finish();
@@ -184,59 +179,71 @@ export class Chef {
     return expunged;
   }
 
+  /** Folds one metric's waiting measures in, under its lock, which it releases. */
   async #processLocked(
     metricId: string,
     policy: ArchivePolicy | undefined,
     lock: MetricLock,
-    figures: ProcessingFigures,
     op: TrackedOp,
-  ): Promise<void> {
-    const { incoming, storage, logger } = this.#deps;
+  ): Promise<MetricOutcome> {
     try {
-      if (policy === undefined) {
-        // NOTE: measures of a deleted (or never known) metric are dropped, as in Gnocchi.
-        const discarded = await incoming.discardPending(metricId);
-        op.mark('discarded');
-        if (discarded > 0) figures.metricsDiscarded++;
-        return;
-      }
-      const pending = await incoming.readPending(metricId, { limit: this.#maxBatches });
-      op.mark('incoming_read');
-      if (pending.handles.length === 0) return;
-      for (const { handle, error } of pending.corrupt) {
-        logger.warn({ err: error, metricId, batch: handle }, 'dropping a corrupt incoming batch');
-      }
-      const { timestamps, values } = pending.measures;
-      const result = await storage.addMeasures({
-        metricId,
-        policy,
-        measures: sortMeasures(timestamps, values),
-        op,
-        fence: this.#fenceOf(lock),
-      });
-      assertHeld(lock);
-      await incoming.deletePending(metricId, pending.handles);
-      op.mark('incoming_deleted');
-      figures.metricsProcessed++;
-      figures.batchesRead += pending.handles.length;
-      figures.measuresRead += timestamps.length;
-      figures.measuresDropped += result.dropped;
-      figures.corrupt += pending.corrupt.length + result.corrupt.length;
+      return policy === undefined
+        ? await this.#discard(metricId, op)
+        : await this.#fold(metricId, policy, lock, op);
     } catch (error) {
-      figures.errors++;
-      if (isLockLoss(error)) {
-        op.mark('lock_lost');
-        logger.error(
-          { err: error, metricId },
-          'lost a metric lock while processing; its measures wait',
-        );
-      } else {
-        op.mark('failed');
-        logger.error({ err: error, metricId }, 'processing a metric failed; its measures wait');
-      }
+      const lockLost = isLockLoss(error);
+      op.mark(lockLost ? 'lock_lost' : 'failed');
+      this.#deps.logger.error(
+        { err: error, metricId },
+        lockLost
+          ? 'lost a metric lock while processing; its measures wait'
+          : 'processing a metric failed; its measures wait',
+      );
+      return { kind: 'failed' };
     } finally {
       await this.#release(lock);
     }
+  }
+
+  /** Drops the measures of a deleted (or never known) metric, as Gnocchi does. */
+  async #discard(metricId: string, op: TrackedOp): Promise<MetricOutcome> {
+    const discarded = await this.#deps.incoming.discardPending(metricId);
+    op.mark('discarded');
+    return { kind: 'discarded', batches: discarded };
+  }
+
+  /** Reads the waiting batches, folds them into storage, then deletes exactly those batches. */
+  async #fold(
+    metricId: string,
+    policy: ArchivePolicy,
+    lock: MetricLock,
+    op: TrackedOp,
+  ): Promise<MetricOutcome> {
+    const { incoming, storage, logger } = this.#deps;
+    const pending = await incoming.readPending(metricId, { limit: this.#maxBatches });
+    op.mark('incoming_read');
+    if (pending.handles.length === 0) return { kind: 'nothing-waiting' };
+    for (const { handle, error } of pending.corrupt) {
+      logger.warn({ err: error, metricId, batch: handle }, 'dropping a corrupt incoming batch');
+    }
+    const { timestamps, values } = pending.measures;
+    const result = await storage.foldMeasures({
+      metricId,
+      policy,
+      measures: sortMeasures(timestamps, values),
+      op,
+      fence: this.#fenceOf(lock),
+    });
+    assertHeld(lock);
+    await incoming.deletePending(metricId, pending.handles);
+    op.mark('incoming_deleted');
+    return {
+      kind: 'folded',
+      batches: pending.handles.length,
+      measures: timestamps.length,
+      dropped: result.dropped,
+      corrupt: pending.corrupt.length + result.corrupt.length,
+    };
   }
 
   /** The storage fence of a held lock: checked before each write, atomically where possible. */
@@ -250,25 +257,19 @@ export class Chef {
     return atomic ? { ...fence, ...lock.fence } : fence;
   }
 
+  /** Takes a metric's lock if it is free; a busy or failed lock is the metric's outcome. */
   async #tryLock(
     metricId: string,
-    figures: ProcessingFigures,
     op: TrackedOp,
-  ): Promise<MetricLock | undefined> {
+  ): Promise<{ readonly kind: 'held'; readonly lock: MetricLock } | MetricOutcome> {
     try {
       const lock = await this.#deps.locks.tryAcquire(metricId);
-      if (lock === undefined) {
-        figures.metricsLocked++;
-        op.mark('lock_busy');
-      } else {
-        op.mark('lock_acquired');
-      }
-      return lock;
+      op.mark(lock === undefined ? 'lock_busy' : 'lock_acquired');
+      return lock === undefined ? { kind: 'locked' } : { kind: 'held', lock };
     } catch (error) {
-      figures.errors++;
       op.mark('failed');
       this.#deps.logger.error({ err: error, metricId }, 'taking a metric lock failed');
-      return undefined;
+      return { kind: 'failed' };
     }
   }
 

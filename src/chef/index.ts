@@ -1,5 +1,4 @@
 /** The processing pipeline shared by metricd, the API's refresh and the janitor. */
-export * from './chef-logger.ts';
 export * from './chef.ts';
 export * from './errors.ts';
 export * from './processing-figures.ts';

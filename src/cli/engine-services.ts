@@ -2,7 +2,8 @@
  * The backends every long-running command works with, made from the configuration: indexer,
  * incoming store, storage, per-metric locks, and the chef on top of them.
  */
-import { Chef, type ChefLogger } from '../chef/index.ts';
+import { Chef } from '../chef/index.ts';
+import type { Logger } from '../log/logger.ts';
 import { sameRedisDatabase, type EngineConfig } from '../config/index.ts';
 import { createIndexer, type Indexer } from '../indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../ingest/index.ts';
@@ -23,7 +24,7 @@ export interface EngineServices {
 }
 
 /** Opens the backends the configuration names. */
-export function openEngineServices(config: EngineConfig, logger: ChefLogger): EngineServices {
+export function openEngineServices(config: EngineConfig, logger: Logger): EngineServices {
   const indexer = createIndexer(config.backends.indexer);
   const incoming = new Incoming(createIncomingDriver(config.backends.incoming));
   const storage = new Storage(createStorageDriver(config.backends.storage), {

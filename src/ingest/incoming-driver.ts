@@ -21,7 +21,7 @@ export type BatchHandle = string & { readonly __brand: 'BatchHandle' };
 export interface NewBatch {
   /** Lowercase dashed UUID. */
   readonly metricId: string;
-  /** The metric's sack (see `sackForMetric`). */
+  /** The metric's sack (see `sackNumberOfMetric`). */
   readonly sack: Sack;
   /** Encoded measures (see `measure-batch-codec.ts`). */
   readonly data: Uint8Array;

@@ -78,12 +78,12 @@ export class Incoming {
   }
 
   /** Stores one request's measures for one metric (nothing is stored for an empty batch). */
-  async addMeasures(metricId: string, batch: MeasureBatch): Promise<void> {
-    await this.addMeasuresBatch(new Map([[metricId, batch]]));
+  async enqueueMeasures(metricId: string, batch: MeasureBatch): Promise<void> {
+    await this.enqueueBatches(new Map([[metricId, batch]]));
   }
 
   /** Stores one request's measures for many metrics, all or none where the backend allows. */
-  async addMeasuresBatch(batches: ReadonlyMap<string, MeasureBatch>): Promise<void> {
+  async enqueueBatches(batches: ReadonlyMap<string, MeasureBatch>): Promise<void> {
     const total = await this.sackCount();
     const newBatches: NewBatch[] = [];
     for (const [metricId, batch] of batches) {

@@ -1,7 +1,7 @@
 /**
  * Sacks: the fixed partition of incoming measures that metricd workers take turns on.
  *
- * `sackForMetric(id, n)` is Gnocchi's `metric_uuid_as_128bit_int % n`, and the sack name is its
+ * `sackNumberOfMetric(id, n)` is Gnocchi's `metric_uuid_as_128bit_int % n`, and the sack name is its
  * `incoming{n}-{i}` (e.g. `incoming128-17`), so the same metric lands in the same sack in Gnocchi
  * and here. The count is fixed by `orzo upgrade --sacks N` and stored in the incoming backend.
  */
@@ -33,7 +33,7 @@ export function assertSackCount(total: number): void {
 }
 
 /** The sack number of a metric: its dashed UUID as a 128-bit integer, modulo `total`. */
-export function sackForMetric(metricId: string, total: number): number {
+export function sackNumberOfMetric(metricId: string, total: number): number {
   assertSackCount(total);
   if (!isDashedUuid(metricId)) throw new RangeError(`not a dashed UUID: ${metricId}`);
   // NOTE: Horner's rule on 16-bit groups: the remainder stays below 2^16 and each step below
@@ -48,7 +48,7 @@ export function sackForMetric(metricId: string, total: number): number {
 
 /** The sack of a metric. */
 export function sackOfMetric(metricId: string, total: number): Sack {
-  return { number: sackForMetric(metricId, total), total };
+  return { number: sackNumberOfMetric(metricId, total), total };
 }
 
 /** Gnocchi's sack name, `incoming{total}-{number}`. */

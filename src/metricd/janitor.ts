@@ -3,7 +3,8 @@
  * series, then their indexer row), a batch per run. Both reporters run it on a timer; under Redis
  * coordination only the active one does.
  */
-import type { Chef, ChefLogger } from '../chef/index.ts';
+import type { Chef } from '../chef/index.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** Most metrics expunged in one run. */
 const EXPUNGE_BATCH = 1_000;
@@ -11,10 +12,10 @@ const EXPUNGE_BATCH = 1_000;
 /** Runs the chef's expunge and counts what it removed. */
 export class Janitor {
   readonly #chef: Pick<Chef, 'expungeMetrics'>;
-  readonly #logger: ChefLogger;
+  readonly #logger: Logger;
   #expunged = 0;
 
-  constructor(chef: Pick<Chef, 'expungeMetrics'>, logger: ChefLogger) {
+  constructor(chef: Pick<Chef, 'expungeMetrics'>, logger: Logger) {
     this.#chef = chef;
     this.#logger = logger;
   }

@@ -6,7 +6,8 @@
  * Between ticks, a worker that finishes a block gets the next one at once; when the list runs dry
  * after useful work, the next scan is brought forward, so a steady backlog never waits for a tick.
  */
-import type { Chef, ChefLogger } from '../chef/index.ts';
+import type { Chef } from '../chef/index.ts';
+import type { Logger } from '../log/logger.ts';
 import type { MetricdConfig } from '../config/index.ts';
 import type { MetricdStatus, StatusBoard } from '../coordination/index.ts';
 import type { Incoming, Unsubscribe } from '../ingest/index.ts';
@@ -28,7 +29,7 @@ export interface ReporterDeps {
   readonly pool: WorkerPool;
   readonly board: StatusBoard;
   readonly config: MetricdConfig;
-  readonly logger: ChefLogger;
+  readonly logger: Logger;
   /** `<host>.<pid>`. */
   readonly name: string;
   readonly host: string;

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 
 import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.ts';
-import type { ChefLogger } from '../chef/index.ts';
+import type { Logger } from '../log/logger.ts';
 import type { EngineConfig } from '../config/index.ts';
 import type { WorkerStatus } from '../coordination/index.ts';
 import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
@@ -19,7 +19,7 @@ export interface WorkerPoolOptions {
   readonly spawn: (index: number) => ChildProcess;
   /** `<host>.<pid>`, the prefix of worker names. */
   readonly name: string;
-  readonly logger: ChefLogger;
+  readonly logger: Logger;
   /** A worker becomes idle (ready, or done with a block). */
   readonly onIdle: () => void;
   /** A block's metrics that were not processed (drained, or their worker died). */

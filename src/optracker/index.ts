@@ -13,7 +13,6 @@ export type {
   OpsDump,
   SlowOpsDump,
 } from './op-json.ts';
-export type { OpTrackerLogger } from './op-tracker-logger.ts';
 export { OpTracker, type OpFinishListener, type OpTrackerOptions } from './op-tracker.ts';
 export type { OpsHealth, SlowOpsCheck } from './ops-health.ts';
 export type { BeginOptions, OpEvent, TrackedOp } from './tracked-op.ts';

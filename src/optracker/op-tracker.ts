@@ -56,14 +56,14 @@ import {
   type OpsDump,
   type SlowOpsDump,
 } from './op-json.ts';
-import type { OpTrackerLogger } from './op-tracker-logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { OpsHealth, SlowOpsCheck } from './ops-health.ts';
 import { durationMs, type BeginOptions, type OpEvent, type TrackedOp } from './tracked-op.ts';
 
 /** What an {@link OpTracker} works with. */
 export interface OpTrackerOptions {
   readonly config: OpsConfig;
-  readonly logger: OpTrackerLogger;
+  readonly logger: Pick<Logger, 'warn'>;
   /**
    * Milliseconds since the epoch; must not go backwards.
    * @defaultValue `performance.timeOrigin + performance.now()`
@@ -93,7 +93,7 @@ const byArrival = (a: TrackedOp, b: TrackedOp): number =>
 /** Tracks ops in flight, warns about slow ones, and keeps the finished ones for dumps. */
 export class OpTracker {
   readonly #config: OpsConfig;
-  readonly #logger: OpTrackerLogger;
+  readonly #logger: Pick<Logger, 'warn'>;
   readonly #now: () => number;
   readonly #host: OpHost;
   readonly #shards: Map<number, LiveOp>[];

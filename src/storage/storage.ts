@@ -4,7 +4,7 @@
  * those past the timespan, and serves reads of the aggregates.
  *
  * Objects per metric (see `object-name.ts`): `raw`, the BoundTimeSerie, and one split bundle per
- * granularity and split key holding every method (`split-bundle.ts`). One `addMeasures` calls the
+ * granularity and split key holding every method (`split-bundle.ts`). One `foldMeasures` calls the
  * driver at most four times: read `raw`; list the objects, only when the oldest kept split of a
  * granularity moved (as Gnocchi does); read every touched bundle at once; then one
  * `updateObjects` with the touched bundles, the expired ones to delete and `raw` last, preceded
@@ -45,7 +45,13 @@ import {
 } from './aggregate-read.ts';
 import { RAW_OBJECT_NAME } from './object-name.ts';
 import { decodeSplitBundle, encodeSplitBundle } from './split-bundle.ts';
-import { expiredSplits, mayHaveExpiredSplits, mergeBundle, planSplits } from './split-plan.ts';
+import {
+  expiredSplits,
+  mayHaveExpiredSplits,
+  mergeBundle,
+  planSplits,
+  type SplitPlan,
+} from './split-plan.ts';
 import type { StorageDriver } from './storage-driver.ts';
 import { fenceTokenOf, type WriteFence } from './write-fence.ts';
 
@@ -68,7 +74,7 @@ export interface MetricMeasures {
 }
 
 /** What folding one metric's measures did. */
-export interface AddMeasuresResult {
+export interface FoldResult {
   /** Measures merged into the raw buffer. */
   readonly accepted: number;
   /** Measures dropped for being older than the back window. */
@@ -80,7 +86,7 @@ export interface AddMeasuresResult {
 }
 
 /** A read of one metric's aggregates. */
-export interface MeasuresQuery {
+export interface AggregateQuery {
   /** One of the policy's methods (the caller checks). */
   readonly method: string;
   /** Granularities (µs) of the policy to read (the caller checks), in any order. */
@@ -126,14 +132,14 @@ export interface StorageStatistics {
   /** Bytes read, raw buffers and bundles, by both paths. */
   readonly bytesRead: number;
   /**
-   * Object listings: by `addMeasures` to find expired splits, and by reads whose range and
+   * Object listings: by `foldMeasures` to find expired splits, and by reads whose range and
    * retention do not bound the splits to read.
    */
   readonly listings: number;
-  /** Wall time spent in `addMeasures`, in milliseconds. */
-  readonly addMeasuresMs: number;
+  /** Wall time spent in `foldMeasures`, in milliseconds. */
+  readonly foldMeasuresMs: number;
   /** Wall time spent in `getMeasures`, in milliseconds. */
-  readonly getMeasuresMs: number;
+  readonly readMeasuresMs: number;
 }
 
 type Counters = { -readonly [K in keyof StorageStatistics]: number };
@@ -156,8 +162,8 @@ export class Storage {
     reads: 0,
     bytesRead: 0,
     listings: 0,
-    addMeasuresMs: 0,
-    getMeasuresMs: 0,
+    foldMeasuresMs: 0,
+    readMeasuresMs: 0,
   };
 
   constructor(driver: StorageDriver, options: StorageOptions = {}) {
@@ -175,7 +181,7 @@ export class Storage {
   }
 
   /** Folds one metric's new measures in and rewrites what they touched; run under its lock. */
-  async addMeasures(item: MetricMeasures): Promise<AddMeasuresResult> {
+  async foldMeasures(item: MetricMeasures): Promise<FoldResult> {
     if (item.measures.timestamps.length === 0) {
       return {
         accepted: 0,
@@ -187,9 +193,9 @@ export class Storage {
     }
     const started = performance.now();
     try {
-      return await this.#addMeasures(item);
+      return await this.#foldMeasures(item);
     } finally {
-      this.#counters.addMeasuresMs += performance.now() - started;
+      this.#counters.foldMeasuresMs += performance.now() - started;
     }
   }
 
@@ -200,13 +206,13 @@ export class Storage {
   async getMeasures(
     metricId: string,
     policy: ArchivePolicy,
-    query: MeasuresQuery,
+    query: AggregateQuery,
   ): Promise<AggregateSeries[] | undefined> {
     const started = performance.now();
     try {
       return await this.#getMeasures(metricId, policy, query);
     } finally {
-      this.#counters.getMeasuresMs += performance.now() - started;
+      this.#counters.readMeasuresMs += performance.now() - started;
     }
   }
 
@@ -220,13 +226,8 @@ export class Storage {
     return { ...this.#counters };
   }
 
-  async #addMeasures({
-    metricId,
-    policy,
-    measures,
-    op,
-    fence,
-  }: MetricMeasures): Promise<AddMeasuresResult> {
+  async #foldMeasures(item: MetricMeasures): Promise<FoldResult> {
+    const { metricId, policy, measures, op } = item;
     const corrupt: string[] = [];
     const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
     op?.mark('raw_loaded');
@@ -251,29 +252,10 @@ export class Storage {
       rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
         ? expiredSplits(policy, await this.#list(metricId), newest)
         : [];
-    const stored = await this.#read(
-      metricId,
-      plans.map((plan) => plan.name),
-    );
-    const put = new Map<string, Uint8Array>();
-    plans.forEach((plan, index) => {
-      const bundle = this.#decode(metricId, plan.name, stored[index], decodeSplitBundle, corrupt);
-      const merged = mergeBundle(bundle ?? new Map(), plan, policy.aggregationMethods);
-      put.set(plan.name, encodeSplitBundle(merged));
-    });
+    const put = await this.#mergeBundles(metricId, policy, plans, corrupt);
     // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
     put.set(RAW_OBJECT_NAME, encodeSeries(update.bound.series));
-    // NOTE: the reads above took time; a lock lost meanwhile must stop the write.
-    fence?.assertHeld();
-    const token = fenceTokenOf(fence);
-    await this.#driver.updateObjects(
-      metricId,
-      { put, remove: expired },
-      token === undefined ? undefined : { fence: token },
-    );
-    // NOTE: the expired splits go in the same update as the written ones.
-    op?.mark('splits_written');
-    op?.mark('expired');
+    await this.#write(item, put, expired);
     this.#countWrite(accepted, plans.length, expired.length, put);
     return {
       accepted,
@@ -284,10 +266,49 @@ export class Storage {
     };
   }
 
+  /** Reads every touched bundle at once and merges the recomputed points into each. */
+  async #mergeBundles(
+    metricId: string,
+    policy: ArchivePolicy,
+    plans: readonly SplitPlan[],
+    corrupt: string[],
+  ): Promise<Map<string, Uint8Array>> {
+    const stored = await this.#read(
+      metricId,
+      plans.map((plan) => plan.name),
+    );
+    const put = new Map<string, Uint8Array>();
+    plans.forEach((plan, index) => {
+      const bundle = this.#decode(metricId, plan.name, stored[index], decodeSplitBundle, corrupt);
+      const merged = mergeBundle(bundle ?? new Map(), plan, policy.aggregationMethods);
+      put.set(plan.name, encodeSplitBundle(merged));
+    });
+    return put;
+  }
+
+  /** One update of the metric's objects, checked against the writer's fence first. */
+  async #write(
+    { metricId, op, fence }: MetricMeasures,
+    put: ReadonlyMap<string, Uint8Array>,
+    expired: readonly string[],
+  ): Promise<void> {
+    // NOTE: the reads took time; a lock lost meanwhile must stop the write.
+    fence?.assertHeld();
+    const token = fenceTokenOf(fence);
+    await this.#driver.updateObjects(
+      metricId,
+      { put, remove: expired },
+      token === undefined ? undefined : { fence: token },
+    );
+    // NOTE: the expired splits go in the same update as the written ones.
+    op?.mark('splits_written');
+    op?.mark('expired');
+  }
+
   async #getMeasures(
     metricId: string,
     policy: ArchivePolicy,
-    query: MeasuresQuery,
+    query: AggregateQuery,
   ): Promise<AggregateSeries[] | undefined> {
     const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
     if (rawBytes === undefined) return undefined;
@@ -318,7 +339,7 @@ export class Storage {
   async #bundleNames(
     metricId: string,
     items: readonly ArchivePolicyItem[],
-    query: MeasuresQuery,
+    query: AggregateQuery,
     newest: number | undefined,
   ): Promise<string[][]> {
     const named = items.map((item) =>

@@ -13,7 +13,8 @@ import { buildApp, type ApiDeps, type OrzoApp } from '../../src/api/index.ts';
 import { resolveConfig, type OpsConfig } from '../../src/config/index.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../../src/ingest/index.ts';
-import { OpTracker, type OpTrackerLogger } from '../../src/optracker/index.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { OpTracker } from '../../src/optracker/index.ts';
 import { Storage, createStorageDriver } from '../../src/storage/index.ts';
 import { createTestSchema, dropTestSchema, TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
 
@@ -60,7 +61,7 @@ export interface StartApiOptions {
   /** The op tracker's clock (ms since the epoch). @defaultValue the real one */
   readonly opsNow?: () => number;
   /** Where the slow-op warnings go. @defaultValue nowhere */
-  readonly opsLogger?: OpTrackerLogger;
+  readonly opsLogger?: Pick<Logger, 'warn'>;
   /** Where metricd's status is read. @defaultValue none */
   readonly statusBoard?: ApiDeps['statusBoard'];
   /** metricd's op dumps. @defaultValue none */

@@ -88,7 +88,7 @@ async function store(api: TestApi, metricId: string, measures: [string | number,
   const policy = (await api.indexer.getArchivePolicy(metric.archivePolicyName)) as ArchivePolicy;
   const timestamps = measures.map(([ts]) => (typeof ts === 'number' ? ts : at(ts)));
   const values = measures.map(([, value]) => value);
-  await api.storage.addMeasures({
+  await api.storage.foldMeasures({
     metricId,
     policy,
     measures: sortMeasures(Float64Array.from(timestamps), Float64Array.from(values)),

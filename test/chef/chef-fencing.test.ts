@@ -15,7 +15,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 
 import { createArchivePolicy } from '../../src/archive-policy/index.ts';
-import { Chef, type ChefDeps, type ChefLogger } from '../../src/chef/index.ts';
+import { Chef, type ChefDeps } from '../../src/chef/index.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { FileIncomingDriver, Incoming } from '../../src/ingest/index.ts';
 import { RedisMetricLocks, type MetricLocks } from '../../src/lock/index.ts';
@@ -33,7 +34,7 @@ const T0 = 1_700_000_000 * S;
 const METHODS = ['mean', 'sum'];
 
 /** A logger that keeps the messages it was told. */
-function recordingLogger(): ChefLogger & { messages: string[] } {
+function recordingLogger(): Logger & { messages: string[] } {
   const messages: string[] = [];
   const log = (_fields: object, message: string) => {
     messages.push(message);
@@ -121,7 +122,7 @@ describe('Chef when a lock is lost', () => {
       unit: null,
       resourceId: null,
     });
-    await incoming.addMeasures(metric.id, {
+    await incoming.enqueueMeasures(metric.id, {
       timestamps: Float64Array.of(T0),
       values: Float64Array.of(1),
     });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { createArchivePolicy } from '../../src/archive-policy/index.ts';
-import { Chef, type ChefLogger } from '../../src/chef/index.ts';
+import { Chef } from '../../src/chef/index.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { FileIncomingDriver, Incoming, sackOfMetric } from '../../src/ingest/index.ts';
 import { FileMetricLocks } from '../../src/lock/index.ts';
@@ -22,7 +23,7 @@ const T0 = 1_700_000_000 * S;
 const METHODS = ['mean', 'sum', 'count', 'last'];
 
 /** A logger that keeps what it was told. */
-function recordingLogger(): ChefLogger & { lines: { level: string; message: string }[] } {
+function recordingLogger(): Logger & { lines: { level: string; message: string }[] } {
   const lines: { level: string; message: string }[] = [];
   const log = (level: string) => (_fields: object, message: string) => {
     lines.push({ level, message });
@@ -93,15 +94,15 @@ describe('Chef', () => {
 
   it('folds every waiting batch of a block and deletes exactly those batches', async () => {
     const [a, b] = [await newMetric(), await newMetric()];
-    await incoming.addMeasures(
+    await incoming.enqueueMeasures(
       a,
       measures([
         [0, 1],
         [30, 2],
       ]),
     );
-    await incoming.addMeasures(a, measures([[61, 4]]));
-    await incoming.addMeasures(b, measures([[5, 10]]));
+    await incoming.enqueueMeasures(a, measures([[61, 4]]));
+    await incoming.enqueueMeasures(b, measures([[5, 10]]));
     const figures = await chef.processMetrics([a, b]);
     assert.equal(figures.metricsProcessed, 2);
     assert.equal(figures.batchesRead, 3);
@@ -116,7 +117,7 @@ describe('Chef', () => {
 
   it('skips a metric whose lock another holder has, and leaves its measures waiting', async () => {
     const metricId = await newMetric();
-    await incoming.addMeasures(metricId, measures([[0, 1]]));
+    await incoming.enqueueMeasures(metricId, measures([[0, 1]]));
     const held = await locks.tryAcquire(metricId);
     assert.ok(held);
     const figures = await chef.processMetrics([metricId]);
@@ -129,7 +130,7 @@ describe('Chef', () => {
 
   it('throws away the measures of a deleted metric', async () => {
     const metricId = await newMetric();
-    await incoming.addMeasures(metricId, measures([[0, 1]]));
+    await incoming.enqueueMeasures(metricId, measures([[0, 1]]));
     await indexer.deleteMetric(metricId);
     const figures = await chef.processMetrics([metricId]);
     assert.equal(figures.metricsDiscarded, 1);
@@ -138,7 +139,7 @@ describe('Chef', () => {
 
   it('drops a corrupt incoming batch with a warning and folds the rest', async () => {
     const metricId = await newMetric();
-    await incoming.addMeasures(metricId, measures([[0, 1]]));
+    await incoming.enqueueMeasures(metricId, measures([[0, 1]]));
     const sack = sackOfMetric(metricId, await incoming.sackCount());
     await incoming.driver.addBatches([
       { metricId, sack, data: Uint8Array.from([1, 2, 3]), measures: 1 },
@@ -155,7 +156,7 @@ describe('Chef', () => {
 
   it('stops between metrics once asked to, reporting only those it touched', async () => {
     const ids = [await newMetric(), await newMetric(), await newMetric()];
-    for (const id of ids) await incoming.addMeasures(id, measures([[0, 1]]));
+    for (const id of ids) await incoming.enqueueMeasures(id, measures([[0, 1]]));
     const touched: string[] = [];
     const serial = new Chef({ indexer, incoming, storage, locks, logger, concurrency: 1 });
     const figures = await serial.processMetrics(ids, {
@@ -170,7 +171,7 @@ describe('Chef', () => {
   it('refreshes a metric now, and gives up when its lock stays busy', async () => {
     const metricId = await newMetric();
     assert.equal(await chef.refreshMetric(metricId, 10), true);
-    await incoming.addMeasures(metricId, measures([[0, 5]]));
+    await incoming.enqueueMeasures(metricId, measures([[0, 5]]));
     const held = await locks.tryAcquire(metricId);
     assert.ok(held);
     assert.equal(await chef.refreshMetric(metricId, 100), false);
@@ -181,9 +182,9 @@ describe('Chef', () => {
 
   it('expunges deleted metrics: waiting measures, stored series, then the indexer row', async () => {
     const metricId = await newMetric();
-    await incoming.addMeasures(metricId, measures([[0, 1]]));
+    await incoming.enqueueMeasures(metricId, measures([[0, 1]]));
     await chef.processMetrics([metricId]);
-    await incoming.addMeasures(metricId, measures([[60, 1]]));
+    await incoming.enqueueMeasures(metricId, measures([[60, 1]]));
     await indexer.deleteMetric(metricId);
     // NOTE: the metric deleted by an earlier case goes too.
     assert.equal(await chef.expungeMetrics(100), 2);

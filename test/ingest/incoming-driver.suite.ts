@@ -286,8 +286,8 @@ export function runIncomingDriverSuite(
         await incoming.upgrade(SACKS);
         const first = { timestamps: Float64Array.of(3e6, 1e6), values: Float64Array.of(NaN, -1) };
         const second = { timestamps: Float64Array.of(2e6), values: Float64Array.of(Infinity) };
-        await incoming.addMeasures(A, first);
-        await incoming.addMeasuresBatch(
+        await incoming.enqueueMeasures(A, first);
+        await incoming.enqueueBatches(
           new Map([
             [A, second],
             [C, { timestamps: new Float64Array(0), values: new Float64Array(0) }],
@@ -319,7 +319,7 @@ export function runIncomingDriverSuite(
         await driver.addBatches([
           { metricId: A, sack: sackOf(A), data: Uint8Array.of(0xc1, 1), measures: 1 },
         ]);
-        await incoming.addMeasures(A, {
+        await incoming.enqueueMeasures(A, {
           timestamps: Float64Array.of(0),
           values: Float64Array.of(7),
         });

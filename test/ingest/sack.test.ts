@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { allSacks, sackForMetric, sackName } from '../../src/ingest/sack.ts';
+import { allSacks, sackNumberOfMetric, sackName } from '../../src/ingest/sack.ts';
 
-describe('sackForMetric', () => {
+describe('sackNumberOfMetric', () => {
   // Expected sacks from Python: uuid.UUID(id).int % n.
   const rows: [id: string, sacks: number[]][] = [
     ['edd43480-fc99-4884-8de3-a527c1ce72f5', [0, 1, 6, 117, 173, 53058]],
@@ -17,7 +17,7 @@ describe('sackForMetric', () => {
   for (const [id, expected] of rows) {
     it(`matches Gnocchi for ${id}`, () => {
       assert.deepEqual(
-        totals.map((total) => sackForMetric(id, total)),
+        totals.map((total) => sackNumberOfMetric(id, total)),
         expected,
       );
     });
@@ -27,7 +27,7 @@ describe('sackForMetric', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.integer({ min: 1, max: 65535 }), (id, total) => {
         const expected = Number(BigInt(`0x${id.replaceAll('-', '')}`) % BigInt(total));
-        assert.equal(sackForMetric(id, total), expected);
+        assert.equal(sackNumberOfMetric(id, total), expected);
       }),
       { numRuns: 5000 },
     );
@@ -35,9 +35,12 @@ describe('sackForMetric', () => {
 
   it('refuses sack counts Gnocchi refuses and ids that are not UUIDs', () => {
     for (const total of [0, 65536, 1.5, NaN]) {
-      assert.throws(() => sackForMetric('00000000-0000-0000-0000-000000000000', total), RangeError);
+      assert.throws(
+        () => sackNumberOfMetric('00000000-0000-0000-0000-000000000000', total),
+        RangeError,
+      );
     }
-    assert.throws(() => sackForMetric('nope', 128), RangeError);
+    assert.throws(() => sackNumberOfMetric('nope', 128), RangeError);
   });
 });
 

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { ChefLogger } from '../../src/chef/index.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { resolveConfig } from '../../src/config/index.ts';
 import { WorkerPool } from '../../src/metricd/index.ts';
 import { runOrzo } from '../support/orzo-process.ts';
 
 const ORZO = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
-const SILENT: ChefLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const SILENT: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;

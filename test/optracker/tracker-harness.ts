@@ -1,6 +1,7 @@
 /** A tracker on a fake clock with a logger that records, for the op tracker tests. */
 import { resolveConfig, type OpsConfig } from '../../src/config/index.ts';
-import { OpTracker, type OpTrackerLogger } from '../../src/optracker/index.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { OpTracker } from '../../src/optracker/index.ts';
 
 /** 2024-05-01T12:00:00.000Z, so that dumped times are easy to read. */
 export const T0 = Date.UTC(2024, 4, 1, 12);
@@ -26,7 +27,7 @@ export interface LoggedWarning {
 }
 
 /** Keeps every warning. */
-export class RecordingLogger implements OpTrackerLogger {
+export class RecordingLogger implements Pick<Logger, 'warn'> {
   readonly warnings: LoggedWarning[] = [];
 
   warn(fields: object, message: string): void {

@@ -64,17 +64,17 @@ for (const maker of BACKENDS) {
       const storage = new Storage(backend.driver);
       const metricId = randomUUID();
       const fence = switchableFence();
-      await storage.addMeasures({ metricId, policy, measures: at(0), fence });
+      await storage.foldMeasures({ metricId, policy, measures: at(0), fence });
       const kept = await snapshot(backend.driver, metricId);
       fence.lose();
       await assert.rejects(
-        storage.addMeasures({ metricId, policy, measures: at(5), fence }),
+        storage.foldMeasures({ metricId, policy, measures: at(5), fence }),
         LockGone,
       );
       assert.deepEqual(await snapshot(backend.driver, metricId), kept);
       const fresh = randomUUID();
       await assert.rejects(
-        storage.addMeasures({ metricId: fresh, policy, measures: at(0), fence }),
+        storage.foldMeasures({ metricId: fresh, policy, measures: at(0), fence }),
         LockGone,
       );
       assert.deepEqual(await backend.driver.listObjects(fresh), []);
@@ -106,7 +106,7 @@ for (const maker of BACKENDS) {
           calls.push('assertHeld');
         },
       };
-      await new Storage(recording).addMeasures({
+      await new Storage(recording).foldMeasures({
         metricId: randomUUID(),
         policy,
         measures: at(0),
@@ -138,12 +138,12 @@ describe('storage service fencing on redis, atomically', () => {
     const key = `${prefix}lock:${metricId}`;
     const fence = { assertHeld: () => undefined, key, token: 'mine' };
     await client.set(key, 'mine');
-    await storage.addMeasures({ metricId, policy, measures: at(0), fence });
+    await storage.foldMeasures({ metricId, policy, measures: at(0), fence });
     const kept = await snapshot(storage.driver, metricId);
     assert.notDeepEqual(kept, []);
     await client.set(key, 'theirs');
     await assert.rejects(
-      storage.addMeasures({ metricId, policy, measures: at(5), fence }),
+      storage.foldMeasures({ metricId, policy, measures: at(5), fence }),
       FencedWriteError,
     );
     assert.deepEqual(await snapshot(storage.driver, metricId), kept);
@@ -152,7 +152,7 @@ describe('storage service fencing on redis, atomically', () => {
   it('writes unfenced when the fence carries no token', async () => {
     const metricId = randomUUID();
     const fence = { assertHeld: () => undefined, key: `${prefix}lock:${metricId}` };
-    await storage.addMeasures({ metricId, policy, measures: at(0), fence });
+    await storage.foldMeasures({ metricId, policy, measures: at(0), fence });
     assert.ok((await storage.driver.listObjects(metricId)).includes('raw'));
   });
 });

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ArchivePolicy } from '../../src/archive-policy/index.ts';
 import { seriesOf } from '../../src/carbonara/index.ts';
 import { bundleObjectName } from '../../src/storage/object-name.ts';
-import { Storage, type MeasuresQuery } from '../../src/storage/storage.ts';
+import { Storage, type AggregateQuery } from '../../src/storage/storage.ts';
 import { floorTo, referenceAggregate, toPoints, type Point } from '../carbonara/reference.ts';
 import {
   BACKENDS,
@@ -52,8 +52,8 @@ for (const maker of BACKENDS) {
 
     async function filled(policy: ArchivePolicy, measures: ReturnType<typeof regular>) {
       const metricId = randomUUID();
-      await storage.addMeasures({ metricId, policy, measures });
-      const query = async (q: MeasuresQuery) => {
+      await storage.foldMeasures({ metricId, policy, measures });
+      const query = async (q: AggregateQuery) => {
         const result = await storage.getMeasures(metricId, policy, q);
         assert.ok(result !== undefined);
         return result.map(({ granularity, sampling, series }) => ({
@@ -169,7 +169,7 @@ for (const maker of BACKENDS) {
     it('truncates to the timespan relative to the newest raw point, even when stop hides it', async () => {
       const policy = testPolicy([[S, 60]], 0, METHODS);
       const { metricId, query } = await filled(policy, regular(T0 + 3500 * S, T0 + 3600 * S, S));
-      await storage.addMeasures({
+      await storage.foldMeasures({
         metricId,
         policy,
         measures: regular(T0 + 3630 * S, T0 + 3631 * S, S),
@@ -184,7 +184,7 @@ for (const maker of BACKENDS) {
     it('loads only the split bundles that the range and the resample cover', async () => {
       const policy = testPolicy([[S, null]], 0, METHODS);
       const { query } = await filled(policy, regular(T0, T0 + 5 * HOUR, 10 * S));
-      const loaded = async (q: Omit<MeasuresQuery, 'granularities' | 'method'>) => {
+      const loaded = async (q: Omit<AggregateQuery, 'granularities' | 'method'>) => {
         const before = storage.statistics().splitsRead;
         await query({ method: 'mean', granularities: [S], ...q });
         return storage.statistics().splitsRead - before;
@@ -211,7 +211,7 @@ for (const maker of BACKENDS) {
       const { metricId, query } = await filled(policy, regular(T0 + 3500 * S, T0 + 3600 * S, S));
       const expired = bundleObjectName(S, T0);
       const [left] = await backend.driver.readObjects(metricId, [expired]);
-      await storage.addMeasures({
+      await storage.foldMeasures({
         metricId,
         policy,
         measures: regular(T0 + 7300 * S, T0 + 7310 * S, S),
@@ -238,7 +238,7 @@ for (const maker of BACKENDS) {
     it('lists the objects when the splits to read are too many or the raw buffer is corrupt', async () => {
       const policy = testPolicy([[S, null]], 0, METHODS);
       const { query } = await filled(policy, regular(T0, T0 + 20 * HOUR, MINUTE));
-      const listed = async (q: Omit<MeasuresQuery, 'granularities' | 'method'>) => {
+      const listed = async (q: Omit<AggregateQuery, 'granularities' | 'method'>) => {
         const listings = storage.statistics().listings;
         const [counts] = await query({ method: 'count', granularities: [S], ...q });
         return {

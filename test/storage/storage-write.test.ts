@@ -63,9 +63,9 @@ for (const maker of BACKENDS) {
       ]);
       const metricId = randomUUID();
       const measures = at([1, 0.1], [1.5, 0.2], [7, 3], [7.25, 1e-3], [59, 0.7]);
-      const first = await storage.addMeasures({ metricId, policy, measures });
+      const first = await storage.foldMeasures({ metricId, policy, measures });
       const snapshot = await readAll(storage, metricId, policy);
-      const second = await storage.addMeasures({ metricId, policy, measures });
+      const second = await storage.foldMeasures({ metricId, policy, measures });
       assert.deepEqual(second, first);
       assert.deepEqual(await readAll(storage, metricId, policy), snapshot);
       const minute = (method: string) => read(storage, metricId, policy, method, MINUTE);
@@ -76,7 +76,7 @@ for (const maker of BACKENDS) {
     it('does nothing without measures, and reads a metric never processed as undefined', async () => {
       const storage = new Storage(backend.driver);
       const metricId = randomUUID();
-      const result = await storage.addMeasures({
+      const result = await storage.foldMeasures({
         metricId,
         policy: testPolicy([[S, null]]),
         measures: at(),
@@ -95,7 +95,7 @@ for (const maker of BACKENDS) {
     it('deletes a metric: it reads as never processed, and deleting again is harmless', async () => {
       const storage = new Storage(backend.driver);
       const metricId = randomUUID();
-      await storage.addMeasures({
+      await storage.foldMeasures({
         metricId,
         policy: testPolicy([[S, null]]),
         measures: at([0, 1]),
@@ -112,9 +112,9 @@ for (const maker of BACKENDS) {
       const policy = testPolicy([[S, 60]], 0, ['count', 'mean']);
       const metricId = randomUUID();
       const objects = async () => (await backend.driver.listObjects(metricId)).sort();
-      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [9, 2]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [9, 2]) });
       assert.deepEqual(await objects(), [bundleObjectName(S, T0), 'raw'].sort());
-      const moved = await storage.addMeasures({
+      const moved = await storage.foldMeasures({
         metricId,
         policy,
         measures: at([7200, 1], [7204, 2]),
@@ -122,10 +122,10 @@ for (const maker of BACKENDS) {
       assert.equal(moved.splitsDeleted, 1);
       assert.deepEqual(await objects(), [bundleObjectName(S, T0 + 2 * HOUR), 'raw'].sort());
       const listings = storage.statistics().listings;
-      await storage.addMeasures({ metricId, policy, measures: at([7230, 3]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([7230, 3]) });
       assert.equal(storage.statistics().listings, listings);
       assert.equal((await read(storage, metricId, policy, 'count'))?.length, 3);
-      await storage.addMeasures({ metricId, policy, measures: at([7300, 4]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([7300, 4]) });
       assert.deepEqual(await read(storage, metricId, policy, 'mean'), [
         { ts: T0 + 7300 * S, value: 4 },
       ]);
@@ -146,12 +146,12 @@ for (const maker of BACKENDS) {
         [MINUTE, null],
       ]);
       const metricId = randomUUID();
-      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
       await backend.driver.updateObjects(metricId, {
         put: new Map([['raw', GARBAGE]]),
         remove: [],
       });
-      const result = await storage.addMeasures({ metricId, policy, measures: at([2, 10]) });
+      const result = await storage.foldMeasures({ metricId, policy, measures: at([2, 10]) });
       assert.deepEqual(result.corrupt, ['raw']);
       assert.equal(result.accepted, 1);
       assert.equal(reported.length, 1);
@@ -178,10 +178,10 @@ for (const maker of BACKENDS) {
         [MINUTE, null],
       ]);
       const metricId = randomUUID();
-      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
       const name = bundleObjectName(S, T0);
       await backend.driver.updateObjects(metricId, { put: new Map([[name, GARBAGE]]), remove: [] });
-      const result = await storage.addMeasures({ metricId, policy, measures: at([5, 3]) });
+      const result = await storage.foldMeasures({ metricId, policy, measures: at([5, 3]) });
       assert.deepEqual(result.corrupt, [name]);
       assert.deepEqual(reported, [name]);
       assert.deepEqual(await read(storage, metricId, policy, 'sum', S), [
@@ -202,7 +202,7 @@ for (const maker of BACKENDS) {
         [MINUTE, null],
       ]);
       const metricId = randomUUID();
-      await storage.addMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
       const name = bundleObjectName(MINUTE, T0);
       const [bytes] = await backend.driver.readObjects(metricId, [name]);
       const flipped = Uint8Array.from(bytes!);
@@ -239,8 +239,8 @@ for (const maker of BACKENDS) {
         ['mean', 'sum'],
       );
       const metricId = randomUUID();
-      await storage.addMeasures({ metricId, policy, measures: at([60, 1], [61, 2]) });
-      const late = await storage.addMeasures({ metricId, policy, measures: at([0, 5], [62, 3]) });
+      await storage.foldMeasures({ metricId, policy, measures: at([60, 1], [61, 2]) });
+      const late = await storage.foldMeasures({ metricId, policy, measures: at([0, 5], [62, 3]) });
       assert.deepEqual(
         { accepted: late.accepted, dropped: late.dropped },
         { accepted: 1, dropped: 1 },
@@ -266,7 +266,7 @@ for (const maker of BACKENDS) {
         },
       );
       assert.ok(stats.bytesWritten > 0 && stats.bytesRead > 0);
-      assert.ok(stats.addMeasuresMs > 0 && stats.getMeasuresMs > 0);
+      assert.ok(stats.foldMeasuresMs > 0 && stats.readMeasuresMs > 0);
     });
   });
 }

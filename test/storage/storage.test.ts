@@ -136,7 +136,7 @@ async function checkAgainstModel(
     const measures = measuresOf(raw);
     const expected = model.add(referenceSortMeasures(raw));
     const [before] = await backend.driver.readObjects(metricId, ['raw']);
-    const result = await storage.addMeasures({ metricId, policy, measures });
+    const result = await storage.foldMeasures({ metricId, policy, measures });
     assert.deepEqual({ accepted: result.accepted, dropped: result.dropped }, expected);
     assert.deepEqual(result.corrupt, []);
     if (call.crash && result.accepted > 0) {
@@ -147,7 +147,7 @@ async function checkAgainstModel(
           ? { put: new Map(), remove: ['raw'] }
           : { put: new Map([['raw', before]]), remove: [] };
       await backend.driver.updateObjects(metricId, restore);
-      const replay = await storage.addMeasures({ metricId, policy, measures });
+      const replay = await storage.foldMeasures({ metricId, policy, measures });
       assert.deepEqual({ ...replay, splitsDeleted: 0 }, { ...result, splitsDeleted: 0 });
     }
   }

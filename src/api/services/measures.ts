@@ -23,10 +23,10 @@ import type { Authorizer } from '../auth/auth.ts';
 import { parseBoolean } from '../arguments/boolean-argument.ts';
 import type { MeasureGroup } from '../views/measures-json.ts';
 import {
-  parseMeasuresQuery,
-  type MeasuresQuery,
-  type MeasuresQueryArgs,
-} from '../arguments/measures-query.ts';
+  parseMeasuresArguments,
+  type MeasuresArguments,
+  type MeasuresQueryString,
+} from '../arguments/measures-arguments.ts';
 import { metricPolicyTarget } from '../views/metric-json.ts';
 import {
   AggregationMethodNotFoundError,
@@ -41,7 +41,7 @@ import { findMetric } from './metrics.ts';
 /** What posting measures needs. */
 export interface MeasuresContext {
   readonly indexer: Pick<Indexer, 'getMetric' | 'getMetrics'>;
-  readonly incoming: Pick<Incoming, 'addMeasuresBatch'>;
+  readonly incoming: Pick<Incoming, 'enqueueBatches'>;
   readonly auth: Pick<Authorizer, 'enforce'>;
   /** The request's op. */
   readonly op: Pick<TrackedOp, 'mark'>;
@@ -55,7 +55,7 @@ export async function postMeasures(context: MeasuresContext, id: string, body: u
   const metric = await findMetric(context.indexer, id);
   context.auth.enforce('post measures', metricPolicyTarget(metric));
   const batch = parseMeasures(body, { now: context.now });
-  await context.incoming.addMeasuresBatch(new Map([[metric.id, batch]]));
+  await context.incoming.enqueueBatches(new Map([[metric.id, batch]]));
   context.op.mark('stored');
 }
 
@@ -71,7 +71,7 @@ export async function postMeasuresBatch(context: MeasuresContext, body: unknown)
     throw new UnknownMetricsError([...batches.keys()].filter((id) => !known.has(id)).sort());
   }
   for (const metric of metrics) context.auth.enforce('post measures', metricPolicyTarget(metric));
-  await context.incoming.addMeasuresBatch(batches);
+  await context.incoming.enqueueBatches(batches);
   context.op.mark('stored');
 }
 
@@ -96,11 +96,11 @@ export interface MeasuresReadContext {
 export async function getMeasures(
   context: MeasuresReadContext,
   id: string,
-  args: MeasuresQueryArgs,
+  args: MeasuresQueryString,
 ): Promise<MeasureGroup[]> {
   const metric = await findMetric(context.indexer, id);
   context.auth.enforce('get measures', metricPolicyTarget(metric));
-  const query = parseMeasuresQuery(args, context.now);
+  const query = parseMeasuresArguments(args, context.now);
   const policy = await findArchivePolicy(context.archivePolicies, metric.archivePolicyName);
   const granularities = granularitiesToRead(metric.id, policy, query);
   if (parseBoolean('refresh', args.refresh ?? 'false') && context.refresh !== undefined) {
@@ -132,7 +132,7 @@ export async function getMeasures(
 function granularitiesToRead(
   metricId: string,
   policy: ArchivePolicy,
-  query: MeasuresQuery,
+  query: MeasuresArguments,
 ): number[] {
   const { aggregation, granularity, resample } = query;
   if (!policy.aggregationMethods.includes(aggregation)) {

@@ -15,7 +15,7 @@ import { parseFill } from './fill-argument.ts';
 import { InvalidArgumentValueError, InvalidResampleError } from '../http/request-errors.ts';
 
 /** The arguments as sent; any other argument is ignored, as in Gnocchi. */
-export interface MeasuresQueryArgs {
+export interface MeasuresQueryString {
   readonly start?: string;
   readonly stop?: string;
   readonly aggregation?: string;
@@ -26,7 +26,7 @@ export interface MeasuresQueryArgs {
 }
 
 /** The arguments read. Times are in microseconds. */
-export interface MeasuresQuery {
+export interface MeasuresArguments {
   readonly start?: number;
   /** Exclusive. */
   readonly stop?: number;
@@ -42,7 +42,7 @@ export interface MeasuresQuery {
 export const DEFAULT_AGGREGATION = 'mean';
 
 /** Reads the arguments that do not depend on the metric; `now` (µs) anchors relative times. */
-export function parseMeasuresQuery(args: MeasuresQueryArgs, now: number): MeasuresQuery {
+export function parseMeasuresArguments(args: MeasuresQueryString, now: number): MeasuresArguments {
   // NOTE: Gnocchi tests these for truth, so an empty `resample` means none and an empty
   // `granularity` does not allow one.
   const resample = args.resample ? parseResample(args.resample, args.granularity) : undefined;
