@@ -58,14 +58,25 @@ const OWNED_PACKAGES = [
 
 /**
  * Rooms inside a folder that must not reach into their siblings: the API's plumbing, arguments
- * and views know nothing of its routes and services.
+ * and views know nothing of its routes and services; metricd's reporter skeleton knows neither
+ * mode, the two modes know nothing of each other, and only the cluster mode touches BullMQ.
  */
 const INNER = [
   { folder: 'api/http', forbidden: ['routes', 'services'] },
   { folder: 'api/arguments', forbidden: ['routes', 'services'] },
   { folder: 'api/views', forbidden: ['routes', 'services'] },
   { folder: 'api/auth', forbidden: ['routes', 'services'] },
-];
+  { folder: 'metricd/reporter', forbidden: ['local', 'cluster', 'worker', 'modules'] },
+  { folder: 'metricd/supervision', forbidden: ['local', 'cluster', 'worker', 'modules'] },
+  { folder: 'metricd/modules', forbidden: ['local', 'cluster', 'worker', 'supervision'] },
+  { folder: 'metricd/local', forbidden: ['cluster', 'worker', 'modules'] },
+  { folder: 'metricd/cluster', forbidden: ['local', 'worker', 'modules'] },
+  { folder: 'metricd/worker', forbidden: ['local', 'reporter', 'modules'] },
+].map((room) =>
+  room.folder.startsWith('metricd/') && room.folder !== 'metricd/cluster'
+    ? { ...room, packages: ['bullmq'] }
+    : room,
+);
 
 /** The `no-restricted-imports` patterns of a file `depth` folders below src/<folder>. */
 function layerPatterns({ folder, allowed, pure }, depth) {
@@ -99,7 +110,7 @@ function layerRules(layer) {
 }
 
 /** The folder's own rules plus the inner ones; later in the config, so they win for its files. */
-function innerRules({ folder, forbidden }) {
+function innerRules({ folder, forbidden, packages = [] }) {
   const [top] = folder.split('/');
   const layer = LAYERS.find((candidate) => candidate.folder === top);
   return restrict(
@@ -110,6 +121,9 @@ function innerRules({ folder, forbidden }) {
         regex: `^\\.\\./(${forbidden.join('|')})/`,
         message: `src/${folder} may not import ${forbidden.join(' or ')}`,
       },
+      ...(packages.length === 0
+        ? []
+        : [{ group: packages, message: `src/${folder} may not import ${packages.join(', ')}` }]),
     ],
   );
 }

@@ -135,7 +135,12 @@ export class Chef {
       op.mark('lock_acquired');
       const metric = await this.#deps.indexer.getMetric(metricId);
       const policies = await this.#loadPolicies(metric === undefined ? [] : [metric]);
-      await this.#processLocked(metricId, metric && policies.get(metric.archivePolicyName), lock, op);
+      await this.#processLocked(
+        metricId,
+        metric && policies.get(metric.archivePolicyName),
+        lock,
+        op,
+      );
       return true;
     } finally {
       op.finish();

@@ -1,20 +1,27 @@
 /**
- * metricd under Redis coordination: this process's reporter joins the election, supervises its
- * worker processes and reports them; the workers take blocks from the shared BullMQ queue.
+ * metricd under Redis coordination: the reporter joins the election, reports this metricd's
+ * workers, and, while active, hands blocks out through the shared BullMQ queue; the workers take
+ * blocks from that queue.
  */
-import type { ChildProcess } from 'node:child_process';
-
 import type { Logger } from 'pino';
 
 import type { CoordinationTarget, EngineConfig } from '../config/index.ts';
-import { RedisStatusBoard, ReportBoard, ReporterElection } from '../coordination/index.ts';
+import {
+  RedisStatusBoard,
+  ReportBoard,
+  ReporterElection,
+  type StatusBoard,
+} from '../coordination/index.ts';
 import {
   BlockConsumer,
   BlockQueue,
-  ClusterReporter,
-  WorkerPool,
+  ClusterDispatcher,
+  ElectionLeadership,
+  type BlockDispatcher,
   type BlockSource,
+  type Leadership,
   type WorkerServices,
+  type WorkerSupervisor,
 } from '../metricd/index.ts';
 import {
   createQueueRedisClient,
@@ -22,32 +29,39 @@ import {
   quitRedisClient,
 } from '../redis/redis-connection.ts';
 import type { EngineServices } from './engine-services.ts';
-import { serveMetricdAdminSocket } from './metricd-admin-socket.ts';
 
 type RedisCoordination = Extract<CoordinationTarget, { kind: 'redis' }>;
 
-/** What {@link startClusterMetricd} starts from. */
-export interface ClusterMetricdOptions {
+/** What a mode of metricd is made from. */
+export interface MetricdModeOptions {
   readonly config: EngineConfig;
   readonly services: EngineServices;
   readonly logger: Logger;
-  readonly coordination: RedisCoordination;
   /** `<host>.<pid>`. */
   readonly name: string;
   readonly host: string;
-  readonly spawnWorker: (index: number) => ChildProcess;
+  readonly supervisor: WorkerSupervisor;
 }
 
-/** Starts this metricd's reporter (active or standby) and its worker processes. */
-export async function startClusterMetricd(
-  options: ClusterMetricdOptions,
-): Promise<{ stop(): Promise<void> }> {
-  const { config, services, logger, coordination, name, host } = options;
+/** The parts of a reporter that differ between metricd's two modes. */
+export interface MetricdMode {
+  readonly dispatcher: BlockDispatcher;
+  readonly leadership: Leadership;
+  readonly board: StatusBoard;
+  /** Closes what the mode opened, once the reporter has stopped. */
+  close(): Promise<void>;
+}
+
+/** Opens Redis coordination's parts: the election, the report board, the queue and the status. */
+export function openClusterMode(
+  options: MetricdModeOptions & { readonly coordination: RedisCoordination },
+): MetricdMode {
+  const { config, services, logger, coordination, name, host, supervisor } = options;
   const { url, prefix } = coordination;
   const client = createRedisClient(url);
   const queueConnection = createQueueRedisClient(url);
   const eventsConnection = createQueueRedisClient(url);
-  const election = new ReporterElection({
+  const election: ReporterElection = new ReporterElection({
     client,
     prefix,
     name,
@@ -60,56 +74,38 @@ export async function startClusterMetricd(
         { role, epoch },
         role === 'active' ? 'reporter is active' : 'reporter is standby',
       );
-      reporter.onRoleChange();
+      leadership.notify();
     },
     onError: (error) => {
       logger.warn({ err: error }, 'reporter beacon failed');
     },
   });
-  const pool = new WorkerPool({
-    config,
-    name,
-    logger,
-    spawn: options.spawnWorker,
-    // NOTE: workers take blocks from the queue, which also gives back those of a dead worker.
-    onIdle: () => undefined,
-    onBlockLost: () => undefined,
-  });
+  const leadership = new ElectionLeadership(election);
   const queue = new BlockQueue({ connection: queueConnection, eventsConnection, prefix });
-  const reporter = new ClusterReporter({
+  const dispatcher = new ClusterDispatcher({
+    supervisor,
     incoming: services.incoming,
-    chef: services.chef,
-    tracker: services.tracker,
-    pool,
-    election,
     queue,
     reports: new ReportBoard(client, prefix),
-    board: new RedisStatusBoard({
-      client,
-      prefix,
-      writer: () => ({ name, epoch: election.epoch }),
-    }),
+    election,
     config: config.metricd,
-    logger,
     name,
     host,
   });
-  pool.start();
-  await reporter.start();
-  const adminSocket = await serveMetricdAdminSocket(config, name, services.tracker, pool, logger);
-  logger.info(
-    { workers: config.metricd.workers, role: election.role, coordination: 'redis' },
-    'metricd started',
-  );
+  const board = new RedisStatusBoard({
+    client,
+    prefix,
+    writer: () => ({ name, epoch: election.epoch }),
+  });
   return {
-    stop: async () => {
-      await adminSocket?.close();
-      await reporter.stop();
+    dispatcher,
+    leadership,
+    board,
+    close: async () => {
       await queue.close();
       await quitRedisClient(eventsConnection);
       await quitRedisClient(queueConnection);
       await quitRedisClient(client);
-      logger.info('metricd stopped');
     },
   };
 }

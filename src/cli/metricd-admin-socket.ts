@@ -6,8 +6,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Logger } from 'pino';
-
 import type { EngineConfig } from '../config/index.ts';
 import {
   ADMIN_SOCKET_SUFFIX,
@@ -15,20 +13,29 @@ import {
   serveAdminSocket,
   type AdminSocket,
 } from '../coordination/index.ts';
-import type { WorkerPool } from '../metricd/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { WorkerSupervisor } from '../metricd/index.ts';
 import { dumpOps, type OpTracker } from '../optracker/index.ts';
 
 /** How long the admin socket waits for each worker's dump. */
 const OPS_DUMP_TIMEOUT_MS = 2_000;
 
-/** Serves the op dumps of a reporter's tracker and of its pool's workers. */
+/** What a metricd's admin socket answers for. */
+export interface MetricdAdminSocketOptions {
+  readonly config: EngineConfig;
+  /** `<host>.<pid>`. */
+  readonly name: string;
+  /** The reporter's own tracker. */
+  readonly tracker: OpTracker;
+  readonly supervisor: Pick<WorkerSupervisor, 'dumpOps'>;
+  readonly logger: Pick<Logger, 'warn'>;
+}
+
+/** Serves the op dumps of a reporter's tracker and of its workers. */
 export async function serveMetricdAdminSocket(
-  config: EngineConfig,
-  name: string,
-  tracker: OpTracker,
-  pool: WorkerPool,
-  logger: Logger,
+  options: MetricdAdminSocketOptions,
 ): Promise<AdminSocket | undefined> {
+  const { config, name, tracker, supervisor, logger } = options;
   const folder = join(config.dataDir, 'metricd');
   await mkdir(folder, { recursive: true });
   try {
@@ -38,7 +45,7 @@ export async function serveMetricdAdminSocket(
         if (!isOpsCommand(command)) return { error: 'unknown command' };
         return {
           [`${name}.reporter`]: dumpOps(tracker, command.dump, command.filter),
-          ...(await pool.dumpOps(command.dump, command.filter, OPS_DUMP_TIMEOUT_MS)),
+          ...(await supervisor.dumpOps(command.dump, command.filter, OPS_DUMP_TIMEOUT_MS)),
         };
       },
     );

@@ -13,8 +13,20 @@ import { pino, type Logger } from 'pino';
 
 import type { EngineConfig } from '../config/index.ts';
 import { FileStatusBoard } from '../coordination/index.ts';
-import { Reporter, WorkerPool, runWorkerProcess } from '../metricd/index.ts';
-import { consumeQueuedBlocks, startClusterMetricd } from './cluster-metricd.ts';
+import {
+  ALWAYS_ACTIVE,
+  Janitor,
+  LocalDispatcher,
+  Reporter,
+  WorkerProcess,
+  WorkerSupervisor,
+} from '../metricd/index.ts';
+import {
+  consumeQueuedBlocks,
+  openClusterMode,
+  type MetricdMode,
+  type MetricdModeOptions,
+} from './cluster-metricd.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { serveMetricdAdminSocket } from './metricd-admin-socket.ts';
 import { onShutdownSignal } from './shutdown.ts';
@@ -35,45 +47,55 @@ export async function startMetricd(
 ): Promise<RunningMetricd> {
   const host = hostname();
   const name = `${host}.${process.pid}`;
+  const supervisor = new WorkerSupervisor({ config, name, logger, spawn: spawnWorker });
   const { coordination } = config.backends;
-  if (coordination.kind === 'redis') {
-    return startClusterMetricd({ config, services, logger, coordination, name, host, spawnWorker });
-  }
-  const pool = new WorkerPool({
-    config,
-    name,
-    logger,
-    spawn: spawnWorker,
-    onIdle: () => {
-      reporter.onWorkerIdle();
-    },
-    onBlockLost: (metricIds) => {
-      reporter.requeue(metricIds);
-    },
-  });
-  const board = new FileStatusBoard(config.dataDir);
+  const modeOptions = { config, services, logger, name, host, supervisor };
+  const mode =
+    coordination.kind === 'redis'
+      ? openClusterMode({ ...modeOptions, coordination })
+      : openLocalMode(modeOptions);
   const reporter = new Reporter({
+    dispatcher: mode.dispatcher,
+    leadership: mode.leadership,
+    supervisor,
     incoming: services.incoming,
-    chef: services.chef,
-    tracker: services.tracker,
-    pool,
-    board,
+    board: mode.board,
+    modules: [new Janitor(services.chef, logger, config.metricd.janitorSeconds * 1000)],
     config: config.metricd,
+    tracker: services.tracker,
     logger,
     name,
     host,
   });
-  pool.start();
   await reporter.start();
-  const adminSocket = await serveMetricdAdminSocket(config, name, services.tracker, pool, logger);
-  logger.info({ workers: config.metricd.workers }, 'metricd started');
+  const { tracker } = services;
+  const adminSocket = await serveMetricdAdminSocket({ config, name, tracker, supervisor, logger });
+  logger.info(
+    { workers: config.metricd.workers, coordination: coordination.kind },
+    'metricd started',
+  );
   return {
     stop: async () => {
       await adminSocket?.close();
       await reporter.stop();
-      await board.close();
+      await mode.close();
       logger.info('metricd stopped');
     },
+  };
+}
+
+/** One machine: blocks over IPC to this metricd's workers, the status in the data folder. */
+function openLocalMode({ config, services, supervisor }: MetricdModeOptions): MetricdMode {
+  const board = new FileStatusBoard(config.dataDir);
+  return {
+    dispatcher: new LocalDispatcher({
+      supervisor,
+      incoming: services.incoming,
+      config: config.metricd,
+    }),
+    leadership: ALWAYS_ACTIVE,
+    board,
+    close: () => board.close(),
   };
 }
 
@@ -101,17 +123,20 @@ export async function runMetricd(config: EngineConfig): Promise<void> {
 /** The body of a worker process (`orzo metricd-worker`, started by the reporter). */
 export async function runMetricdWorker(): Promise<number> {
   const logger = pino({ name: 'metricd-worker' });
-  return runWorkerProcess((config, index) => {
-    const workerLogger = logger.child({ worker: index });
-    const services = openEngineServices(config, workerLogger);
-    const { coordination } = config.backends;
-    return Promise.resolve({
-      chef: services.chef,
-      tracker: services.tracker,
-      ...(coordination.kind === 'redis'
-        ? { consumeBlocks: consumeQueuedBlocks(config, coordination, workerLogger) }
-        : {}),
-      close: () => services.close(),
-    });
+  const worker = new WorkerProcess({
+    openServices: (config, index) => {
+      const workerLogger = logger.child({ worker: index });
+      const services = openEngineServices(config, workerLogger);
+      const { coordination } = config.backends;
+      return Promise.resolve({
+        chef: services.chef,
+        tracker: services.tracker,
+        ...(coordination.kind === 'redis'
+          ? { consumeBlocks: consumeQueuedBlocks(config, coordination, workerLogger) }
+          : {}),
+        close: () => services.close(),
+      });
+    },
   });
+  return worker.run();
 }

@@ -65,9 +65,9 @@ export interface MetricdStatus {
     /** Metrics per block handed out on the last tick. */
     readonly blockSize: number;
     readonly backlog: BacklogStatus;
-    /** Deleted metrics expunged by the janitor since start. */
-    readonly metricsExpunged: number;
-    /** The reporter's own op tracker (the janitor's ops). */
+    /** What each of its modules shows (the janitor's `metrics_expunged`, …), by module name. */
+    readonly modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    /** The reporter's own op tracker (its modules' ops). */
     readonly ops: OpsHealth;
   };
   readonly workers: readonly WorkerStatus[];

@@ -1,14 +1,24 @@
-/** metricd: the reporter, its worker processes and their protocol. */
-export * from './block-size.ts';
-export * from './reporter.ts';
-export * from './worker-messages.ts';
-export * from './worker-pool.ts';
-export * from './worker-process.ts';
-export * from './block-consumer.ts';
-export * from './block-job.ts';
-export * from './block-queue.ts';
-export * from './cluster-reporter.ts';
-export * from './pending-metrics.ts';
-export * from './janitor.ts';
-export * from './backlog-gauge.ts';
-export * from './reporter-summary.ts';
+/**
+ * metricd: one reporter skeleton (`reporter/`) with a dispatcher per mode (`local/`: IPC to its
+ * own workers; `cluster/`: a shared BullMQ queue and an elected active reporter), the worker
+ * processes' supervision and protocol (`supervision/`), the worker loop (`worker/`), and the
+ * modules the active reporter hosts (`modules/`).
+ */
+export * from './cluster/block-consumer.ts';
+export * from './cluster/block-job.ts';
+export * from './cluster/block-queue.ts';
+export * from './cluster/cluster-dispatcher.ts';
+export * from './cluster/election-leadership.ts';
+export * from './local/local-dispatcher.ts';
+export * from './modules/janitor.ts';
+export * from './reporter/backlog-gauge.ts';
+export * from './reporter/block-dispatcher.ts';
+export * from './reporter/block-size.ts';
+export * from './reporter/leadership.ts';
+export * from './reporter/module-host.ts';
+export * from './reporter/pending-metrics.ts';
+export * from './reporter/reporter-module.ts';
+export * from './reporter/reporter.ts';
+export * from './supervision/worker-messages.ts';
+export * from './supervision/worker-supervisor.ts';
+export * from './worker/worker-process.ts';

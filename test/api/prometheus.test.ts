@@ -69,7 +69,7 @@ function metricdStatus(updatedAt: Date): MetricdStatus {
       tickSeconds: 1,
       blockSize: 4,
       backlog: { metrics: 3, batches: 5, measures: 120 },
-      metricsExpunged: 0,
+      modules: { janitor: { metrics_expunged: 0 } },
       ops: { ...HEALTH, inFlight: 0, slowOps: 0, oldestSlowAgeSeconds: null },
     },
     workers: [

@@ -25,7 +25,7 @@ function status(): MetricdStatus {
       tickSeconds: 1,
       blockSize: 8,
       backlog: { metrics: 3, batches: 5, measures: 70 },
-      metricsExpunged: 2,
+      modules: { janitor: { metrics_expunged: 2 } },
       ops: HEALTH,
     },
     workers: [0, 1].map((index) => ({

@@ -333,7 +333,7 @@ function statusOf(name: string): MetricdStatus {
       tickSeconds: 1,
       blockSize: 16,
       backlog: { metrics: 0, batches: 0, measures: 0 },
-      metricsExpunged: 0,
+      modules: { janitor: { metrics_expunged: 0 } },
       ops: {
         enabled: true,
         inFlight: 0,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { Janitor } from '../../src/metricd/janitor.ts';
+import { Janitor } from '../../../src/metricd/modules/janitor.ts';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { BacklogGauge } from '../../src/metricd/backlog-gauge.ts';
+import { BacklogGauge } from '../../../src/metricd/reporter/backlog-gauge.ts';
 
 describe('BacklogGauge', () => {
   it('counts batches and measures at most every 5 s, metrics on every scan', async () => {

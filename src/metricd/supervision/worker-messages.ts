@@ -1,7 +1,7 @@
 /** The IPC protocol between metricd's reporter (the parent) and its worker processes. */
-import type { EngineConfig } from '../config/index.ts';
-import type { ProcessingFigures } from '../chef/index.ts';
-import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
+import type { ProcessingFigures } from '../../chef/index.ts';
+import type { EngineConfig } from '../../config/index.ts';
+import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../../optracker/index.ts';
 
 /** Parent → worker. */
 export type ToWorker =
@@ -44,6 +44,12 @@ export type FromWorker =
       readonly figures: ProcessingFigures;
       readonly left: readonly string[];
     };
+
+/** The worker messages about blocks, which the supervisor passes on to the dispatcher. */
+export type DispatchMessage = Extract<
+  FromWorker,
+  { type: 'done' | 'block-started' | 'block-finished' }
+>;
 
 /** Whether a value a worker received over IPC is a message of the protocol. */
 export function isToWorker(value: unknown): value is ToWorker {

@@ -4,8 +4,8 @@
  *
  * Usage: node --import tsx block-consumer-child.ts <redisUrl> <prefix> <lockMs>
  */
-import { BlockConsumer } from '../../../src/metricd/block-consumer.ts';
-import { createQueueRedisClient } from '../../../src/redis/redis-connection.ts';
+import { BlockConsumer } from '../../../../src/metricd/cluster/block-consumer.ts';
+import { createQueueRedisClient } from '../../../../src/redis/redis-connection.ts';
 
 const [url, prefix, lockMs] = process.argv.slice(2);
 if (url === undefined || prefix === undefined || lockMs === undefined) {

@@ -1,31 +1,53 @@
 /**
- * The reporter's side of the worker processes: starts them, hands them blocks, follows their
- * heartbeats, and replaces any that dies or hangs. The block of a worker that dies is given back
- * through `onBlockLost`, so that the reporter hands it out again.
+ * The reporter's side of its worker processes, whatever hands them blocks: starts them, follows
+ * their heartbeats and figures, gathers their op dumps, replaces any that dies or hangs, and
+ * drains them on stop. Messages about blocks, and a worker's readiness and exit, go to the
+ * dispatcher (`SupervisorListener`), which alone knows what a worker holds.
  */
 import type { ChildProcess } from 'node:child_process';
 
-import { addFigures, emptyFigures, type ProcessingFigures } from '../chef/index.ts';
-import type { Logger } from '../log/logger.ts';
-import type { EngineConfig } from '../config/index.ts';
-import type { WorkerStatus } from '../coordination/index.ts';
-import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../optracker/index.ts';
-import { isFromWorker, type FromWorker, type ToWorker } from './worker-messages.ts';
+import { addFigures, emptyFigures, type ProcessingFigures } from '../../chef/index.ts';
+import type { EngineConfig } from '../../config/index.ts';
+import type { WorkerStatus } from '../../coordination/index.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../../optracker/index.ts';
+import {
+  isFromWorker,
+  type DispatchMessage,
+  type FromWorker,
+  type ToWorker,
+} from './worker-messages.ts';
 
-/** What a {@link WorkerPool} needs. */
-export interface WorkerPoolOptions {
+/** What the dispatcher hears from the supervisor. */
+export interface SupervisorListener {
+  /** Worker `index` is ready for blocks (started, or restarted). */
+  onReady(index: number): void;
+  /** A message about blocks from worker `index`. */
+  onDispatchMessage(index: number, message: DispatchMessage): void;
+  /**
+   * Worker `index`'s process exited: whatever it held is to be handed out again. Returns how many
+   * metrics it held, for the log.
+   */
+  onExit(index: number): number;
+}
+
+/** What the dispatcher says about one worker in the status. */
+export interface WorkerDispatchView {
+  /** Metrics of the blocks it holds. */
+  readonly currentBlock: number;
+  readonly blocksDone: number;
+  /** Redis coordination: blocks it ran again after their first worker died. */
+  readonly blocksRerun?: number;
+}
+
+/** What a {@link WorkerSupervisor} needs. */
+export interface WorkerSupervisorOptions {
   readonly config: EngineConfig;
   /** Starts worker process number `index` with an IPC channel. */
   readonly spawn: (index: number) => ChildProcess;
   /** `<host>.<pid>`, the prefix of worker names. */
   readonly name: string;
-  readonly logger: Logger;
-  /** A worker becomes idle (ready, or done with a block). */
-  readonly onIdle: () => void;
-  /** A block's metrics that were not processed (drained, or their worker died). */
-  readonly onBlockLost: (metricIds: readonly string[]) => void;
-  /** A block finished, with its figures. */
-  readonly onBlockDone?: (figures: Readonly<ProcessingFigures>) => void;
+  readonly logger: Pick<Logger, 'error'>;
   readonly now?: () => number;
 }
 
@@ -37,13 +59,8 @@ interface Worker {
   readonly index: number;
   child: ChildProcess | undefined;
   ready: boolean;
-  block: { readonly id: number; readonly metricIds: readonly string[] } | undefined;
   lastBeat: number | undefined;
   restarts: number;
-  blocksDone: number;
-  blocksRerun: number;
-  /** Redis coordination: blocks from the shared queue in hand, by job id, with their sizes. */
-  readonly queued: Map<string, number>;
   /** Figures of the processes this worker slot had before the current one. */
   readonly pastFigures: ProcessingFigures;
   currentFigures: ProcessingFigures;
@@ -55,28 +72,26 @@ interface Worker {
   readonly dumps: Map<number, (dump: OpsDump | { error: string }) => void>;
 }
 
+const IDLE_VIEW: WorkerDispatchView = { currentBlock: 0, blocksDone: 0 };
+
 /** metricd's worker processes. */
-export class WorkerPool {
-  readonly #options: WorkerPoolOptions;
+export class WorkerSupervisor {
+  readonly #options: WorkerSupervisorOptions;
   readonly #workers: Worker[];
   readonly #now: () => number;
-  #nextBlockId = 1;
+  #listener: SupervisorListener | undefined;
   #nextRequestId = 1;
   #stopping = false;
 
-  constructor(options: WorkerPoolOptions) {
+  constructor(options: WorkerSupervisorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#workers = Array.from({ length: options.config.metricd.workers }, (_, index) => ({
       index,
       child: undefined,
       ready: false,
-      block: undefined,
       lastBeat: undefined,
       restarts: 0,
-      blocksDone: 0,
-      blocksRerun: 0,
-      queued: new Map(),
       pastFigures: emptyFigures(),
       currentFigures: emptyFigures(),
       samples: [],
@@ -85,28 +100,28 @@ export class WorkerPool {
     }));
   }
 
-  /** Starts every worker. */
-  start(): void {
+  /** How many worker slots there are. */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** Starts every worker; `listener` hears of their readiness, blocks and exits. */
+  start(listener: SupervisorListener): void {
+    this.#listener = listener;
     for (const worker of this.#workers) this.#spawn(worker);
   }
 
-  /** How many workers are ready and without a block. */
-  idleCount(): number {
-    return this.#workers.filter((w) => w.ready && w.block === undefined && !this.#stopping).length;
+  /** Whether worker `index` is up, ready, and not being drained. */
+  isReady(index: number): boolean {
+    const worker = this.#workers[index];
+    return worker !== undefined && worker.ready && worker.child !== undefined && !this.#stopping;
   }
 
-  /** The metrics held by workers right now. */
-  inFlight(): Set<string> {
-    return new Set(this.#workers.flatMap((w) => w.block?.metricIds ?? []));
-  }
-
-  /** Gives a block to an idle worker; false when none is idle. */
-  assign(metricIds: readonly string[]): boolean {
-    const worker = this.#workers.find((w) => w.ready && w.block === undefined);
-    if (worker === undefined || this.#stopping || worker.child === undefined) return false;
-    const block = { id: this.#nextBlockId++, metricIds };
-    worker.block = block;
-    this.#send(worker, { type: 'block', blockId: block.id, metricIds });
+  /** Sends a message to worker `index`; false when it cannot take one now. */
+  send(index: number, message: ToWorker): boolean {
+    const worker = this.#workers[index];
+    if (worker === undefined || !this.isReady(index)) return false;
+    this.#send(worker, message);
     return true;
   }
 
@@ -122,25 +137,24 @@ export class WorkerPool {
     }
   }
 
-  /** Each worker's figures. */
-  status(): WorkerStatus[] {
+  /** Each worker's figures, with what the dispatcher says of its blocks. */
+  status(view: (index: number) => WorkerDispatchView = () => IDLE_VIEW): WorkerStatus[] {
     const now = this.#now();
     return this.#workers.map((worker) => {
       const total = emptyFigures();
       addFigures(total, worker.pastFigures);
       addFigures(total, worker.currentFigures);
+      const dispatch = view(worker.index);
       return {
         name: this.#workerName(worker),
         index: worker.index,
         pid: worker.child?.pid ?? null,
         alive: worker.child !== undefined && worker.ready,
         lastBeat: worker.lastBeat === undefined ? null : new Date(worker.lastBeat).toISOString(),
-        currentBlock: (worker.block?.metricIds.length ?? 0) + sum(worker.queued.values()),
+        currentBlock: dispatch.currentBlock,
         restarts: worker.restarts,
-        blocksDone: worker.blocksDone,
-        ...(this.#options.config.coordinationUrl === 'local'
-          ? {}
-          : { blocksRerun: worker.blocksRerun }),
+        blocksDone: dispatch.blocksDone,
+        ...(dispatch.blocksRerun === undefined ? {} : { blocksRerun: dispatch.blocksRerun }),
         metricsProcessed: total.metricsProcessed,
         metricsLocked: total.metricsLocked,
         measuresProcessed: total.measuresRead,
@@ -165,27 +179,7 @@ export class WorkerPool {
   ): Promise<Record<string, OpsDump | { error: string }>> {
     const asked = this.#workers.filter((worker) => worker.child !== undefined && worker.ready);
     const answers = await Promise.all(
-      asked.map(
-        (worker) =>
-          new Promise<OpsDump | { error: string }>((resolve) => {
-            const requestId = this.#nextRequestId++;
-            const timer = setTimeout(() => {
-              worker.dumps.delete(requestId);
-              resolve({ error: `no answer within ${timeoutMs} ms` });
-            }, timeoutMs);
-            worker.dumps.set(requestId, (answer) => {
-              clearTimeout(timer);
-              worker.dumps.delete(requestId);
-              resolve(answer);
-            });
-            this.#send(worker, {
-              type: 'ops',
-              requestId,
-              dump,
-              ...(filter === undefined ? {} : { filter }),
-            });
-          }),
-      ),
+      asked.map((worker) => this.#askDump(worker, dump, filter, timeoutMs)),
     );
     return Object.fromEntries(
       asked.map((worker, i) => [this.#workerName(worker), answers[i] ?? { error: 'no answer' }]),
@@ -214,6 +208,32 @@ export class WorkerPool {
     await Promise.all(exits);
   }
 
+  #askDump(
+    worker: Worker,
+    dump: OpsDumpName,
+    filter: OpFilter | undefined,
+    timeoutMs: number,
+  ): Promise<OpsDump | { error: string }> {
+    return new Promise((resolve) => {
+      const requestId = this.#nextRequestId++;
+      const timer = setTimeout(() => {
+        worker.dumps.delete(requestId);
+        resolve({ error: `no answer within ${timeoutMs} ms` });
+      }, timeoutMs);
+      worker.dumps.set(requestId, (answer) => {
+        clearTimeout(timer);
+        worker.dumps.delete(requestId);
+        resolve(answer);
+      });
+      this.#send(worker, {
+        type: 'ops',
+        requestId,
+        dump,
+        ...(filter === undefined ? {} : { filter }),
+      });
+    });
+  }
+
   #spawn(worker: Worker): void {
     const child = this.#options.spawn(worker.index);
     worker.child = child;
@@ -236,7 +256,7 @@ export class WorkerPool {
     switch (message.type) {
       case 'ready':
         worker.ready = true;
-        this.#options.onIdle();
+        this.#listener?.onReady(worker.index);
         return;
       case 'ops':
         worker.dumps.get(message.requestId)?.(message.dump);
@@ -249,24 +269,8 @@ export class WorkerPool {
           worker.samples.shift();
         }
         return;
-      case 'block-started':
-        worker.queued.set(message.jobId, message.metrics);
-        return;
-      case 'block-finished':
-        worker.queued.delete(message.jobId);
-        worker.blocksDone++;
-        if (message.rerun) worker.blocksRerun++;
-        this.#options.onBlockDone?.(message.figures);
-        return;
-      case 'done': {
-        if (worker.block?.id !== message.blockId) return;
-        worker.block = undefined;
-        worker.blocksDone++;
-        if (message.left.length > 0) this.#options.onBlockLost(message.left);
-        this.#options.onBlockDone?.(message.figures);
-        this.#options.onIdle();
-        return;
-      }
+      default:
+        this.#listener?.onDispatchMessage(worker.index, message);
     }
   }
 
@@ -283,15 +287,12 @@ export class WorkerPool {
     worker.ready = false;
     // NOTE: the dead process's ops are gone with it; nothing of them may linger as in flight.
     worker.ops = null;
-    worker.queued.clear();
     for (const answer of [...worker.dumps.values()]) answer({ error: 'worker exited' });
-    const lost = worker.block?.metricIds ?? [];
-    worker.block = undefined;
-    if (lost.length > 0) this.#options.onBlockLost(lost);
+    const blockLost = this.#listener?.onExit(worker.index) ?? 0;
     if (this.#stopping) return;
     worker.restarts++;
     this.#options.logger.error(
-      { worker: this.#workerName(worker), code, signal, blockLost: lost.length },
+      { worker: this.#workerName(worker), code, signal, blockLost },
       'worker exited; restarting it',
     );
     setTimeout(() => {
@@ -315,12 +316,6 @@ export class WorkerPool {
   #workerName(worker: Worker): string {
     return `${this.#options.name}.worker-${worker.index}`;
   }
-}
-
-function sum(values: Iterable<number>): number {
-  let total = 0;
-  for (const value of values) total += value;
-  return total;
 }
 
 function rate(samples: readonly { at: number; measures: number }[], now: number): number {

@@ -3,8 +3,8 @@
  * need a listing per metric, so they are counted at most every few seconds, and read as zero as
  * soon as a scan finds nothing waiting.
  */
-import type { BacklogStatus } from '../coordination/index.ts';
-import type { Incoming } from '../ingest/index.ts';
+import type { BacklogStatus } from '../../coordination/index.ts';
+import type { Incoming } from '../../ingest/index.ts';
 
 /** Full backlog counts (batches and measures, one listing per metric) at most this often. */
 const FULL_COUNT_EVERY_MS = 5_000;

@@ -13,12 +13,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Redis } from 'ioredis';
 
-import { BlockConsumer, type BlockRun } from '../../src/metricd/block-consumer.ts';
-import { BLOCK_QUEUE_NAME, bullPrefix, type BlockJob } from '../../src/metricd/block-job.ts';
-import { BlockQueue, type BlockEvent, type NewBlock } from '../../src/metricd/block-queue.ts';
-import { createQueueRedisClient, quitRedisClient } from '../../src/redis/redis-connection.ts';
-import { SHARED_REDIS_URL } from '../support/redis.ts';
-import { useSharedRedis } from '../support/shared-redis.ts';
+import { BlockConsumer, type BlockRun } from '../../../src/metricd/cluster/block-consumer.ts';
+import {
+  BLOCK_QUEUE_NAME,
+  bullPrefix,
+  type BlockJob,
+} from '../../../src/metricd/cluster/block-job.ts';
+import {
+  BlockQueue,
+  type BlockEvent,
+  type NewBlock,
+} from '../../../src/metricd/cluster/block-queue.ts';
+import { createQueueRedisClient, quitRedisClient } from '../../../src/redis/redis-connection.ts';
+import { SHARED_REDIS_URL } from '../../support/redis.ts';
+import { useSharedRedis } from '../../support/shared-redis.ts';
 
 const CHILD = join(import.meta.dirname, 'support', 'block-consumer-child.ts');
 

@@ -7,7 +7,7 @@ import {
   bullPrefix,
   isBlockJob,
   splitIntoBlocks,
-} from '../../src/metricd/block-job.ts';
+} from '../../../src/metricd/cluster/block-job.ts';
 
 describe('blockJobId', () => {
   it('names a block by the epoch of its reporter and its rank in that term', () => {

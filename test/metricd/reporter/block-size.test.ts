@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { blockSizeFor } from '../../src/metricd/index.ts';
+import { blockSizeFor } from '../../../src/metricd/index.ts';
 
 describe('blockSizeFor', () => {
   const limits = { min: 2, max: 100 };

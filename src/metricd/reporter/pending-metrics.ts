@@ -1,6 +1,6 @@
 /** The reporter's scan: which metrics have measures waiting, sack by sack. */
-import { mapLimit } from '../async/map-limit.ts';
-import type { Incoming } from '../ingest/index.ts';
+import { mapLimit } from '../../async/map-limit.ts';
+import type { Incoming } from '../../ingest/index.ts';
 
 /** Sacks listed at once. */
 const SACK_SCAN_CONCURRENCY = 16;

@@ -1,0 +1,127 @@
+/** Local dispatch against a supervisor written here: sizing, hand-out, hand-back, early scans. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { LocalDispatcher, type ToWorker } from '../../../src/metricd/index.ts';
+
+function setup(options: { workers: number; pending: string[][] }) {
+  const sent: { index: number; message: ToWorker }[] = [];
+  const ready = new Set<number>();
+  let scans = 0;
+  const supervisor = {
+    size: options.workers,
+    isReady: (index: number) => ready.has(index),
+    send: (index: number, message: ToWorker) => {
+      if (!ready.has(index)) return false;
+      sent.push({ index, message });
+      return true;
+    },
+    start: () => undefined,
+    status: () => [],
+  };
+  const dispatcher = new LocalDispatcher({
+    supervisor,
+    incoming: {
+      sackCount: () => Promise.resolve(options.pending.length),
+      listMetrics: (sack: number) => Promise.resolve(options.pending[sack] ?? []),
+    },
+    config: { minBlockSize: 1, maxBlockSize: 1000 },
+  });
+  void dispatcher.start({
+    requestScan: () => {
+      scans++;
+    },
+  });
+  const blocks = () =>
+    sent.flatMap(({ index, message }) =>
+      message.type === 'block' ? [{ index, id: message.blockId, metrics: message.metricIds }] : [],
+    );
+  return { dispatcher, ready, blocks, scans: () => scans };
+}
+
+describe('LocalDispatcher', () => {
+  it('sizes blocks so that every worker gets one and hands one to each ready worker', async () => {
+    const { dispatcher, ready, blocks } = setup({
+      workers: 2,
+      pending: [['a', 'b', 'c'], [], ['d', 'e']],
+    });
+    ready.add(0);
+    ready.add(1);
+    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: 5, blockSize: 3 });
+    assert.deepEqual(
+      blocks().map(({ index, metrics }) => [index, metrics]),
+      [
+        [0, ['a', 'b', 'c']],
+        [1, ['d', 'e']],
+      ],
+    );
+    assert.deepEqual(dispatcher.queued(), []);
+  });
+
+  it('leaves the metrics in hand out of the next scan, and hands the rest out when a worker is free', async () => {
+    const pending = [['a', 'b', 'c', 'd']];
+    const { dispatcher, ready, blocks, scans } = setup({ workers: 2, pending });
+    ready.add(0);
+    await dispatcher.scan();
+    assert.deepEqual(blocks()[0]!.metrics, ['a', 'b']);
+    assert.deepEqual(dispatcher.queued(), ['c', 'd']);
+    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: 4, blockSize: 1 });
+    assert.deepEqual(dispatcher.queued(), ['c', 'd'], 'a and b are in hand');
+    ready.add(1);
+    dispatcher.onReady();
+    assert.deepEqual(blocks()[1], { index: 1, id: 2, metrics: ['c'] });
+    const first = blocks()[0]!;
+    dispatcher.onDispatchMessage(0, { type: 'done', blockId: first.id, figures: zero(), left: [] });
+    assert.deepEqual(blocks()[2], { index: 0, id: 3, metrics: ['d'] });
+    assert.equal(scans(), 1, 'the list ran dry: a scan is asked for');
+    const { workers } = await dispatcher.status();
+    assert.deepEqual(workers, []);
+  });
+
+  it('puts back what a drained block left, and what a dead worker held, at the front', async () => {
+    const { dispatcher, ready, blocks } = setup({ workers: 1, pending: [['a', 'b', 'c']] });
+    ready.add(0);
+    await dispatcher.scan();
+    const block = blocks()[0]!;
+    ready.delete(0);
+    dispatcher.onDispatchMessage(0, {
+      type: 'done',
+      blockId: block.id,
+      figures: zero(),
+      left: ['b', 'c'],
+    });
+    assert.deepEqual(dispatcher.queued(), ['b', 'c']);
+    ready.add(0);
+    dispatcher.onReady();
+    assert.deepEqual(blocks()[1]!.metrics, ['b', 'c']);
+    assert.equal(dispatcher.onExit(0), 2);
+    assert.deepEqual(dispatcher.queued(), ['b', 'c']);
+  });
+
+  it('ignores the answer to a block it no longer holds, and hands out nothing once stopped', async () => {
+    const { dispatcher, ready, blocks } = setup({ workers: 1, pending: [['a']] });
+    ready.add(0);
+    await dispatcher.scan();
+    dispatcher.onDispatchMessage(0, { type: 'done', blockId: 99, figures: zero(), left: ['x'] });
+    assert.deepEqual(dispatcher.queued(), []);
+    assert.equal(dispatcher.idleCount(), 0);
+    await dispatcher.stop();
+    dispatcher.onExit(0);
+    dispatcher.onReady();
+    assert.equal(blocks().length, 1);
+    assert.equal(dispatcher.assign(0, ['z']), false);
+  });
+});
+
+function zero() {
+  return {
+    metricsProcessed: 0,
+    metricsLocked: 0,
+    metricsDiscarded: 0,
+    batchesRead: 0,
+    measuresRead: 0,
+    measuresDropped: 0,
+    corrupt: 0,
+    errors: 0,
+  };
+}
