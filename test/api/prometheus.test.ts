@@ -14,6 +14,7 @@ import {
   type WorkerStatus,
 } from '../../src/coordination/index.ts';
 import { startApi, type TestApi } from './harness.ts';
+import { workerStatus } from '../support/metricd-status.ts';
 
 /** The value of one sample, by its name and labels as exposed; `undefined` when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -28,25 +29,7 @@ async function scrape(api: TestApi): Promise<string> {
 }
 
 function worker(index: number, figures: Partial<WorkerStatus>): WorkerStatus {
-  return {
-    name: `vm.7099.worker-${index}`,
-    index,
-    pid: 7154 + index,
-    alive: true,
-    lastBeat: null,
-    currentBlock: 0,
-    restarts: 0,
-    blocksDone: 0,
-    metricsProcessed: 0,
-    metricsLocked: 0,
-    measuresProcessed: 0,
-    measuresDropped: 0,
-    measuresPerSecond: 0,
-    corrupt: 0,
-    errors: 0,
-    ops: null,
-    ...figures,
-  };
+  return workerStatus(`vm.7099.worker-${index}`, { index, pid: 7154 + index, ...figures });
 }
 
 const HEALTH = {

@@ -23,6 +23,7 @@ import {
 import { reporterKeys } from '../../../src/coordination/redis/reporter-keys.ts';
 import { createRedisClient, quitRedisClient } from '../../../src/redis/redis-connection.ts';
 import { privateRedisServer } from '../../support/redis.ts';
+import { IDLE_OPS } from '../../support/metricd-status.ts';
 import { useSharedRedis } from '../../support/shared-redis.ts';
 
 const BEACON_MS = 100;
@@ -334,14 +335,7 @@ function statusOf(name: string): MetricdStatus {
       blockSize: 16,
       backlog: { metrics: 0, batches: 0, measures: 0 },
       modules: { janitor: { metrics_expunged: 0 } },
-      ops: {
-        enabled: true,
-        inFlight: 0,
-        slowOps: 0,
-        oldestSlowAgeSeconds: null,
-        oldestAgeSeconds: null,
-        complaintTimeSeconds: 30,
-      },
+      ops: IDLE_OPS,
     },
     workers: [],
   };

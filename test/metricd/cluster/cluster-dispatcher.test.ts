@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { emptyFigures } from '../../../src/chef/index.ts';
 import type {
   MetricdReport,
   ReceivedReport,
   ReporterMap,
-  WorkerStatus,
 } from '../../../src/coordination/index.ts';
 import { ClusterDispatcher, type BlockEvent, type NewBlock } from '../../../src/metricd/index.ts';
+import { workerStatus } from '../../support/metricd-status.ts';
 
 const CONFIG = {
   workers: 2,
@@ -22,27 +23,6 @@ const CONFIG = {
   tickSeconds: 1,
   reporterGraceSeconds: 5,
 };
-
-function worker(name: string): WorkerStatus {
-  return {
-    name,
-    index: 0,
-    pid: 1,
-    alive: true,
-    lastBeat: null,
-    currentBlock: 0,
-    restarts: 0,
-    blocksDone: 0,
-    metricsProcessed: 0,
-    metricsLocked: 0,
-    measuresProcessed: 0,
-    measuresDropped: 0,
-    measuresPerSecond: 0,
-    corrupt: 0,
-    errors: 0,
-    ops: null,
-  };
-}
 
 function setup(pending: string[]) {
   let active = true;
@@ -64,7 +44,7 @@ function setup(pending: string[]) {
       start: () => undefined,
       status: (view) =>
         [0, 1].map((index) => ({
-          ...worker(`a.1.worker-${index}`),
+          ...workerStatus(`a.1.worker-${index}`),
           index,
           ...(view?.(index) ?? {}),
         })),
@@ -193,7 +173,7 @@ describe('ClusterDispatcher', () => {
     dispatcher.onDispatchMessage(1, {
       type: 'block-finished',
       jobId: 'j',
-      figures: zero(),
+      figures: emptyFigures(),
       rerun: true,
     });
     await dispatcher.beforeTick();
@@ -226,18 +206,5 @@ describe('ClusterDispatcher', () => {
 });
 
 function report(name: string, slots: number): MetricdReport {
-  return { name, host: name, pid: 2, slots, workers: [worker(`${name}.worker-0`)] };
-}
-
-function zero() {
-  return {
-    metricsProcessed: 0,
-    metricsLocked: 0,
-    metricsDiscarded: 0,
-    batchesRead: 0,
-    measuresRead: 0,
-    measuresDropped: 0,
-    corrupt: 0,
-    errors: 0,
-  };
+  return { name, host: name, pid: 2, slots, workers: [workerStatus(`${name}.worker-0`)] };
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { emptyFigures } from '../../../src/chef/index.ts';
 import { LocalDispatcher, type ToWorker } from '../../../src/metricd/index.ts';
 
 function setup(options: { workers: number; pending: string[][] }) {
@@ -71,7 +72,12 @@ describe('LocalDispatcher', () => {
     dispatcher.onReady();
     assert.deepEqual(blocks()[1], { index: 1, id: 2, metrics: ['c'] });
     const first = blocks()[0]!;
-    dispatcher.onDispatchMessage(0, { type: 'done', blockId: first.id, figures: zero(), left: [] });
+    dispatcher.onDispatchMessage(0, {
+      type: 'done',
+      blockId: first.id,
+      figures: emptyFigures(),
+      left: [],
+    });
     assert.deepEqual(blocks()[2], { index: 0, id: 3, metrics: ['d'] });
     assert.equal(scans(), 1, 'the list ran dry: a scan is asked for');
     const { workers } = await dispatcher.status();
@@ -87,7 +93,7 @@ describe('LocalDispatcher', () => {
     dispatcher.onDispatchMessage(0, {
       type: 'done',
       blockId: block.id,
-      figures: zero(),
+      figures: emptyFigures(),
       left: ['b', 'c'],
     });
     assert.deepEqual(dispatcher.queued(), ['b', 'c']);
@@ -102,7 +108,12 @@ describe('LocalDispatcher', () => {
     const { dispatcher, ready, blocks } = setup({ workers: 1, pending: [['a']] });
     ready.add(0);
     await dispatcher.scan();
-    dispatcher.onDispatchMessage(0, { type: 'done', blockId: 99, figures: zero(), left: ['x'] });
+    dispatcher.onDispatchMessage(0, {
+      type: 'done',
+      blockId: 99,
+      figures: emptyFigures(),
+      left: ['x'],
+    });
     assert.deepEqual(dispatcher.queued(), []);
     assert.equal(dispatcher.idleCount(), 0);
     await dispatcher.stop();
@@ -112,16 +123,3 @@ describe('LocalDispatcher', () => {
     assert.equal(dispatcher.assign(0, ['z']), false);
   });
 });
-
-function zero() {
-  return {
-    metricsProcessed: 0,
-    metricsLocked: 0,
-    metricsDiscarded: 0,
-    batchesRead: 0,
-    measuresRead: 0,
-    measuresDropped: 0,
-    corrupt: 0,
-    errors: 0,
-  };
-}

@@ -16,6 +16,7 @@ import {
   type ReporterModule,
   type ScanTrigger,
 } from '../../../src/metricd/index.ts';
+import { IDLE_OPS } from '../../support/metricd-status.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -114,16 +115,7 @@ function harness(options: { active?: boolean; failScan?: boolean } = {}): Harnes
     },
     modules: [module],
     config: { tickSeconds: 3600, workerTimeoutSeconds: 60 },
-    tracker: {
-      health: () => ({
-        enabled: true,
-        inFlight: 0,
-        slowOps: 0,
-        oldestSlowAgeSeconds: null,
-        oldestAgeSeconds: null,
-        complaintTimeSeconds: 30,
-      }),
-    },
+    tracker: { health: () => IDLE_OPS },
     logger: {
       info: () => undefined,
       warn: (_fields, message) => void logged.push(message),
