@@ -24,3 +24,27 @@ const TIMESPAN_MESSAGES: Readonly<Record<InvalidTimespanReason, string>> = {
   'sub-microsecond': 'Timespan must be a whole number of microseconds',
   'too-large': 'Timespan is too large',
 };
+
+/** A resource id that Gnocchi's grammar cannot turn into a UUID. */
+export class InvalidResourceIdError extends EngineError {
+  readonly code = 'INVALID_RESOURCE_ID';
+}
+
+/** Where in a JSON document a fault lies: keys and list indexes from the root. */
+export type DocumentPath = readonly (string | number)[];
+
+/**
+ * A search filter that is not one: in the JSON form, `path` locates the fault and the message is
+ * voluptuous's; in the string form (`?filter=`), the message says what was expected where.
+ */
+export class InvalidFilterError extends EngineError {
+  readonly code = 'INVALID_FILTER';
+  readonly form: 'json' | 'string';
+  readonly path: DocumentPath;
+
+  constructor(form: 'json' | 'string', message: string, path: DocumentPath = []) {
+    super(message);
+    this.form = form;
+    this.path = path;
+  }
+}

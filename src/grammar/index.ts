@@ -23,3 +23,21 @@ export { MAX_TIMESTAMP_MICROS, MICROS_PER_DAY, MICROS_PER_SECOND } from './time-
 export { MAX_TIMESPAN_LENGTH, parsePositiveTimespan, parseTimespan } from './timespan.ts';
 export { parseTruthValue } from './truth-value.ts';
 export { assertCanonicalUuid, isCanonicalUuid, isDashedUuid, normalizeUuid } from './uuid.ts';
+export { InvalidFilterError, InvalidResourceIdError, type DocumentPath } from './errors.ts';
+export { filterStringToJson, parseFilterString } from './filter-string.ts';
+export {
+  COMPARISON_SPELLINGS,
+  LOGICAL_SPELLINGS,
+  MATCH_ALL,
+  mapFilterValues,
+  parseJsonFilter,
+  type ComparisonOperator,
+  type FilterScalar,
+  type ResourceFilter,
+} from './resource-filter.ts';
+export {
+  MAX_RESOURCE_ID_LENGTH,
+  RESOURCE_ID_NAMESPACE,
+  transformResourceId,
+} from './resource-id.ts';
+export { pythonIsoformat } from './python-isoformat.ts';

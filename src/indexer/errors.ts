@@ -156,3 +156,73 @@ export class IndexerUnavailableError extends EngineError {
     this.backend = backend;
   }
 }
+
+/** No resource type has this name. */
+export class ResourceTypeNotFoundError extends EngineError {
+  readonly code = 'RESOURCE_TYPE_NOT_FOUND';
+  readonly typeName: string;
+
+  constructor(typeName: string) {
+    super(`Resource type ${typeName} does not exist`);
+    this.typeName = typeName;
+  }
+}
+
+/** A resource type with this name exists already. */
+export class ResourceTypeAlreadyExistsError extends EngineError {
+  readonly code = 'RESOURCE_TYPE_ALREADY_EXISTS';
+  readonly typeName: string;
+
+  constructor(typeName: string) {
+    super(`Resource type ${typeName} already exists`);
+    this.typeName = typeName;
+  }
+}
+
+/** A resource type cannot be deleted while resources of it exist (or at all, `generic`). */
+export class ResourceTypeInUseError extends EngineError {
+  readonly code = 'RESOURCE_TYPE_IN_USE';
+  readonly typeName: string;
+
+  constructor(typeName: string) {
+    super(`Resource type ${typeName} is still in use`);
+    this.typeName = typeName;
+  }
+}
+
+/** No resource (of the type asked for) has this id. */
+export class ResourceNotFoundError extends EngineError {
+  readonly code = 'RESOURCE_NOT_FOUND';
+  readonly resourceId: string;
+
+  constructor(resourceId: string) {
+    super(`Resource ${resourceId} does not exist`);
+    this.resourceId = resourceId;
+  }
+}
+
+/** A resource with this id exists already. */
+export class ResourceAlreadyExistsError extends EngineError {
+  readonly code = 'RESOURCE_ALREADY_EXISTS';
+  readonly resourceId: string;
+
+  constructor(resourceId: string) {
+    super(`Resource ${resourceId} already exists`);
+    this.resourceId = resourceId;
+  }
+}
+
+/**
+ * A filter or sort names a field the type does not have, or compares a field with a value of
+ * the wrong kind (Gnocchi's `Resource type X has no Y attribute` and ``Invalid value: `v' for
+ * field `f'``).
+ */
+export class InvalidResourceFieldError extends EngineError {
+  readonly code = 'INVALID_RESOURCE_FIELD';
+  readonly field: string;
+
+  constructor(message: string, field: string) {
+    super(message);
+    this.field = field;
+  }
+}

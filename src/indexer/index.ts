@@ -1,5 +1,6 @@
 /**
- * The indexer: archive policies, archive policy rules and metrics on SQLite or PostgreSQL, behind
+ * The indexer: archive policies, rules, metrics, resource types and resources on SQLite or
+ * PostgreSQL, behind
  * one interface, created from a URL and upgraded by `orzo upgrade`.
  */
 export { createIndexer } from './create-indexer.ts';
@@ -14,6 +15,12 @@ export {
   MetricAlreadyExistsError,
   MetricNotFoundError,
   NamedMetricAlreadyExistsError,
+  InvalidResourceFieldError,
+  ResourceAlreadyExistsError,
+  ResourceNotFoundError,
+  ResourceTypeAlreadyExistsError,
+  ResourceTypeInUseError,
+  ResourceTypeNotFoundError,
   UnsupportedArchivePolicyRuleChangeError,
   type InvalidPaginationReason,
 } from './errors.ts';
@@ -31,6 +38,7 @@ export {
   type NewMetric,
   type SortDirection,
 } from './metric.ts';
+export { RESOURCE_DEFAULT_SORTS, type ResourceQuery, type ResourceSort } from './resource-query.ts';
 export {
   upgradeIndexer,
   type UpgradeableIndexer,

@@ -45,9 +45,57 @@ export interface MetricTable {
   readonly created_at: ColumnType<unknown, number, never>;
 }
 
+/** `resource_type`: one row per type, `generic` included; attribute specs as JSON. */
+export interface ResourceTypeTable {
+  readonly name: string;
+  /** `Record<string, AttributeSpec>` as JSON. */
+  readonly attributes: JsonColumn;
+  readonly state: string;
+}
+
+/**
+ * A 64-bit integer: microseconds since the epoch, or a revision number. PostgreSQL's driver reads
+ * `bigint` back as a string, so reads go through `Number()`.
+ */
+export type BigintColumn = ColumnType<number | string, number, number>;
+
+/** The columns of a resource's state, current or past. */
+export interface ResourceColumns {
+  readonly id: string;
+  readonly type: string;
+  readonly original_resource_id: string;
+  readonly creator: string;
+  readonly user_id: string | null;
+  readonly project_id: string | null;
+  readonly started_at: BigintColumn;
+  readonly ended_at: ColumnType<number | string | null, number | null, number | null>;
+  /** Numbers the resource's revisions: a history row keeps the number its state had. */
+  readonly revision: BigintColumn;
+  readonly revision_start: BigintColumn;
+  /**
+   * The type's attribute values, `Record<string, StoredAttributeValue>` as JSON. One document per
+   * row rather than a table per type (Gnocchi's way): a type change is an update of documents
+   * instead of DDL on a table of its own, a listing across types reads one table, and each
+   * attribute still gets an index of its own (`SqlDialect.attributeIndex`) on the expression
+   * searches use.
+   */
+  readonly attributes: JsonColumn;
+}
+
+/** `resource`: the current state of every resource. */
+export type ResourceTable = ResourceColumns;
+
+/** `resource_history`: every past state, until the resource is deleted. */
+export interface ResourceHistoryTable extends ResourceColumns {
+  readonly revision_end: BigintColumn;
+}
+
 /** Every table of the indexer. */
 export interface IndexerTables {
   readonly archive_policy: ArchivePolicyTable;
   readonly archive_policy_rule: ArchivePolicyRuleTable;
   readonly metric: MetricTable;
+  readonly resource_type: ResourceTypeTable;
+  readonly resource: ResourceTable;
+  readonly resource_history: ResourceHistoryTable;
 }

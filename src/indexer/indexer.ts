@@ -1,5 +1,5 @@
 /**
- * The indexer: archive policies, archive policy rules and metrics (resources come later).
+ * The indexer: archive policies, archive policy rules, metrics, resource types and resources.
  *
  * One interface, several backends (SQLite embedded, PostgreSQL for deployments of several
  * processes), all held to one conformance suite. Every method is atomic. Failures that a caller can
@@ -7,7 +7,17 @@
  * Any method may throw `IndexerUnavailableError` when the database is unreachable or busy.
  */
 import { type ArchivePolicy, type ArchivePolicyRule } from '../archive-policy/index.ts';
+import type { ResourceFilter } from '../grammar/index.ts';
+import type {
+  MetricAttachment,
+  NewResource,
+  Resource,
+  ResourceChanges,
+  ResourceType,
+  ResourceTypeChange,
+} from '../resource/index.ts';
 import { type ListMetricsOptions, type Metric, type NewMetric } from './metric.ts';
+import type { ResourceQuery } from './resource-query.ts';
 
 /** The metadata store. */
 export interface Indexer {
@@ -83,6 +93,59 @@ export interface Indexer {
    * active or unknown id is left alone.
    */
   expungeMetric(id: string): Promise<void>;
+
+  /** Throws `ResourceTypeAlreadyExistsError`. */
+  createResourceType(type: ResourceType): Promise<ResourceType>;
+  getResourceType(name: string): Promise<ResourceType | undefined>;
+  /** Ordered by name, by code point. */
+  listResourceTypes(): Promise<ResourceType[]>;
+  /**
+   * Changes a type as `change` says, atomically, removing and filling attribute values of its
+   * resources and revisions; throws `ResourceTypeNotFoundError`, or whatever `change` throws.
+   */
+  updateResourceType(
+    name: string,
+    change: (current: ResourceType) => ResourceTypeChange,
+  ): Promise<ResourceType>;
+  /** Throws `ResourceTypeNotFoundError`, or `ResourceTypeInUseError` (`generic`, or in use). */
+  deleteResourceType(name: string): Promise<void>;
+
+  /**
+   * Creates a resource and attaches its metrics. Throws `ResourceTypeNotFoundError`,
+   * `ResourceAlreadyExistsError`, `MetricNotFoundError` (an existing metric that is not active
+   * or not the resource creator's), `NamedMetricAlreadyExistsError`, `ArchivePolicyNotFoundError`.
+   */
+  createResource(resource: NewResource): Promise<Resource>;
+  /** The current state of a resource of `type` (`generic`: of any type). */
+  getResource(type: string, id: string): Promise<Resource | undefined>;
+  /**
+   * Applies what `change` makes of the current state, atomically: a new revision when a value
+   * changes, the metrics replaced when given. Throws `ResourceNotFoundError`, what `change`
+   * throws, and the metric errors of `createResource`.
+   */
+  updateResource(
+    type: string,
+    id: string,
+    change: (current: Resource) => ResourceChanges,
+  ): Promise<Resource>;
+  /** Attaches more metrics by name; throws as `updateResource`. */
+  attachMetrics(
+    type: string,
+    id: string,
+    metrics: Readonly<Record<string, MetricAttachment>>,
+  ): Promise<Resource>;
+  /** Deletes a resource and its history, marking its metrics for deletion. */
+  deleteResource(type: string, id: string): Promise<void>;
+  /**
+   * Deletes the current resources of a type that the filter matches, as `deleteResource`; returns
+   * how many. Throws `ResourceTypeNotFoundError`, `InvalidResourceFieldError`.
+   */
+  deleteResources(type: string, filter: ResourceFilter, now: number): Promise<number>;
+  /**
+   * A page of resources of a type (`generic`: all) matching the filter, in SQL. Throws
+   * `ResourceTypeNotFoundError`, `InvalidResourceFieldError`, `InvalidPaginationError`.
+   */
+  searchResources(query: ResourceQuery): Promise<Resource[]>;
 
   /** Releases connections. */
   close(): Promise<void>;

@@ -20,6 +20,16 @@ import {
   type ArchivePolicyRule,
 } from '../archive-policy/index.ts';
 import { EngineError } from '../errors/engine-error.ts';
+import type { ResourceFilter } from '../grammar/index.ts';
+import {
+  GENERIC_TYPE,
+  type MetricAttachment,
+  type NewResource,
+  type Resource,
+  type ResourceChanges,
+  type ResourceType,
+  type ResourceTypeChange,
+} from '../resource/index.ts';
 import {
   ArchivePolicyAlreadyExistsError,
   ArchivePolicyInUseError,
@@ -30,6 +40,7 @@ import {
   MetricAlreadyExistsError,
   MetricNotFoundError,
   NamedMetricAlreadyExistsError,
+  ResourceTypeNotFoundError,
   UnsupportedArchivePolicyRuleChangeError,
 } from './errors.ts';
 import type { Indexer } from './indexer.ts';
@@ -46,6 +57,8 @@ import {
   type NewMetric,
 } from './metric.ts';
 import { migrateToLatest } from './migrations.ts';
+import type { ResourceQuery } from './resource-query.ts';
+import { ResourceStore } from './resource-store.ts';
 import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
 
 /** The columns of a metric row that make a {@link Metric} (also its sort keys). */
@@ -76,11 +89,17 @@ export class KyselyIndexer implements Indexer {
    * metric runs one, and building and compiling it cost more than running it on SQLite.
    */
   readonly #metricById: Readonly<Record<'active' | 'any', CompiledQuery<MetricRow>>>;
+  readonly #resources: ResourceStore;
   #lastCreatedAt = 0;
 
   constructor(dialect: SqlDialect) {
     this.#dialect = dialect;
     this.#db = new Kysely<IndexerTables>({ dialect: dialect.kyselyDialect });
+    this.#resources = new ResourceStore({
+      db: this.#db,
+      dialect,
+      clock: () => this.#nextCreatedAt(),
+    });
     const byId = this.#db
       .selectFrom('metric')
       .select(METRIC_COLUMNS)
@@ -303,6 +322,75 @@ export class KyselyIndexer implements Indexer {
     await this.#run(() =>
       this.#db.deleteFrom('metric').where('id', '=', id).where('status', '=', 'delete').execute(),
     );
+  }
+
+  createResourceType(type: ResourceType): Promise<ResourceType> {
+    return this.#run(() => this.#resources.createResourceType(type));
+  }
+
+  getResourceType(name: string): Promise<ResourceType | undefined> {
+    return this.#run(() => this.#resources.getResourceType(name));
+  }
+
+  listResourceTypes(): Promise<ResourceType[]> {
+    return this.#run(() => this.#resources.listResourceTypes());
+  }
+
+  updateResourceType(
+    name: string,
+    change: (current: ResourceType) => ResourceTypeChange,
+  ): Promise<ResourceType> {
+    return this.#run(() => this.#resources.updateResourceType(name, change));
+  }
+
+  deleteResourceType(name: string): Promise<void> {
+    return this.#run(() => this.#resources.deleteResourceType(name));
+  }
+
+  createResource(resource: NewResource): Promise<Resource> {
+    return this.#run(() => this.#resources.createResource(resource));
+  }
+
+  getResource(type: string, id: string): Promise<Resource | undefined> {
+    return this.#run(() => this.#resources.getResource(type, id));
+  }
+
+  updateResource(
+    type: string,
+    id: string,
+    change: (current: Resource) => ResourceChanges,
+  ): Promise<Resource> {
+    return this.#run(() => this.#resources.updateResource(type, id, change));
+  }
+
+  attachMetrics(
+    type: string,
+    id: string,
+    metrics: Readonly<Record<string, MetricAttachment>>,
+  ): Promise<Resource> {
+    return this.#run(() => this.#resources.attachMetrics(type, id, metrics));
+  }
+
+  deleteResource(type: string, id: string): Promise<void> {
+    return this.#run(() => this.#resources.deleteResource(type, id));
+  }
+
+  async deleteResources(type: string, filter: ResourceFilter, now: number): Promise<number> {
+    const definition = await this.#searchedType(type);
+    return this.#run(() => this.#resources.deleteResources(definition, type, filter, now));
+  }
+
+  async searchResources(query: ResourceQuery): Promise<Resource[]> {
+    const definition = await this.#searchedType(query.type);
+    return this.#run(() => this.#resources.searchResources(definition, query));
+  }
+
+  /** The definition of a searched type; undefined for `generic`, which has no attributes. */
+  async #searchedType(name: string): Promise<ResourceType | undefined> {
+    if (name === GENERIC_TYPE) return undefined;
+    const type = await this.getResourceType(name);
+    if (type === undefined) throw new ResourceTypeNotFoundError(name);
+    return type;
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,11 @@ export function indexerMigrations(dialect: SqlDialect): Readonly<Record<string, 
         await createIndexes(db);
       },
     },
+    '0002_create_resource_type_resource_history': {
+      up: async (db) => {
+        await createResourceTables(db, dialect);
+      },
+    },
   };
 }
 
@@ -111,6 +116,64 @@ async function createIndexes(db: Kysely<unknown>): Promise<void> {
     ['ix_metric_creator', 'metric', ['creator']],
     ['ix_metric_name', 'metric', ['name']],
     ['ix_metric_unit', 'metric', ['unit']],
+  ];
+  for (const [name, table, columns] of indexes) {
+    await db.schema
+      .createIndex(name)
+      .on(table)
+      .columns([...columns])
+      .execute();
+  }
+}
+
+/** Resource types (with `generic`), resources and their history, and what searches filter on. */
+async function createResourceTables(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const { textType: text, jsonType: json, bigintType: bigint } = dialect;
+  await db.schema
+    .createTable('resource_type')
+    .addColumn('name', text, (col) => col.primaryKey().notNull())
+    .addColumn('attributes', json, (col) => col.notNull())
+    .addColumn('state', text, (col) => col.notNull())
+    .execute();
+  await db
+    .insertInto('resource_type' as never)
+    .values({ name: 'generic', attributes: '{}', state: 'active' })
+    .execute();
+  for (const table of ['resource', 'resource_history'] as const) {
+    let create = db.schema
+      .createTable(table)
+      .addColumn('id', text, (col) => col.notNull())
+      .addColumn('type', text, (col) => col.notNull())
+      .addColumn('original_resource_id', text, (col) => col.notNull())
+      .addColumn('creator', text, (col) => col.notNull())
+      .addColumn('user_id', text)
+      .addColumn('project_id', text)
+      .addColumn('started_at', bigint, (col) => col.notNull())
+      .addColumn('ended_at', bigint)
+      .addColumn('revision', bigint, (col) => col.notNull())
+      .addColumn('revision_start', bigint, (col) => col.notNull())
+      .addColumn('attributes', json, (col) => col.notNull());
+    create =
+      table === 'resource'
+        ? create
+            .addPrimaryKeyConstraint('pk_resource', ['id'])
+            .addForeignKeyConstraint('fk_resource_type_name', ['type'], 'resource_type', ['name'])
+        : create
+            .addColumn('revision_end', bigint, (col) => col.notNull())
+            .addPrimaryKeyConstraint('pk_resource_history', ['id', 'revision']);
+    await create.execute();
+  }
+  const indexes: readonly (readonly [string, string, readonly string[]])[] = [
+    ['ix_resource_type', 'resource', ['type', 'id']],
+    ['ix_resource_creator', 'resource', ['creator']],
+    ['ix_resource_user_id', 'resource', ['user_id']],
+    ['ix_resource_project_id', 'resource', ['project_id']],
+    ['ix_resource_original_resource_id', 'resource', ['original_resource_id']],
+    ['ix_resource_started_at', 'resource', ['started_at']],
+    ['ix_resource_ended_at', 'resource', ['ended_at']],
+    ['ix_resource_revision_start', 'resource', ['revision_start']],
+    ['ix_resource_history_type', 'resource_history', ['type']],
+    ['ix_metric_resource_id_status', 'metric', ['resource_id', 'status']],
   ];
   for (const [name, table, columns] of indexes) {
     await db.schema

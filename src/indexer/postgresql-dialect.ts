@@ -6,11 +6,11 @@
  * with `?options=-c%20search_path%3Dmy_schema` in the URL). Sortable text columns use the `"C"`
  * collation so that PostgreSQL orders strings by code point, as SQLite and the engine do.
  */
-import { PostgresDialect, sql, type Kysely } from 'kysely';
+import { PostgresDialect, sql, type Kysely, type RawBuilder } from 'kysely';
 import pg from 'pg';
 
 import type { IndexerTables } from './indexer-tables.ts';
-import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
+import type { AttributeKind, DriverErrorKind, SqlDialect } from './sql-dialect.ts';
 
 /** Milliseconds to wait for a connection before the indexer is reported unavailable. */
 const CONNECTION_TIMEOUT_MS = 10_000;
@@ -51,7 +51,31 @@ export function createPostgresqlDialect(connectionString: string): SqlDialect {
     readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
     classifyError: classifyPostgresqlError,
     migrationTableSchema: currentSchema,
+    attributeExpression,
+    attributeIndex: (index, type, name, kind) =>
+      sql`create index if not exists ${sql.id(index)} on resource ((${attributeExpression(name, kind)})) where type = ${sql.lit(type)}`,
+    withoutAttribute: (name) => sql`attributes - ${sql.lit(name)}`,
+    withAttribute: (name, json) =>
+      sql`jsonb_set(attributes, ${sql.lit(`{${name}}`)}, cast(${json} as jsonb))`,
+    booleanParameter: (value) => value,
   };
+}
+
+/**
+ * Text compared by code point; numbers and booleans cast only when the JSON value is of that
+ * kind, so that no row of another type (whose attribute of the same name may hold anything) can
+ * make the cast fail.
+ */
+function attributeExpression(name: string, kind: AttributeKind): RawBuilder<unknown> {
+  const key = sql.lit(name);
+  switch (kind) {
+    case 'text':
+      return sql`((attributes ->> ${key}) collate "C")`;
+    case 'number':
+      return sql`(case when jsonb_typeof(attributes -> ${key}) = 'number' then (attributes ->> ${key})::double precision end)`;
+    case 'bool':
+      return sql`(case when jsonb_typeof(attributes -> ${key}) = 'boolean' then (attributes ->> ${key})::boolean end)`;
+  }
 }
 
 async function currentSchema(db: Kysely<IndexerTables>): Promise<string | undefined> {

@@ -6,7 +6,7 @@
  * What is deliberately not here: `NULLS FIRST`/`NULLS LAST` and `RETURNING` are spelt the same on
  * both backends (SQLite has had them since 3.30 and 3.35), so they are not dialect pieces.
  */
-import type { ColumnDataType, Dialect, Expression, Kysely } from 'kysely';
+import type { ColumnDataType, Dialect, Expression, Kysely, RawBuilder } from 'kysely';
 
 import type { IndexerTables } from './indexer-tables.ts';
 
@@ -18,6 +18,12 @@ export type IndexerBackend = 'sqlite' | 'postgresql';
 
 /** How a driver error is to be understood; undefined for anything else (a bug, a bad query). */
 export type DriverErrorKind = 'unique-violation' | 'foreign-key-violation' | 'unavailable';
+
+/**
+ * How an attribute's stored JSON value is compared and sorted: as text (strings, UUIDs), as a
+ * number (numbers, datetimes in microseconds) or as a boolean.
+ */
+export type AttributeKind = 'text' | 'number' | 'bool';
 
 /** The per-backend pieces of the indexer. */
 export interface SqlDialect {
@@ -49,4 +55,24 @@ export interface SqlDialect {
    * tables of any schema of the database and take them for its own.
    */
   migrationTableSchema(db: Kysely<IndexerTables>): Promise<string | undefined>;
+  /**
+   * The SQL expression of a resource attribute held in the `attributes` JSON column, for
+   * conditions, sorts and the index of `attributeIndex`; the same text in all three, so that the
+   * planner matches the index. It never fails on a value of another kind (which another type's
+   * attribute of the same name may hold): it is NULL then.
+   */
+  attributeExpression(name: string, kind: AttributeKind): RawBuilder<unknown>;
+  /** DDL creating the index of one attribute of one type on `resource`. */
+  attributeIndex(
+    index: string,
+    type: string,
+    name: string,
+    kind: AttributeKind,
+  ): RawBuilder<unknown>;
+  /** `attributes` without the key `name`, for an update. */
+  withoutAttribute(name: string): RawBuilder<unknown>;
+  /** `attributes` with `name` set to the JSON text `json`, for an update. */
+  withAttribute(name: string, json: string): RawBuilder<unknown>;
+  /** A boolean as a query parameter (SQLite has no boolean type: 1 or 0). */
+  booleanParameter(value: boolean): unknown;
 }

@@ -24,6 +24,7 @@ import { dirname } from 'node:path';
 
 import Database from 'better-sqlite3';
 import {
+  sql,
   CompiledQuery,
   SqliteAdapter,
   SqliteDialect,
@@ -63,7 +64,19 @@ export function createSqliteDialect(path: string): SqlDialect {
     readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
     classifyError: classifySqliteError,
     migrationTableSchema: () => Promise.resolve(undefined),
+    attributeExpression: (name) => sql`json_extract(attributes, ${sql.lit(jsonPath(name))})`,
+    attributeIndex: (index, type, name) =>
+      sql`create index if not exists ${sql.id(index)} on resource (type, json_extract(attributes, ${sql.lit(jsonPath(name))})) where type = ${sql.lit(type)}`,
+    withoutAttribute: (name) => sql`json_remove(attributes, ${sql.lit(jsonPath(name))})`,
+    withAttribute: (name, json) =>
+      sql`json_set(attributes, ${sql.lit(jsonPath(name))}, json(${json}))`,
+    booleanParameter: (value) => (value ? 1 : 0),
   };
+}
+
+/** The JSON path of a top-level key (attribute names hold no quote, see `resource/`). */
+function jsonPath(name: string): string {
+  return `$."${name}"`;
 }
 
 function openDatabase(path: string): Database.Database {
@@ -73,6 +86,8 @@ function openDatabase(path: string): Database.Database {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     useWriteAheadLog(db);
     db.pragma('foreign_keys = ON');
+    // NOTE: LIKE in searches is case-sensitive, as on PostgreSQL.
+    db.pragma('case_sensitive_like = ON');
     return db;
   } catch (error) {
     throw new IndexerUnavailableError('sqlite', { cause: error });

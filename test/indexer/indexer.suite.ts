@@ -8,6 +8,8 @@ import { describeArchivePolicies } from './suite/archive-policies.ts';
 import type { MakeIndexer } from './suite/harness.ts';
 import { describeListMetrics } from './suite/list-metrics.ts';
 import { describeMetrics } from './suite/metrics.ts';
+import { describeResourceTypes } from './suite/resource-types.ts';
+import { describeResources } from './suite/resources.ts';
 import { describeUpgrade } from './suite/upgrade.ts';
 
 export type { IndexerHarness, MakeIndexer } from './suite/harness.ts';
@@ -19,5 +21,7 @@ export function runIndexerSuite(name: string, makeIndexer: MakeIndexer): void {
     describeArchivePolicies(makeIndexer);
     describeMetrics(makeIndexer);
     describeListMetrics(makeIndexer);
+    describeResourceTypes(makeIndexer);
+    describeResources(makeIndexer);
   });
 }

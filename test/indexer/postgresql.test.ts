@@ -54,7 +54,7 @@ describe('postgresql schemas', () => {
       );
       assert.deepEqual(
         rows.map((row) => row.name),
-        ['0001_create_archive_policy_rule_metric'],
+        ['0001_create_archive_policy_rule_metric', '0002_create_resource_type_resource_history'],
       );
     } finally {
       await indexer?.close();

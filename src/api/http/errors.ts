@@ -18,13 +18,14 @@ import {
 } from '../../archive-policy/index.ts';
 import { FillLimitExceededError } from '../../carbonara/index.ts';
 import { EngineError, type ErrorCode } from '../../errors/index.ts';
-import { formatSecondsFloat } from '../../grammar/index.ts';
+import { formatSecondsFloat, InvalidFilterError } from '../../grammar/index.ts';
 import {
   ArchivePolicyNotFoundError,
   MetricNotFoundError,
   NamedMetricAlreadyExistsError,
 } from '../../indexer/index.ts';
 import { InvalidMeasuresError } from '../../ingest/index.ts';
+import { InvalidResourceInputError } from '../../resource/index.ts';
 import {
   AggregationMethodNotFoundError,
   InvalidArgumentValueError,
@@ -89,7 +90,8 @@ function byInput(error: Error): ErrorDescription {
     error instanceof InvalidInputError ||
     error instanceof InvalidMetricError ||
     error instanceof InvalidArchivePolicyError ||
-    error instanceof InvalidArchivePolicyRuleError
+    error instanceof InvalidArchivePolicyRuleError ||
+    error instanceof InvalidResourceInputError
       ? error.path
       : undefined;
   if (path === undefined) return error.message;
@@ -98,6 +100,16 @@ function byInput(error: Error): ErrorDescription {
     cause: query ? 'Argument value error' : 'Invalid input',
     reason: voluptuousReason(error.message, path),
     detail: voluptuousDetail(path),
+  };
+}
+
+/** A JSON filter's fault as voluptuous words it; a string filter's as its message. */
+function byFilter(error: Error): ErrorDescription {
+  if (!(error instanceof InvalidFilterError) || error.form === 'string') return error.message;
+  return {
+    cause: 'Invalid input',
+    reason: voluptuousReason(error.message, error.path),
+    detail: voluptuousDetail(error.path),
   };
 }
 
@@ -179,11 +191,23 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   INVALID_METRIC: { status: 400, describe: byInput },
   // The value grammar (src/grammar), archive policies and rules (src/archive-policy).
   INVALID_TIMESPAN: { status: 400, describe: byMessage },
+  INVALID_RESOURCE_ID: { status: 400, describe: byMessage },
+  INVALID_FILTER: { status: 400, describe: byFilter },
   INVALID_ARCHIVE_POLICY: { status: 400, describe: byInput },
   INVALID_ARCHIVE_POLICY_RULE: { status: 400, describe: byInput },
   UNSUPPORTED_ARCHIVE_POLICY_CHANGE: { status: 400, describe: byMessage },
   NO_ARCHIVE_POLICY_RULE_MATCH: { status: 400, describe: byMessage },
+  // Resource types and resources (src/resource).
+  INVALID_RESOURCE_INPUT: { status: 400, describe: byInput },
+  INVALID_RESOURCE_TYPE_CHANGE: { status: 400, describe: byMessage },
+  RESOURCE_TYPE_PATCH_FAILED: { status: 400, describe: byMessage },
   // The indexer (src/indexer/errors.ts).
+  RESOURCE_TYPE_NOT_FOUND: { status: 404, describe: byMessage },
+  RESOURCE_TYPE_ALREADY_EXISTS: { status: 409, describe: byMessage },
+  RESOURCE_TYPE_IN_USE: { status: 400, describe: byMessage },
+  RESOURCE_NOT_FOUND: { status: 404, describe: byMessage },
+  RESOURCE_ALREADY_EXISTS: { status: 409, describe: byMessage },
+  INVALID_RESOURCE_FIELD: { status: 400, describe: byMessage },
   ARCHIVE_POLICY_NOT_FOUND: { status: 404, describe: byMessage },
   ARCHIVE_POLICY_ALREADY_EXISTS: { status: 409, describe: byMessage },
   ARCHIVE_POLICY_IN_USE: { status: 400, describe: byMessage },

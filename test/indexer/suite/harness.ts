@@ -6,6 +6,7 @@ import { afterEach, beforeEach } from 'node:test';
 
 import { createArchivePolicy, type ArchivePolicy } from '../../../src/archive-policy/index.ts';
 import type { Indexer, Metric, NewMetric } from '../../../src/indexer/index.ts';
+import type { NewResource } from '../../../src/resource/index.ts';
 
 /** One fresh, empty database with an indexer on it (not yet upgraded). */
 export interface IndexerHarness {
@@ -76,4 +77,22 @@ let counter = 0;
 export function nextId(): string {
   counter += 1;
   return `00000000-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`;
+}
+
+/** A resource to create: generic, created by `u:p`, unless told otherwise. */
+export function newResource(fields: Partial<NewResource> = {}): NewResource {
+  const id = fields.id ?? nextId();
+  return {
+    id,
+    type: 'generic',
+    originalResourceId: id,
+    creator: 'u:p',
+    userId: null,
+    projectId: null,
+    startedAt: 1_000_000,
+    endedAt: null,
+    attributes: {},
+    metrics: {},
+    ...fields,
+  };
 }
