@@ -29,6 +29,8 @@ import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
 import { measureRoutes } from './routes/measures.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { resourceRoutes } from './routes/resources.ts';
+import { resourceTypeRoutes } from './routes/resource-types.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { rootRoutes } from './routes/root.ts';
@@ -42,6 +44,8 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   archivePolicyRuleRoutes,
   metricRoutes,
   measureRoutes,
+  resourceTypeRoutes,
+  resourceRoutes,
   statusRoutes,
   opsRoutes,
   prometheusRoutes,

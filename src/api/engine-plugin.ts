@@ -33,7 +33,12 @@ const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { eng
   app.decorate('engine', engine);
   app.decorateRequest('auth', {
     getter() {
-      return createAuthorizer(this.headers.authorization, engine.config.api.auth);
+      const { auth: mode, remoteUserHeader } = engine.config.api;
+      const peer = this.socket.remoteAddress ?? '';
+      return createAuthorizer(
+        { headers: this.headers, fromTrustedProxy: engine.trustProxy(peer, 0) },
+        { mode, remoteUserHeader },
+      );
     },
   });
   done();

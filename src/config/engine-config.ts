@@ -35,8 +35,15 @@ const API_CONFIG = Type.Object({
   host: Type.String({ minLength: 1, default: '127.0.0.1' }),
   /** Port to listen on. @defaultValue `8041` (Gnocchi's) */
   port: Type.Intersect([PORT], { default: 8041 }),
-  /** `basic` as Gnocchi (user from the header, `admin` is admin) or `noauth` for local use. */
-  auth: Type.Union([Type.Literal('basic'), Type.Literal('noauth')], { default: 'basic' }),
+  /**
+   * `basic` as Gnocchi (user from the Basic header, `admin` is admin), `noauth` (the caller from
+   * `X-User-Id`, `X-Project-Id`, `X-Roles`) or `remoteuser` (the user a trusted proxy names).
+   */
+  auth: Type.Union([Type.Literal('basic'), Type.Literal('noauth'), Type.Literal('remoteuser')], {
+    default: 'basic',
+  }),
+  /** The header a trusted proxy names the user in, for `remoteuser`. @defaultValue `X-Remote-User` */
+  remoteUserHeader: Type.String({ minLength: 1, default: 'X-Remote-User' }),
   /** Largest page a listing returns (Gnocchi's `[api] max_limit`). @defaultValue `1000` */
   maxLimit: Type.Integer({ minimum: 1, default: 1000 }),
   /** Origins allowed by CORS. @defaultValue none */

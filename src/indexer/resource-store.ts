@@ -22,6 +22,7 @@ import {
   type StoredAttributeValue,
 } from '../resource/index.ts';
 import {
+  ArchivePolicyNotFoundError,
   MetricNotFoundError,
   NamedMetricAlreadyExistsError,
   ResourceAlreadyExistsError,
@@ -309,6 +310,7 @@ export class ResourceStore {
     for (const [name, metric] of Object.entries(metrics)) {
       const conflict = (): Error => new NamedMetricAlreadyExistsError(name, resourceId);
       if (metric.kind === 'new') {
+        const policy = metric.archivePolicyName;
         await this.#guard(
           trx
             .insertInto('metric')
@@ -323,7 +325,10 @@ export class ResourceStore {
               created_at: this.#clock(),
             })
             .execute(),
-          conflict,
+          (violation) =>
+            violation === 'foreign-key-violation'
+              ? new ArchivePolicyNotFoundError(policy)
+              : conflict(),
         );
         continue;
       }
@@ -446,6 +451,7 @@ export class ResourceStore {
       return await statement;
     } catch (error) {
       const kind = this.#dialect.classifyError(error);
+
       if (kind === undefined || kind === 'unavailable') throw error;
       throw onViolation(kind);
     }

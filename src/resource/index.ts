@@ -41,5 +41,6 @@ export {
   resourceTypeJson,
   type ResourceType,
   type ResourceTypeChange,
+  type ResourceTypeJson,
   type ResourceTypeState,
 } from './resource-type.ts';

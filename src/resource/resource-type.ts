@@ -86,9 +86,16 @@ export function parseResourceTypeInput(input: unknown): ResourceType {
   return Object.freeze({ name, attributes: Object.freeze(attributes), state: 'active' });
 }
 
+/** A type's JSON. */
+export interface ResourceTypeJson {
+  readonly name: string;
+  readonly attributes: Record<string, Record<string, unknown>>;
+  readonly state: string;
+}
+
 /** A type as Gnocchi shows it. */
-export function resourceTypeJson(type: ResourceType): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
+export function resourceTypeJson(type: ResourceType): ResourceTypeJson {
+  const attributes: Record<string, Record<string, unknown>> = {};
   for (const [name, spec] of Object.entries(type.attributes)) {
     attributes[name] = attributeSpecJson(spec);
   }

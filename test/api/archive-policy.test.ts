@@ -73,7 +73,7 @@ const CASES: readonly ApiCase[] = [
     url: '/v1/archive_policy',
     body: { name: 'medium', definition: [{ granularity: '1 second' }] },
     status: 403,
-    expect: description(''),
+    expect: description('Access was denied to this resource.'),
   },
   {
     name: 'checks rights before reading the body',
@@ -343,12 +343,16 @@ const CASES: readonly ApiCase[] = [
     expect: description('Archive policy large is still in use'),
   },
   {
-    name: 'explains a refusal of rights with an empty description',
+    name: "explains a refusal of rights in Gnocchi's words",
     method: 'POST',
     url: '/v1/archive_policy',
     body: { name: 'f1d150d9', definition: [{ granularity: '1 minute', points: 20 }] },
     status: 403,
-    expect: json({ code: 403, title: 'Forbidden', description: '' }),
+    expect: json({
+      code: 403,
+      title: 'Forbidden',
+      description: 'Access was denied to this resource.',
+    }),
   },
 ];
 

@@ -12,7 +12,6 @@ import {
   PolicyDeniedError,
 } from '../../src/api/http/request-errors.ts';
 import { json, runCases } from './cases.ts';
-import { FOOBAR } from './harness.ts';
 
 const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
 
@@ -40,19 +39,56 @@ describe('basicUser', () => {
 });
 
 describe('authenticate', () => {
+  const BASIC = { mode: 'basic', remoteUserHeader: 'X-Remote-User' } as const;
+  const NOAUTH = { ...BASIC, mode: 'noauth' } as const;
+  const REMOTE = { ...BASIC, mode: 'remoteuser' } as const;
+  const from = (headers: Record<string, string>, fromTrustedProxy = false) => ({
+    headers,
+    fromTrustedProxy,
+  });
+
   it('gives user admin the admin role in basic mode, and others none', () => {
-    assert.deepEqual(authenticate(basic('admin:'), 'basic'), { user: 'admin', roles: ['admin'] });
-    assert.deepEqual(authenticate(basic('bob:'), 'basic'), { user: 'bob', roles: [] });
+    assert.deepEqual(authenticate(from({ authorization: basic('admin:') }), BASIC), {
+      user: 'admin',
+      roles: ['admin'],
+    });
+    assert.deepEqual(authenticate(from({ authorization: basic('bob:') }), BASIC), {
+      user: 'bob',
+      roles: [],
+    });
   });
   it('requires a user in basic mode', () => {
-    assert.throws(() => authenticate(undefined, 'basic'), AuthenticationRequiredError);
+    assert.throws(() => authenticate(from({}), BASIC), AuthenticationRequiredError);
   });
-  it('makes everyone an admin in noauth mode, named by the header or admin', () => {
-    assert.deepEqual(authenticate(undefined, 'noauth'), { user: 'admin', roles: ['admin'] });
-    assert.deepEqual(authenticate(basic('bob:'), 'noauth'), { user: 'bob', roles: ['admin'] });
+  it('takes user, project and roles from the headers in noauth mode', () => {
+    assert.deepEqual(
+      authenticate(
+        from({ 'x-user-id': 'bob', 'x-project-id': 'p1', 'x-roles': 'member, admin' }),
+        NOAUTH,
+      ),
+      { user: 'bob:p1', roles: ['member', 'admin'], projectId: 'p1' },
+    );
+    assert.deepEqual(authenticate(from({ 'x-user-id': 'bob' }), NOAUTH), {
+      user: 'bob:',
+      roles: [],
+    });
+    assert.throws(
+      () => authenticate(from({ authorization: basic('bob:') }), NOAUTH),
+      AuthenticationRequiredError,
+    );
+  });
+  it('believes the remote user header only from a trusted proxy', () => {
+    assert.deepEqual(authenticate(from({ 'x-remote-user': 'admin' }, true), REMOTE), {
+      user: 'admin',
+      roles: ['admin'],
+    });
+    assert.throws(
+      () => authenticate(from({ 'x-remote-user': 'admin' }, false), REMOTE),
+      AuthenticationRequiredError,
+    );
   });
   it('checks lazily: an authorizer without credentials fails only when asked', () => {
-    const auth = createAuthorizer(undefined, 'basic');
+    const auth = createAuthorizer(from({}), BASIC);
     assert.throws(() => auth.currentUser(), AuthenticationRequiredError);
     assert.throws(() => {
       auth.enforce('get archive policy');
@@ -60,8 +96,33 @@ describe('authenticate', () => {
   });
   it('refuses what the policy refuses', () => {
     assert.throws(() => {
-      createAuthorizer(basic('bob:'), 'basic').enforce('delete archive policy');
+      createAuthorizer(from({ authorization: basic('bob:') }), BASIC).enforce(
+        'delete archive policy',
+      );
     }, PolicyDeniedError);
+  });
+  it('limits listings to what the caller created or what their project owns', () => {
+    assert.equal(
+      createAuthorizer(from({ authorization: basic('admin:') }), BASIC).visibleResources(
+        'list resource',
+      ),
+      undefined,
+    );
+    assert.deepEqual(
+      createAuthorizer(from({ authorization: basic('bob:') }), BASIC).visibleResources(
+        'list resource',
+      ),
+      { kind: 'compare', op: '=', field: 'creator', value: 'bob' },
+    );
+    const inProject = createAuthorizer(from({ 'x-user-id': 'u', 'x-project-id': 'p' }), NOAUTH);
+    assert.deepEqual(inProject.visibleResources('search resource'), {
+      kind: 'or',
+      children: [
+        { kind: 'compare', op: '=', field: 'creator', value: 'u:p' },
+        { kind: 'compare', op: '=', field: 'created_by_project_id', value: 'p' },
+        { kind: 'compare', op: '=', field: 'project_id', value: 'p' },
+      ],
+    });
   });
 });
 
@@ -160,36 +221,52 @@ runCases(
   'noauth mode',
   [
     {
-      name: 'lets anyone create a policy',
+      name: 'refuses a caller without headers when a user is needed',
+      method: 'POST',
+      url: '/v1/metric',
+      headers: { authorization: null },
+      body: { archive_policy_name: 'p' },
+      status: 401,
+    },
+    {
+      name: 'lets a caller with the admin role create a policy',
       method: 'POST',
       url: '/v1/archive_policy',
-      headers: { authorization: null },
+      headers: {
+        authorization: null,
+        'x-user-id': 'ops',
+        'x-project-id': 'infra',
+        'x-roles': 'admin',
+      },
       body: POLICY,
       status: 201,
     },
     {
-      name: 'records admin as the creator of an anonymous caller',
+      name: 'refuses it to a caller without',
       method: 'POST',
-      url: '/v1/metric',
-      headers: { authorization: null },
-      body: { archive_policy_name: 'p' },
-      status: 201,
-      expect: json({ creator: 'admin', created_by_user_id: 'admin' }),
+      url: '/v1/archive_policy',
+      headers: { authorization: null, 'x-user-id': 'ops', 'x-project-id': 'infra' },
+      body: { ...POLICY, name: 'other' },
+      status: 403,
     },
     {
-      name: 'records the user a Basic header names',
+      name: 'records user:project as the creator',
       method: 'POST',
       url: '/v1/metric',
-      headers: { authorization: FOOBAR },
+      headers: { authorization: null, 'x-user-id': 'alice', 'x-project-id': 'p1' },
       body: { archive_policy_name: 'p' },
       status: 201,
-      expect: json({ creator: 'foobar' }),
+      expect: json({
+        creator: 'alice:p1',
+        created_by_user_id: 'alice',
+        created_by_project_id: 'p1',
+      }),
     },
     {
-      name: 'lets anyone delete any metric',
+      name: 'lets another user of the same project delete it',
       method: 'DELETE',
       url: (history) => `/v1/metric/${(history.last.json() as { id: string }).id}`,
-      headers: { authorization: null },
+      headers: { authorization: null, 'x-user-id': 'bob', 'x-project-id': 'p1' },
       status: 204,
     },
   ],

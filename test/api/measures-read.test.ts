@@ -356,7 +356,7 @@ describe('GET /v1/metric/{id}/measures', () => {
         url: (main) => `/v1/metric/${main}/measures`,
         authorization: FOOBAZ,
         status: 403,
-        description: '',
+        description: 'Access was denied to this resource.',
       },
       {
         name: 'an anonymous caller',

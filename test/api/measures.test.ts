@@ -117,7 +117,8 @@ describe('measures in', () => {
       name: 'a body that is no list of measures',
       body: [['2015-03-06T14:33:57', 1]],
       reason: 'unexpected measures format',
-      detail: ['0'],
+      // NOTE: Gnocchi locates a body of the wrong shape no deeper than the body.
+      detail: [],
     },
   ];
   for (const row of refused) {

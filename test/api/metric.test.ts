@@ -169,12 +169,12 @@ const CREATION: readonly ApiCase[] = [
     expect: description({ reason: "expected str for dictionary value @ data['name']" }),
   },
   {
-    name: 'refuses a resource id, resources not being supported yet',
+    name: 'refuses a resource id that names no resource',
     method: 'POST',
     url: '/v1/metric',
     body: { archive_policy_name: 'cookies', name: 'cpu', resource_id: 'a-host' },
     status: 400,
-    expect: description(/Resources are not supported yet/),
+    expect: description('Resource 9d723046-2a34-57f5-aa28-40b5d8a2aeab does not exist'),
   },
   {
     name: 'refuses creation to an anonymous caller',
@@ -273,7 +273,7 @@ const CREATION: readonly ApiCase[] = [
     url: metricUrl('creates a metric by policy name'),
     headers: { authorization: FOOBAZ },
     status: 403,
-    expect: description(''),
+    expect: description('Access was denied to this resource.'),
   },
   {
     name: 'deletes a metric',

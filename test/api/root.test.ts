@@ -54,13 +54,10 @@ const CASES: readonly ApiCase[] = [
       assert.deepEqual(
         body.links.slice(1).map((link) => link.rel),
         [
-          'aggregates',
-          'aggregation',
           'archive_policy',
           'archive_policy_rule',
           'batch',
           'capabilities',
-          'influxdb',
           'metric',
           'resource',
           'resource_type',

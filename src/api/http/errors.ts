@@ -34,6 +34,7 @@ import {
   MethodNotAllowedError,
   RouteNotFoundError,
   UndecodableBodyError,
+  UnknownResourcesError,
 } from './request-errors.ts';
 import { voluptuousDetail, voluptuousReason } from './voluptuous.ts';
 
@@ -86,6 +87,9 @@ export function byCause(error: Error): ErrorDescription {
 
 /** A voluptuous-style `{cause, reason, detail}` for an input error located by its path. */
 function byInput(error: Error): ErrorDescription {
+  if (error instanceof InvalidMetricError && error.attribute !== undefined) {
+    return { cause: 'Attribute value error', detail: error.attribute, reason: error.message };
+  }
   const path =
     error instanceof InvalidInputError ||
     error instanceof InvalidMetricError ||
@@ -112,6 +116,11 @@ function byFilter(error: Error): ErrorDescription {
     detail: voluptuousDetail(error.path),
   };
 }
+
+const byUnknownResources = (error: Error): ErrorDescription =>
+  error instanceof UnknownResourcesError
+    ? { cause: 'Unknown resources', detail: error.resources }
+    : error.message;
 
 const byArgument = (error: Error): ErrorDescription => ({
   cause: 'Argument value error',
@@ -157,12 +166,17 @@ const byUndecodable = (error: Error): ErrorDescription => ({
  */
 function byMeasures(error: Error): ErrorDescription {
   if (!(error instanceof InvalidMeasuresError)) return error.message;
-  const path = [error.metricKey, error.index].filter((part) => part !== undefined);
+  // NOTE: a body of the wrong shape (`[["ts", 1]]`) is located no deeper than its metric, and
+  // explained no further, as Gnocchi does.
+  const shape = error.reason === 'format';
+  const path = [error.metricKey, shape ? undefined : error.index].filter(
+    (part) => part !== undefined,
+  );
   return {
     cause: 'Invalid input',
     reason: error.message,
     detail: path.map(String),
-    ...(error.detail === undefined ? {} : { explanation: error.detail }),
+    ...(error.detail === undefined || shape ? {} : { explanation: error.detail }),
   };
 }
 
@@ -176,7 +190,8 @@ const bodyTooLarge = (_error: Error, context: ErrorContext): ErrorDescription =>
 const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INTERNAL>> = {
   // The request itself (./request-errors.ts).
   AUTHENTICATION_REQUIRED: { status: 401, describe: empty },
-  POLICY_DENIED: { status: 403, describe: empty },
+  // NOTE: Gnocchi's webob text; clients match on it.
+  POLICY_DENIED: { status: 403, describe: () => 'Access was denied to this resource.' },
   NOT_ACCEPTABLE: { status: 406, describe: () => null },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, describe: empty },
   UNDECODABLE_BODY: { status: 400, describe: byUndecodable },
@@ -187,7 +202,9 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   SHUTTING_DOWN: { status: 503, describe: byMessage },
   ROUTE_NOT_FOUND: { status: 404, describe: byMessage },
   OPS_DUMP_NOT_FOUND: { status: 404, describe: byMessage },
-  RESOURCES_NOT_SUPPORTED: { status: 400, describe: byMessage },
+  UNKNOWN_RESOURCES: { status: 400, describe: byUnknownResources },
+  PRECONDITION_FAILED: { status: 412, describe: empty },
+  EMPTY_FILTER: { status: 400, describe: byMessage },
   INVALID_METRIC: { status: 400, describe: byInput },
   // The value grammar (src/grammar), archive policies and rules (src/archive-policy).
   INVALID_TIMESPAN: { status: 400, describe: byMessage },

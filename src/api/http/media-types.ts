@@ -6,6 +6,9 @@
 /** The one media type the API reads and writes. */
 export const JSON_MEDIA_TYPE = 'application/json';
 
+/** The media type of a resource type's `PATCH` (RFC 6902). */
+export const JSON_PATCH_MEDIA_TYPE = 'application/json-patch+json';
+
 interface MediaRange {
   readonly type: string;
   readonly subtype: string;

@@ -137,17 +137,36 @@ export class UnknownMetricsError extends EngineError {
   }
 }
 
-/** A metric was to be attached to a resource, and resources are not implemented yet. */
-export class ResourcesNotSupportedError extends EngineError {
-  readonly code = 'RESOURCES_NOT_SUPPORTED';
-  readonly resourceId: string;
+/** A batch by resource names resources that do not exist (with `create_metrics`). */
+export class UnknownResourcesError extends EngineError {
+  readonly code = 'UNKNOWN_RESOURCES';
+  /** Each unknown resource: its id, and the id as the client sent it. */
+  readonly resources: readonly { resource_id: string; original_resource_id: string }[];
 
-  constructor(resourceId: string) {
+  constructor(resources: readonly { resource_id: string; original_resource_id: string }[]) {
+    super(`Unknown resources: ${resources.map((r) => r.resource_id).join(', ')}`);
+    this.resources = resources;
+  }
+}
+
+/** A conditional request's `If-Match` / `If-Unmodified-Since` (or `If-None-Match`) failed. */
+export class PreconditionFailedError extends EngineError {
+  readonly code = 'PRECONDITION_FAILED';
+
+  constructor() {
+    super('Request precondition failed.');
+  }
+}
+
+/** A batch delete without a filter, which would delete every resource. */
+export class EmptyFilterError extends EngineError {
+  readonly code = 'EMPTY_FILTER';
+
+  constructor() {
+    // NOTE: Gnocchi's words, run of spaces included: clients match on them.
     super(
-      `Resources are not supported yet: a metric cannot be attached to resource ${resourceId}; ` +
-        'create it without resource_id',
+      'caution: the query can not be empty, or it will                   delete entire database',
     );
-    this.resourceId = resourceId;
   }
 }
 
@@ -156,10 +175,13 @@ export class InvalidMetricError extends EngineError {
   readonly code = 'INVALID_METRIC';
   /** The offending field, for per-field (schema-like) errors. */
   readonly path: InputPath | undefined;
+  /** The attribute at fault, for Gnocchi's `Attribute value error`s. */
+  readonly attribute: string | undefined;
 
-  constructor(message: string, options: { path?: InputPath } = {}) {
+  constructor(message: string, options: { path?: InputPath; attribute?: string } = {}) {
     super(message);
     this.path = options.path;
+    this.attribute = options.attribute;
   }
 }
 

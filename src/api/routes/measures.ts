@@ -10,7 +10,10 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
+import { parseBoolean } from '../arguments/boolean-argument.ts';
+import { byMessage } from '../http/errors.ts';
 import { decodeJsonBody } from '../http/json-body.ts';
+import { postResourceMeasuresBatch } from '../services/batch-resources.ts';
 import { renderMeasuresJson } from '../views/measures-json.ts';
 import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from '../views/schemas.ts';
 import {
@@ -29,6 +32,8 @@ const BATCH_BODY = Type.Unknown({
 const ACCEPTED = { 202: Type.Null({ description: 'accepted, empty body' }), ...ERROR_RESPONSES };
 
 const OPTIONAL_TEXT = Type.Optional(Type.String());
+
+const BATCH_RESOURCES_QUERY = Type.Object({ create_metrics: OPTIONAL_TEXT });
 
 /** Gnocchi's arguments plus Orzo's `fill`; other arguments are ignored, as in Gnocchi. */
 const READ_QUERY = Type.Object({
@@ -59,7 +64,7 @@ const MEASURES_JSON = Type.Unsafe<string>(
 export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   const { indexer, archivePolicies, incoming, storage, refresh, config, now } = app.engine;
   const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
-  const contextOf = ({ auth, op }: Pick<MeasuresContext, 'auth' | 'op'>): MeasuresContext => ({
+  const contextOf = ({ auth, op }: Pick<MeasuresContext, 'auth' | 'op'>) => ({
     indexer,
     incoming,
     auth,
@@ -118,6 +123,27 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       await postMeasuresBatch(contextOf(request), request.body);
+      reply.code(202);
+    },
+  );
+
+  app.post(
+    '/v1/batch/resources/metrics/measures',
+    {
+      schema: { querystring: BATCH_RESOURCES_QUERY, body: BATCH_BODY, response: ACCEPTED },
+      preValidation: [decodeJsonBody],
+      // NOTE: a policy named in the body that does not exist is the client's error.
+      config: {
+        errorOverrides: { ARCHIVE_POLICY_NOT_FOUND: { status: 400, describe: byMessage } },
+      },
+    },
+    async (request, reply) => {
+      const createMetrics = parseBoolean('create_metrics', request.query.create_metrics ?? 'false');
+      await postResourceMeasuresBatch(
+        { ...contextOf(request), auth: request.auth },
+        request.body,
+        createMetrics,
+      );
       reply.code(202);
     },
   );

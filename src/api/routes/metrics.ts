@@ -36,7 +36,7 @@ const CREATE_BODY = Type.Object(
     archive_policy_name: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
     unit: Type.Optional(Type.String({ description: 'at most 31 characters' })),
-    resource_id: Type.Optional(Type.String({ description: 'refused: no resources yet' })),
+    resource_id: Type.Optional(Type.String({ description: 'a resource id; requires name' })),
   },
   { additionalProperties: false },
 );
@@ -73,7 +73,11 @@ export const metricRoutes: FastifyPluginCallbackTypebox = (app, _options, done) 
       preValidation: [requireUser, decodeJsonBody],
       // NOTE: the policy is named in the body, so its absence is the client's error, not a 404.
       config: {
-        errorOverrides: { ARCHIVE_POLICY_NOT_FOUND: { status: 400, describe: byMessage } },
+        errorOverrides: {
+          ARCHIVE_POLICY_NOT_FOUND: { status: 400, describe: byMessage },
+          // NOTE: Gnocchi answers 500 for an unknown `resource_id`; it is the body's fault.
+          RESOURCE_NOT_FOUND: { status: 400, describe: byMessage },
+        },
       },
     },
     async (request, reply) => {

@@ -12,15 +12,15 @@ import { ERROR_RESPONSES, NO_QUERY } from '../views/schemas.ts';
 /** The build Orzo reports in the versions document: the Gnocchi release whose API it serves. */
 export const GNOCCHI_COMPATIBLE_BUILD = '4.6.0';
 
-/** The resources listed by `GET /v1/`, as Gnocchi lists them (sorted). */
+/**
+ * The resources listed by `GET /v1/`, sorted as Gnocchi lists them; only those Orzo serves
+ * (Gnocchi's `aggregates`, `aggregation` and `influxdb` come with their endpoints).
+ */
 export const V1_RESOURCES: readonly string[] = [
-  'aggregates',
-  'aggregation',
   'archive_policy',
   'archive_policy_rule',
   'batch',
   'capabilities',
-  'influxdb',
   'metric',
   'resource',
   'resource_type',

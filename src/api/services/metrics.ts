@@ -12,6 +12,7 @@ import {
   type Metric,
   type MetricFilter,
 } from '../../indexer/index.ts';
+import type { Resource } from '../../resource/index.ts';
 import type { Authorizer } from '../auth/auth.ts';
 import { metricPolicyTarget, type MetricWithPolicy } from '../views/metric-json.ts';
 import {
@@ -21,12 +22,10 @@ import {
   type PageRequest,
   type QueryArgs,
 } from '../arguments/pagination.ts';
-import { InvalidMetricError, ResourcesNotSupportedError } from '../http/request-errors.ts';
-import { normalizeUuid } from '../../grammar/index.ts';
+import { InvalidMetricError } from '../http/request-errors.ts';
+import { normalizeUuid, transformResourceId } from '../../grammar/index.ts';
+import { checkMetricNaming, metricAttachments } from './resource-metrics.ts';
 import { findArchivePolicy } from './archive-policies.ts';
-
-/** The longest unit, the width of Gnocchi's column. */
-export const MAX_METRIC_UNIT_LENGTH = 31;
 
 /** A metric as a client sends it to `POST /v1/metric`. */
 export interface MetricInput {
@@ -54,21 +53,37 @@ export interface MetricPage {
   readonly page: PageRequest;
 }
 
-/** Creates a metric for `creator`; its policy is the one named, else the first matching rule's. */
+/**
+ * Creates a metric for `creator`; its policy is the one named, else the first matching rule's.
+ * With a `resource_id` (a UUID or an external id, transformed for the creator) the metric is
+ * attached to that resource under its name; throws `ResourceNotFoundError` when there is none.
+ */
 export async function createMetricFromInput(
-  indexer: Pick<Indexer, 'listArchivePolicyRules' | 'createMetric'>,
+  indexer: Pick<Indexer, 'listArchivePolicyRules' | 'createMetric' | 'attachMetrics' | 'getMetric'>,
   creator: string,
   input: MetricInput,
 ): Promise<Metric> {
-  // NOTE: resources are not implemented yet; refusing beats silently dropping the attachment.
-  if (input.resource_id !== undefined) throw new ResourcesNotSupportedError(input.resource_id);
-  if (input.unit !== undefined && Array.from(input.unit).length > MAX_METRIC_UNIT_LENGTH) {
-    throw new InvalidMetricError(`length of value must be at most ${MAX_METRIC_UNIT_LENGTH}`, {
-      path: ['unit'],
-    });
-  }
   const name = input.name ?? null;
-  if (name?.includes('/')) throw new InvalidMetricError("'/' is not supported in metric name");
+  checkMetricNaming(name, input.unit);
+  if (input.resource_id !== undefined) {
+    if (name === null) {
+      throw new InvalidMetricError('Name cannot be null if resource_id is not null', {
+        attribute: 'name',
+      });
+    }
+    const resourceId = transformResourceId(input.resource_id, creator);
+    const request = {
+      ...(input.archive_policy_name === undefined
+        ? {}
+        : { archivePolicyName: input.archive_policy_name }),
+      ...(input.unit === undefined ? {} : { unit: input.unit }),
+    };
+    const attachments = await metricAttachments(indexer, { [name]: request });
+    const resource = await indexer.attachMetrics('generic', resourceId, attachments);
+    const metric = await indexer.getMetric(resource.metrics[name] ?? '');
+    if (metric === undefined) throw new MetricNotFoundError(name);
+    return metric;
+  }
   const archivePolicyName =
     input.archive_policy_name ??
     requireArchivePolicyRule(await indexer.listArchivePolicyRules(), name).archivePolicyName;
@@ -99,13 +114,21 @@ export async function listMetricsPage(
 
 /** The metric an id of the URL names, if the caller may see it. */
 export async function getMetricDetails(
-  indexer: Pick<Indexer, 'getMetric' | 'getArchivePolicy'>,
+  indexer: Pick<Indexer, 'getMetric' | 'getArchivePolicy' | 'getResource'>,
   auth: Pick<Authorizer, 'enforce'>,
   id: string,
-): Promise<MetricWithPolicy> {
+): Promise<MetricWithPolicy & { readonly resource: Resource | undefined }> {
   const metric = await findMetric(indexer, id);
-  auth.enforce('get metric', metricPolicyTarget(metric));
-  return { metric, archivePolicy: await findArchivePolicy(indexer, metric.archivePolicyName) };
+  const resource =
+    metric.resourceId === null
+      ? undefined
+      : await indexer.getResource('generic', metric.resourceId);
+  auth.enforce('get metric', {
+    ...metricPolicyTarget(metric),
+    ...(resource === undefined ? {} : { 'resource.project_id': resource.projectId }),
+  });
+  const archivePolicy = await findArchivePolicy(indexer, metric.archivePolicyName);
+  return { metric, archivePolicy, resource };
 }
 
 /** Marks the metric an id of the URL names for deletion, if the caller may delete it. */
@@ -155,7 +178,7 @@ function metricFilter(query: MetricListQuery): MetricFilter | undefined {
 }
 
 /** Each metric with its policy, reading each policy once. */
-async function withArchivePolicies(
+export async function withArchivePolicies(
   indexer: Pick<Indexer, 'getArchivePolicy'>,
   metrics: readonly Metric[],
 ): Promise<MetricWithPolicy[]> {

@@ -9,7 +9,9 @@ import type { Static } from '@sinclair/typebox';
 
 import type { ArchivePolicy } from '../../archive-policy/index.ts';
 import type { Metric } from '../../indexer/index.ts';
+import type { Resource } from '../../resource/index.ts';
 import { toArchivePolicyJson } from './archive-policy-json.ts';
+import { creatorParts, resourceToJson } from './resource-json.ts';
 import type { CREATED_METRIC_JSON, LISTED_METRIC_JSON, METRIC_DETAILS_JSON } from './schemas.ts';
 
 /** A metric as `POST /v1/metric` answers it. */
@@ -31,7 +33,7 @@ export function createdMetricToJson(metric: Metric): CreatedMetricJson {
     ...identity(metric),
     resource_id: metric.resourceId,
     archive_policy_name: metric.archivePolicyName,
-    ...createdBy(metric.creator),
+    ...creatorParts(metric.creator),
   };
 }
 
@@ -41,7 +43,7 @@ export function listedMetricToJson({ metric, archivePolicy }: MetricWithPolicy):
     ...identity(metric),
     resource_id: metric.resourceId,
     archive_policy: toArchivePolicyJson(archivePolicy),
-    ...createdBy(metric.creator),
+    ...creatorParts(metric.creator),
   };
 }
 
@@ -49,13 +51,14 @@ export function listedMetricToJson({ metric, archivePolicy }: MetricWithPolicy):
 export function metricDetailsToJson({
   metric,
   archivePolicy,
-}: MetricWithPolicy): MetricDetailsJson {
+  resource,
+}: MetricWithPolicy & { readonly resource?: Resource | undefined }): MetricDetailsJson {
   return {
     ...identity(metric),
-    // NOTE: resources do not exist yet, so no metric has one.
-    resource: null,
+    // NOTE: the resource without its metrics, as Gnocchi shows it (generic columns only).
+    resource: resource === undefined ? null : resourceWithoutMetrics(resource),
     archive_policy: toArchivePolicyJson(archivePolicy),
-    ...createdBy(metric.creator),
+    ...creatorParts(metric.creator),
   };
 }
 
@@ -68,20 +71,16 @@ export function metricPolicyTarget(metric: Metric): Record<string, string | null
     unit: metric.unit,
     resource_id: metric.resourceId,
     archive_policy_name: metric.archivePolicyName,
-    ...createdBy(metric.creator),
+    ...creatorParts(metric.creator),
   };
+}
+
+function resourceWithoutMetrics(resource: Resource): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(resourceToJson(resource, undefined)).filter(([key]) => key !== 'metrics'),
+  );
 }
 
 function identity(metric: Metric) {
   return { id: metric.id, creator: metric.creator, name: metric.name, unit: metric.unit };
-}
-
-function createdBy(creator: string) {
-  const colon = creator.indexOf(':');
-  return colon === -1
-    ? { created_by_user_id: creator, created_by_project_id: '' }
-    : {
-        created_by_user_id: creator.slice(0, colon),
-        created_by_project_id: creator.slice(colon + 1),
-      };
 }

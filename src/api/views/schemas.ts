@@ -72,7 +72,7 @@ export const LISTED_METRIC_JSON = metricJson({
 
 /** A metric as `GET /v1/metric/<id>` shows it (`resource` is null until resources exist). */
 export const METRIC_DETAILS_JSON = metricJson({
-  resource: Type.Null(),
+  resource: Type.Union([Type.Null(), Type.Record(Type.String(), Type.Unknown())]),
   archive_policy: ARCHIVE_POLICY_JSON,
 });
 

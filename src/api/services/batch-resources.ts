@@ -1,0 +1,126 @@
+/**
+ * `POST /v1/batch/resources/metrics/measures[?create_metrics=true]`, as Ceilometer and
+ * collectd-gnocchi use it: measures by resource id (transformed for the caller) and metric name,
+ * each list alone or in `{archive_policy_name?, unit?, measures}`. Every measure is read before
+ * anything happens, so a bad one stores nothing; with `create_metrics`, missing metrics are
+ * created (their policy by name or by rule) and unknown resources are listed in the error;
+ * without it, unknown names are. The measures are stored in one call, as a batch by metric.
+ */
+import { transformResourceId } from '../../grammar/index.ts';
+import type { Indexer } from '../../indexer/index.ts';
+import { InvalidMeasuresError, parseMeasures, type MeasureBatch } from '../../ingest/index.ts';
+import type { MetricRequest } from '../../resource/index.ts';
+import { UnknownMetricsError, UnknownResourcesError } from '../http/request-errors.ts';
+import { metricPolicyTarget } from '../views/metric-json.ts';
+import type { MeasuresContext } from './measures.ts';
+import { metricAttachments } from './resource-metrics.ts';
+
+/** One resource's part of the body. */
+interface ResourceMeasures {
+  readonly originalId: string;
+  readonly metrics: Map<string, { request: MetricRequest; batch: MeasureBatch }>;
+}
+
+/** What a batch by resource needs. */
+export interface BatchResourcesContext extends Omit<MeasuresContext, 'indexer' | 'auth'> {
+  readonly indexer: Pick<
+    Indexer,
+    'searchResources' | 'getMetrics' | 'attachMetrics' | 'listArchivePolicyRules'
+  >;
+  readonly auth: MeasuresContext['auth'] & { currentUser(): string };
+}
+
+/** Stores a batch by resource; throws Gnocchi's 400s. */
+export async function postResourceMeasuresBatch(
+  context: BatchResourcesContext,
+  body: unknown,
+  createMetrics: boolean,
+): Promise<void> {
+  const creator = context.auth.currentUser();
+  const byResource = parseBody(body, creator, context.now);
+  const ids = [...byResource.keys()];
+  const found =
+    ids.length === 0
+      ? []
+      : await context.indexer.searchResources({
+          type: 'generic',
+          filter: { kind: 'in', field: 'id', values: ids },
+          limit: ids.length,
+          now: context.now,
+        });
+  const resources = new Map(found.map((resource) => [resource.id, resource]));
+  const unknownResources: { resource_id: string; original_resource_id: string }[] = [];
+  const unknownMetrics: string[] = [];
+  const batches = new Map<string, MeasureBatch>();
+  for (const [id, { originalId, metrics }] of byResource) {
+    const resource = resources.get(id);
+    let named: Readonly<Record<string, string>> = resource?.metrics ?? {};
+    const missing = [...metrics.keys()].filter((name) => named[name] === undefined);
+    if (missing.length > 0 && createMetrics) {
+      if (resource === undefined) {
+        unknownResources.push({ resource_id: id, original_resource_id: originalId });
+        continue;
+      }
+      const requests = Object.fromEntries(
+        missing.map((name) => [name, metrics.get(name)?.request ?? {}]),
+      );
+      const attachments = await metricAttachments(context.indexer, requests);
+      named = (await context.indexer.attachMetrics('generic', id, attachments)).metrics;
+    } else if (missing.length > 0) {
+      unknownMetrics.push(...missing.map((name) => `${id}/${name}`));
+      continue;
+    }
+    for (const [name, { batch }] of metrics) {
+      const metricId = named[name];
+      if (metricId !== undefined) batches.set(metricId, batch);
+    }
+  }
+  if (unknownResources.length > 0) throw new UnknownResourcesError(unknownResources);
+  if (unknownMetrics.length > 0) throw new UnknownMetricsError(unknownMetrics.sort());
+  const metrics = await context.indexer.getMetrics([...batches.keys()]);
+  for (const metric of metrics) context.auth.enforce('post measures', metricPolicyTarget(metric));
+  await context.incoming.enqueueBatches(batches);
+  context.op.mark('stored');
+}
+
+function parseBody(body: unknown, creator: string, now: number): Map<string, ResourceMeasures> {
+  if (!isObject(body)) {
+    throw new InvalidMeasuresError('batch-format', {
+      detail: 'the body must be an object mapping resource ids to metric names and measures',
+    });
+  }
+  const byResource = new Map<string, ResourceMeasures>();
+  for (const [originalId, named] of Object.entries(body)) {
+    const id = transformResourceId(originalId, creator);
+    if (!isObject(named)) {
+      throw new InvalidMeasuresError('batch-format', {
+        metricKey: originalId,
+        detail: 'each resource maps metric names to measures',
+      });
+    }
+    const metrics = new Map<string, { request: MetricRequest; batch: MeasureBatch }>();
+    for (const [name, entry] of Object.entries(named)) {
+      const key = `${originalId}/${name}`;
+      const measures = isObject(entry) ? entry.measures : entry;
+      const request: MetricRequest = isObject(entry)
+        ? {
+            ...(typeof entry.archive_policy_name === 'string'
+              ? { archivePolicyName: entry.archive_policy_name }
+              : {}),
+            ...(typeof entry.unit === 'string' ? { unit: entry.unit } : {}),
+          }
+        : {};
+      try {
+        metrics.set(name, { request, batch: parseMeasures(measures, { now }) });
+      } catch (error) {
+        throw error instanceof InvalidMeasuresError ? error.withMetricKey(key) : error;
+      }
+    }
+    byResource.set(id, { originalId, metrics });
+  }
+  return byResource;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
