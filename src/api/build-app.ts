@@ -16,7 +16,7 @@ import type {
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import { createApiEngine, type ApiDeps } from './api-deps.ts';
-import { corsOptions } from './http/cors-options.ts';
+import { corsOptions, refusedPreflightHook } from './http/cors-options.ts';
 import { enginePlugin } from './engine-plugin.ts';
 import { answerClientError, installErrorHandling, sendError } from './http/errors.ts';
 import { installRawBodyParsing } from './http/json-body.ts';
@@ -90,6 +90,7 @@ export function buildApp(deps: ApiDeps) {
   // NOTE: hooks run in the order they are added, so every hook below runs with `request.op` set
   // and even refused requests are ops.
   void app.register(opsPlugin, { tracker: engine.tracker });
+  app.addHook('onRequest', refusedPreflightHook(engine.config.api.corsAllowedOrigins));
   if (engine.config.api.corsAllowedOrigins.length > 0) {
     void app.register(fastifyCors, corsOptions(engine.config.api.corsAllowedOrigins));
   }

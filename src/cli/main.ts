@@ -18,7 +18,7 @@ commands:
             creates the default archive policies on an empty index
             (--skip-archive-policies-creation not to; --skip-index, --skip-incoming,
             --skip-storage to leave one part alone; --sacks N)
-  api       run the HTTP API (--host, --port, --auth basic|noauth)
+  api       run the HTTP API (--host, --port, --auth basic|noauth|remoteuser)
   metricd   run the reporter and N worker processes that aggregate measures (--workers N);
             with --coordination redis://…, reporters of every metricd elect an active one
   metricd fail [NAME]
@@ -32,7 +32,7 @@ commands:
   help      print this text
 
 flags (every command): --config FILE, --data-dir DIR, --host HOST, --port PORT,
-  --auth basic|noauth, --workers N, --indexer URL, --incoming URL, --storage URL,
+  --auth basic|noauth|remoteuser, --workers N, --indexer URL, --incoming URL, --storage URL,
   --coordination local|URL, --sacks N
 `;
 
@@ -54,7 +54,9 @@ async function main(argv: readonly string[]): Promise<number> {
       await runApi(config);
       return 0;
     case 'serve':
-      await runServe(config);
+      await runServe(config, {
+        skipArchivePoliciesCreation: extraFlags['skip-archive-policies-creation'] === true,
+      });
       return 0;
     case 'metricd':
       if (positionals[1] === 'fail') return runMetricdFail(config, positionals[2]);

@@ -13,9 +13,13 @@ import { onShutdownSignal } from './shutdown.ts';
 import { runUpgrade } from './upgrade.ts';
 
 /** Runs the API and metricd together and resolves once both have been shut down. */
-export async function runServe(config: EngineConfig): Promise<void> {
+export async function runServe(
+  config: EngineConfig,
+  options: { readonly skipArchivePoliciesCreation: boolean },
+): Promise<void> {
   const logger = pino();
-  for (const line of await runUpgrade(config, NO_SKIPS)) logger.info(line);
+  const flags = { ...NO_SKIPS, ...options, defaultPolicies: 'when-created' } as const;
+  for (const line of await runUpgrade(config, flags)) logger.info(line);
   const services = openEngineServices(config, logger);
   const app = buildEngineApp(config, services);
   const metricd = await startMetricd(config, services, logger.child({ name: 'metricd' }));

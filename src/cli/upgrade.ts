@@ -18,6 +18,8 @@ export interface UpgradeFlags {
   readonly skipIncoming: boolean;
   /** `--skip-storage` */
   readonly skipStorage: boolean;
+  /** When the default policies are created, unless skipped. @defaultValue `when-empty` */
+  readonly defaultPolicies?: 'when-empty' | 'when-created';
 }
 
 /** Runs the upgrade and returns the lines to print. */
@@ -27,7 +29,9 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
     const indexer = createIndexer(config.backends.indexer);
     try {
       const result = await upgradeIndexer(indexer, {
-        createDefaultArchivePolicies: !flags.skipArchivePoliciesCreation,
+        createDefaultArchivePolicies: flags.skipArchivePoliciesCreation
+          ? 'never'
+          : (flags.defaultPolicies ?? 'when-empty'),
         defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
       });
       report.push(`indexer: schema up to date (${redactUrl(config.indexerUrl)})`);

@@ -23,9 +23,9 @@ import type { ResourceQuery } from './resource-query.ts';
 export interface Indexer {
   /**
    * Creates or migrates the schema to the newest version; idempotent, and safe when several
-   * processes run it at once.
+   * processes run it at once. Resolves whether this call created the schema from nothing.
    */
-  upgrade(): Promise<void>;
+  upgrade(): Promise<boolean>;
 
   /** Throws `ArchivePolicyAlreadyExistsError` if the name is taken. */
   createArchivePolicy(policy: ArchivePolicy): Promise<ArchivePolicy>;

@@ -110,8 +110,8 @@ export class KyselyIndexer implements Indexer {
     };
   }
 
-  async upgrade(): Promise<void> {
-    await this.#run(() => migrateToLatest(this.#db, this.#dialect));
+  async upgrade(): Promise<boolean> {
+    return this.#run(() => migrateToLatest(this.#db, this.#dialect));
   }
 
   async createArchivePolicy(policy: ArchivePolicy): Promise<ArchivePolicy> {

@@ -36,11 +36,14 @@ export function indexerMigrations(dialect: SqlDialect): Readonly<Record<string, 
   };
 }
 
-/** Applies every pending migration; idempotent, and safe when several processes run it at once. */
+/**
+ * Applies every pending migration; idempotent, and safe when several processes run it at once.
+ * Returns whether this call created the schema (ran the first migration).
+ */
 export async function migrateToLatest(
   db: Kysely<IndexerTables>,
   dialect: SqlDialect,
-): Promise<void> {
+): Promise<boolean> {
   const schema = await dialect.migrationTableSchema(db);
   if (dialect.backend === 'postgresql' && schema === undefined) {
     throw new ConfigError('the PostgreSQL search_path names no existing schema', {
@@ -55,8 +58,11 @@ export async function migrateToLatest(
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error === undefined) return;
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error === undefined) {
+    const first = Object.keys(migrations)[0];
+    return results.some((result) => result.migrationName === first && result.status === 'Success');
+  }
   throw error instanceof Error ? error : new Error('indexer migration failed', { cause: error });
 }
 

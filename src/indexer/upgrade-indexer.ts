@@ -20,8 +20,12 @@ export type UpgradeableIndexer = Pick<
 
 /** How {@link upgradeIndexer} runs. */
 export interface UpgradeIndexerOptions {
-  /** Whether to create the defaults on an empty index (`--skip-archive-policies-creation`: no). */
-  readonly createDefaultArchivePolicies: boolean;
+  /**
+   * When to create the defaults: on an index without policies or rules (`orzo upgrade`), only on
+   * an index this run created (`orzo serve`, so that it never undoes an upgrade run with
+   * `--skip-archive-policies-creation`), or never (that flag).
+   */
+  readonly createDefaultArchivePolicies: 'when-empty' | 'when-created' | 'never';
   /** Methods of the default policies other than `bool` (the config's). */
   readonly defaultAggregationMethods: readonly string[];
 }
@@ -37,8 +41,11 @@ export async function upgradeIndexer(
   indexer: UpgradeableIndexer,
   options: UpgradeIndexerOptions,
 ): Promise<UpgradeIndexerResult> {
-  await indexer.upgrade();
-  if (!options.createDefaultArchivePolicies) return { createdDefaultArchivePolicies: false };
+  const created = await indexer.upgrade();
+  const when = options.createDefaultArchivePolicies;
+  if (when === 'never' || (when === 'when-created' && !created)) {
+    return { createdDefaultArchivePolicies: false };
+  }
   const [policies, rules] = await Promise.all([
     indexer.listArchivePolicies(),
     indexer.listArchivePolicyRules(),

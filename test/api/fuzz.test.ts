@@ -162,7 +162,7 @@ describe('malformed requests', () => {
       api: { corsAllowedOrigins: ['http://foobar.com'], trustedProxies: ['loopback'] },
     });
     await upgradeIndexer(api.indexer, {
-      createDefaultArchivePolicies: true,
+      createDefaultArchivePolicies: 'when-empty',
       defaultAggregationMethods: ['mean', 'min', 'max', 'sum', 'std', 'count'],
     });
     for (const name of ['cpu', 'disk.io', null]) {

@@ -177,4 +177,114 @@ describe('the gnocchi command-line client against orzo api', () => {
     const capabilities = json('capabilities', 'list') as Record<string, unknown>;
     assert.match(String(capabilities.aggregation_methods), /rate:95pct/);
   });
+  it('creates, shows, updates and deletes a resource type', () => {
+    const created = json(
+      'resource-type',
+      'create',
+      'it_instance',
+      '-a',
+      'display_name:string:true:max_length=64',
+      '-a',
+      'flavor:number:false:min=0',
+    ) as Record<string, string>;
+    assert.equal(created.name, 'it_instance');
+    // NOTE: the client flattens attributes into `attributes/<name>` rows of `key=value`.
+    assert.equal(
+      created['attributes/display_name'],
+      'max_length=64, min_length=0, required=True, type=string',
+    );
+    assert.equal(created['attributes/flavor'], 'max=None, min=0, required=False, type=number');
+    assert.ok(
+      (json('resource-type', 'list') as { name: string }[]).some((t) => t.name === 'it_instance'),
+    );
+    assert.equal(
+      (json('resource-type', 'show', 'it_instance') as { state: string }).state,
+      'active',
+    );
+    const updated = json(
+      'resource-type',
+      'update',
+      'it_instance',
+      '-a',
+      'host:string:false',
+      '-r',
+      'flavor',
+    ) as Record<string, string>;
+    assert.deepEqual(
+      Object.keys(updated)
+        .filter((key) => key.startsWith('attributes/'))
+        .sort(),
+      ['attributes/display_name', 'attributes/host'],
+    );
+  });
+
+  it('creates, shows, updates, searches, lists the history of and deletes resources', () => {
+    const created = json(
+      'resource',
+      'create',
+      'vm-1',
+      '-t',
+      'it_instance',
+      '-a',
+      'display_name:web',
+      '-a',
+      'host:compute-1',
+      '-n',
+      'cpu:low',
+    ) as Record<string, unknown>;
+    assert.equal(created.original_resource_id, 'vm-1');
+    assert.equal(created.display_name, 'web');
+    const id = String(created.id);
+    json(
+      'resource',
+      'create',
+      'vm-2',
+      '-t',
+      'it_instance',
+      '-a',
+      'display_name:db',
+      '-a',
+      'host:compute-2',
+    );
+    const shown = json('resource', 'show', 'vm-1', '-t', 'it_instance') as Record<string, unknown>;
+    assert.equal(shown.id, id);
+    assert.deepEqual(Object.keys(shown.metrics as object), ['cpu']);
+    const updated = json('resource', 'update', 'vm-1', '-t', 'it_instance', '-a', 'host:compute-3');
+    assert.equal((updated as Record<string, unknown>).host, 'compute-3');
+    const history = json('resource', 'history', 'vm-1', '-t', 'it_instance', '--details') as Record<
+      string,
+      unknown
+    >[];
+    assert.deepEqual(
+      history.map((row) => row.host),
+      ['compute-1', 'compute-3'],
+    );
+    const found = json(
+      'resource',
+      'search',
+      '-t',
+      'it_instance',
+      'host like "compute-%" and display_name!=db',
+    ) as {
+      id: string;
+    }[];
+    assert.deepEqual(
+      found.map((row) => row.id),
+      [id],
+    );
+    const listed = json('resource', 'list', '-t', 'it_instance') as unknown[];
+    assert.equal(listed.length, 2);
+    assert.match(
+      gnocchi('measures', 'add', '-r', 'vm-1', 'cpu', '-m', '2015-01-01T00:00:00@42'),
+      /^$/,
+    );
+    gnocchi('resource', 'delete', 'vm-1');
+    assert.match(failure('resource', 'show', 'vm-1'), /does not exist/);
+    const deleted = json('resource', 'batch', 'delete', '-t', 'it_instance', 'display_name=db') as {
+      deleted: number;
+    };
+    assert.equal(deleted.deleted, 1);
+    gnocchi('resource-type', 'delete', 'it_instance');
+    assert.match(failure('resource-type', 'show', 'it_instance'), /does not exist/);
+  });
 });

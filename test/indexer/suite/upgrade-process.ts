@@ -10,7 +10,7 @@ if (url === undefined) throw new Error('usage: upgrade-process.ts INDEXER_URL');
 const indexer = createIndexer(parseIndexerUrl(url));
 try {
   const result = await upgradeIndexer(indexer, {
-    createDefaultArchivePolicies: true,
+    createDefaultArchivePolicies: 'when-empty',
     defaultAggregationMethods: ['mean', 'max'],
   });
   process.stdout.write(JSON.stringify(result));

@@ -17,7 +17,7 @@ import {
 import { testPolicy, useIndexer, type MakeIndexer } from './harness.ts';
 
 const UPGRADE_OPTIONS = {
-  createDefaultArchivePolicies: true,
+  createDefaultArchivePolicies: 'when-empty',
   defaultAggregationMethods: ['mean', 'max'],
 } as const;
 
@@ -73,6 +73,27 @@ export function describeUpgrade(makeIndexer: MakeIndexer): void {
       await assertDefaults(indexer);
     });
 
+    it('creates them on a new index only, when asked so (orzo serve)', async () => {
+      const { indexer } = harness();
+      const options = { ...UPGRADE_OPTIONS, createDefaultArchivePolicies: 'when-created' } as const;
+      // NOTE: an earlier `orzo upgrade --skip-archive-policies-creation` made the schema.
+      assert.equal(await indexer.upgrade(), true);
+      assert.equal(await indexer.upgrade(), false);
+      assert.deepEqual(await upgradeIndexer(indexer, options), {
+        createdDefaultArchivePolicies: false,
+      });
+      assert.deepEqual(await indexer.listArchivePolicies(), []);
+    });
+
+    it('creates them with the schema when asked so', async () => {
+      const { indexer } = harness();
+      const options = { ...UPGRADE_OPTIONS, createDefaultArchivePolicies: 'when-created' } as const;
+      assert.deepEqual(await upgradeIndexer(indexer, options), {
+        createdDefaultArchivePolicies: true,
+      });
+      await assertDefaults(indexer);
+    });
+
     it('creates none when a policy exists already', async () => {
       const { indexer } = harness();
       await indexer.upgrade();
@@ -96,7 +117,7 @@ export function describeUpgrade(makeIndexer: MakeIndexer): void {
       const { indexer } = harness();
       const result = await upgradeIndexer(indexer, {
         ...UPGRADE_OPTIONS,
-        createDefaultArchivePolicies: false,
+        createDefaultArchivePolicies: 'never',
       });
       assert.deepEqual(result, { createdDefaultArchivePolicies: false });
       assert.deepEqual(await indexer.listArchivePolicies(), []);
