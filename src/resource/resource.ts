@@ -6,7 +6,7 @@
  * Times are integer microseconds since the epoch; attribute values are stored as
  * `attribute-spec.ts` makes them.
  */
-import { parseTimestamp, type DocumentPath } from '../grammar/index.ts';
+import { parseTimestamp, pythonIsoformat, type DocumentPath } from '../grammar/index.ts';
 import { storeAttributeValue, type StoredAttributeValue } from './attribute-spec.ts';
 import { InvalidResourceInputError } from './errors.ts';
 import type { ResourceType } from './resource-type.ts';
@@ -203,7 +203,7 @@ export function applyResourceChanges(
   };
   if (next.endedAt !== null && next.endedAt < next.startedAt) {
     throw new InvalidResourceInputError(
-      `Value ${String(next.endedAt)} for attribute ended_at on resource type ${current.type} is invalid`,
+      `Value ${pythonIsoformat(next.endedAt)} for attribute ended_at on resource type ${current.type} is invalid`,
     );
   }
   const changed =

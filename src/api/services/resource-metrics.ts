@@ -42,9 +42,11 @@ export async function metricAttachments(
       continue;
     }
     checkMetricNaming(name, request.unit);
-    rules ??= request.archivePolicyName === undefined ? await indexer.listArchivePolicyRules() : [];
-    const archivePolicyName =
-      request.archivePolicyName ?? requireArchivePolicyRule(rules, name).archivePolicyName;
+    let archivePolicyName = request.archivePolicyName;
+    if (archivePolicyName === undefined) {
+      rules ??= await indexer.listArchivePolicyRules();
+      archivePolicyName = requireArchivePolicyRule(rules, name).archivePolicyName;
+    }
     attachments[name] = {
       kind: 'new',
       id: randomUUID(),
