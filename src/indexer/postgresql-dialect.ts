@@ -58,6 +58,10 @@ export function createPostgresqlDialect(connectionString: string): SqlDialect {
     withAttribute: (name, json) =>
       sql`jsonb_set(attributes, ${sql.lit(`{${name}}`)}, cast(${json} as jsonb))`,
     booleanParameter: (value) => value,
+    // NOTE: autovacuum keeps the statistics. Analyzing on every doubling was measured worse
+    // (bench:resources): with them, the planner walks revision_start's index in the listing's
+    // order for an equality on a spread attribute, 48 ms at p50 instead of 1.7.
+    refreshStatistics: () => Promise.resolve(),
   };
 }
 

@@ -39,6 +39,9 @@ import type { DriverErrorKind, SqlDialect } from './sql-dialect.ts';
 
 type Db = Kysely<IndexerTables> | Transaction<IndexerTables>;
 
+/** Resources created before the planner's statistics are first refreshed. */
+const FIRST_STATISTICS = 64;
+
 /** Ids per `IN (…)` list, well under both backends' limits on bound parameters. */
 const IDS_PER_QUERY = 500;
 
@@ -55,6 +58,9 @@ export class ResourceStore {
   readonly #db: Kysely<IndexerTables>;
   readonly #dialect: SqlDialect;
   readonly #clock: () => number;
+  /** Resources created by this process, and how many more before statistics are refreshed. */
+  #created = 0;
+  #nextStatistics = FIRST_STATISTICS;
 
   constructor(context: ResourceStoreContext) {
     this.#db = context.db;
@@ -174,7 +180,7 @@ export class ResourceStore {
   }
 
   async createResource(resource: NewResource): Promise<Resource> {
-    return this.#db.transaction().execute(async (trx) => {
+    const created = await this.#db.transaction().execute(async (trx) => {
       const at = this.#clock();
       await this.#guard(
         trx
@@ -201,6 +207,13 @@ export class ResourceStore {
       await this.#attach(trx, resource.id, resource.creator, resource.metrics);
       return this.#requireResource(trx, GENERIC_TYPE, resource.id);
     });
+    // NOTE: each time the resources created here double, as a table's shape changes most then.
+    this.#created += 1;
+    if (this.#created >= this.#nextStatistics) {
+      this.#nextStatistics = this.#created * 2;
+      await this.#dialect.refreshStatistics(this.#db);
+    }
+    return created;
   }
 
   async getResource(type: string, id: string): Promise<Resource | undefined> {

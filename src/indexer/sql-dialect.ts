@@ -73,6 +73,12 @@ export interface SqlDialect {
   withoutAttribute(name: string): RawBuilder<unknown>;
   /** `attributes` with `name` set to the JSON text `json`, for an update. */
   withAttribute(name: string, json: string): RawBuilder<unknown>;
+  /**
+   * Refreshes the planner's statistics of `resource`, so that it picks an attribute's index over a
+   * scan in sort order. SQLite keeps none until asked (a bounded `ANALYZE`); PostgreSQL's
+   * autovacuum keeps them.
+   */
+  refreshStatistics(db: Kysely<IndexerTables>): Promise<void>;
   /** A boolean as a query parameter (SQLite has no boolean type: 1 or 0). */
   booleanParameter(value: boolean): unknown;
 }
