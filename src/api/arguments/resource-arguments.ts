@@ -2,7 +2,12 @@
  * The query arguments of resource listings and searches: `details` and `history` (booleans),
  * repeatable `attrs`, `filter` (the string form), on top of pagination.
  */
-import { MATCH_ALL, parseFilterString, type ResourceFilter } from '../../grammar/index.ts';
+import {
+  MATCH_ALL,
+  parseFilterString,
+  parseJsonFilter,
+  type ResourceFilter,
+} from '../../grammar/index.ts';
 import type { QueryArgs } from './pagination.ts';
 import { parseBoolean } from './boolean-argument.ts';
 
@@ -31,12 +36,8 @@ export function filterArgument(query: QueryArgs): ResourceFilter | undefined {
 }
 
 /** The filter of a search: the JSON body when there is one, else `?filter=`, else everything. */
-export function searchFilter(
-  body: unknown,
-  query: QueryArgs,
-  parseJson: (body: unknown) => ResourceFilter,
-): ResourceFilter {
-  if (body !== undefined && body !== null) return parseJson(body);
+export function searchFilter(body: unknown, query: QueryArgs): ResourceFilter {
+  if (body !== undefined && body !== null) return parseJsonFilter(body);
   return filterArgument(query) ?? MATCH_ALL;
 }
 

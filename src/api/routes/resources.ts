@@ -142,7 +142,7 @@ export const resourceRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request, reply) => {
       const args = parseResourceListArguments(request.query);
-      const filter = searchFilter(request.body, request.query, parseJsonFilter);
+      const filter = searchFilter(request.body, request.query);
       const page = await searchResources(
         { ...contextOf(request), maxLimit: config.api.maxLimit },
         request.params.type,

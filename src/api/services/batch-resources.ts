@@ -12,6 +12,7 @@ import { InvalidMeasuresError, parseMeasures, type MeasureBatch } from '../../in
 import type { MetricRequest } from '../../resource/index.ts';
 import { UnknownMetricsError, UnknownResourcesError } from '../http/request-errors.ts';
 import { metricPolicyTarget } from '../views/metric-json.ts';
+import { resourcePolicyTarget } from '../views/resource-json.ts';
 import type { MeasuresContext } from './measures.ts';
 import { metricAttachments } from './resource-metrics.ts';
 
@@ -61,6 +62,8 @@ export async function postResourceMeasuresBatch(
         unknownResources.push({ resource_id: id, original_resource_id: originalId });
         continue;
       }
+      // NOTE: adding metrics changes the resource: only who may update it may do so.
+      context.auth.enforce('update resource', resourcePolicyTarget(resource));
       const requests = Object.fromEntries(
         missing.map((name) => [name, metrics.get(name)?.request ?? {}]),
       );
