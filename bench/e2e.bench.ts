@@ -10,7 +10,8 @@
  * incoming sacks, polled every 50 ms, then checked with `/v1/status`); end-to-end measures/s (all measures / time from the first POST to an
  * empty backlog); query p50/p99 of `GET …/measures?granularity=60&aggregation=mean` on random
  * metrics from 8 clients, after `--warmup` unmeasured queries; disk bytes per measure (`du` of the whole data folder, and of its
- * storage folder alone); and the peak resident memory of the serve process and of each worker.
+ * storage folder alone); the CPU seconds the serve process and its workers spent from the first
+ * POST to the drained backlog, per million measures; and the peak resident memory of the serve process and of each worker.
  *
  * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
  * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on),
@@ -61,6 +62,7 @@ const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const QUERIES = Number(flags.queries);
 const WARMUP = Number(flags.warmup);
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 const LOG_FILE = join(tmpdir(), 'orzo-bench-e2e.log');
 const SHAPES: Shape[] = flags.shapes.split(',').map((text) => {
   const [metrics, points] = text.split('x').map(Number);
@@ -100,6 +102,23 @@ function peakRssMiB(pid: number): number | null {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    // NOTE: fields after the command name (which may hold spaces) start after its closing paren.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the serve process and of its worker processes. */
+async function serverCpuSeconds(orzo: OrzoProcess): Promise<number> {
+  const workers = await workerPids(orzo.url);
+  return [orzo.pid, ...workers].reduce((total, pid) => total + cpuSeconds(pid), 0);
+}
+
 async function workerPids(url: string): Promise<number[]> {
   const response = await fetch(`${url}/v1/status?details=false`, { headers: ADMIN });
   const status = (await response.json()) as {
@@ -116,6 +135,7 @@ async function measureShape(
   const ids = await createBenchMetrics(orzo.url, shape.metrics, CONCURRENCY);
   const bodies = measureBodies(ids, shape, BATCH);
   const measures = shape.metrics * shape.points;
+  const cpuBefore = await serverCpuSeconds(orzo);
   const started = performance.now();
   const ingest = await postMeasureBodies(orzo.url, bodies, CONCURRENCY);
   const ingested = performance.now();
@@ -129,6 +149,7 @@ async function measureShape(
   const drained = performance.now();
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
+  const cpu = (await serverCpuSeconds(orzo)) - cpuBefore;
   const queryLoad = (total: number) =>
     runLoad({
       baseUrl: orzo.url,
@@ -158,6 +179,7 @@ async function measureShape(
     drain_s: Number(drainSeconds.toFixed(3)),
     processed_measures_per_s: Math.round(measures / Math.max(drainSeconds, 1e-3)),
     end_to_end_measures_per_s: Math.round(measures / ((drained - started) / 1000)),
+    server_cpu_s_per_million_measures: Number(((cpu * 1e6) / measures).toFixed(2)),
     query_per_s: query.requests_per_s,
     query_p50_ms: query.p50_ms,
     query_p99_ms: query.p99_ms,

@@ -5,7 +5,6 @@
  * and no partial or temporary batch may ever be read.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 
 import { FileIncomingDriver } from '../../src/ingest/file/file-incoming-driver.ts';
-import { decodeMeasureBatch } from '../../src/ingest/measure-batch-codec.ts';
-import { allSacks } from '../../src/ingest/sack.ts';
 import { mulberry32 } from '../support/mulberry32.ts';
-import { CRASH_TEST_SACKS, tagOfBatch } from './support/crash-batches.ts';
-
-const CHILD = join(import.meta.dirname, 'support', 'file-writer-child.ts');
+import { CRASH_TEST_SACKS } from './support/crash-batches.ts';
+import { drainOnce, startWriter } from './support/file-writer.ts';
 const ROUNDS = 6;
 
 describe('file incoming driver under SIGKILL', () => {
@@ -61,56 +57,3 @@ describe('file incoming driver under SIGKILL', () => {
     },
   );
 });
-
-/** Reads and deletes every batch once, checking each is whole and new. */
-async function drainOnce(driver: FileIncomingDriver, seen: Set<number>): Promise<void> {
-  for (const sack of allSacks(CRASH_TEST_SACKS)) {
-    for (const metricId of await driver.listMetrics(sack)) {
-      const batches = await driver.readBatches(sack, metricId);
-      for (const { data } of batches) {
-        const tag = tagOfBatch(decodeMeasureBatch(data), metricId);
-        assert.equal(typeof tag, 'number', `read a broken batch: ${tag}`);
-        assert.equal(seen.has(tag as number), false, `read batch ${tag} twice`);
-        seen.add(tag as number);
-      }
-      await driver.deleteBatches(
-        sack,
-        metricId,
-        batches.map((b) => b.handle),
-      );
-    }
-  }
-}
-
-function startWriter(basePath: string, firstTag: number, fsync: boolean) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', CHILD, basePath, String(firstTag), fsync ? '1' : '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.startsWith('ready\n')) resolve();
-    });
-    child.once('exit', () => {
-      reject(new Error(`writer exited early: ${stderr}`));
-    });
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  const acknowledged = () =>
-    stdout
-      .split('\n')
-      .slice(1)
-      // NOTE: a line cut by the kill has no newline after it and is not an acknowledgement.
-      .slice(0, -1)
-      .map(Number);
-  return { process: child, ready, exited, acknowledged };
-}

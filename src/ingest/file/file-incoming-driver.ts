@@ -2,11 +2,13 @@
  * The file incoming driver, the embedded default: one file per batch in a folder per metric,
  * in a folder per sack (layout and naming in `file-incoming-layout.ts`).
  *
- * Writes: open `.tmp-<uuid>` exclusively in the metric folder (making the folder on ENOENT), write,
- * optionally fsync, close, rename to the batch name, and with `fsync` flush the metric and sack
- * folders, so that a resolved write survives a power cut. A reader lists only names without a
- * leading dot, so a partial batch is never seen. Deletes unlink exactly the named files, then try
- * to remove the metric folder; see the NOTEs for how that races with writers.
+ * Writes: open `.tmp-<uuid>` exclusively in the metric folder (making the folder on ENOENT),
+ * write, close, rename to the batch name; none of this is flushed. With `fsync`, the batches of
+ * a write then go to the group-commit journal (`incoming-journal.ts`), whose one flush, shared
+ * with every concurrent write of the process, is what makes the write survive a power cut. A
+ * reader lists only names without a leading dot, so a partial batch is never seen. Deletes
+ * unlink exactly the named files, then try to remove the metric folder; see the NOTEs for how
+ * that races with writers.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
@@ -29,6 +31,8 @@ import type {
   StoredBatch,
 } from '../incoming-driver.ts';
 import { mapLimit } from '../../async/map-limit.ts';
+import { IncomingJournal, type IncomingJournalOptions } from './incoming-journal.ts';
+import { currentBootId } from './process-identity.ts';
 import { allSacks, assertSackCount, type Sack } from '../sack.ts';
 import {
   batchFileName,
@@ -41,7 +45,6 @@ import {
 } from './file-incoming-layout.ts';
 import {
   errorCode,
-  fsyncFolder,
   listFolder,
   makeFolder,
   removeFolderIfEmpty,
@@ -57,6 +60,13 @@ export interface FileIncomingDriverOptions {
   readonly fsync?: boolean;
   /** Age after which a temporary file is a crashed writer's leftover. @defaultValue 10 minutes */
   readonly staleTemporaryMs?: number;
+  /** The machine's boot id, which tells recovery whether unflushed files survived. @defaultValue read from `/proc` */
+  readonly bootId?: string;
+  /** Timings of the journal (with `fsync`); see `IncomingJournalOptions`. */
+  readonly journal?: Pick<
+    IncomingJournalOptions,
+    'rotateMs' | 'maxSegmentBytes' | 'checkpointAfterMs' | 'sweepMs'
+  >;
 }
 
 /** Filesystem calls kept in flight at once by one operation. */
@@ -70,11 +80,21 @@ export class FileIncomingDriver implements IncomingDriver {
   readonly #layout: FileIncomingLayout;
   readonly #fsync: boolean;
   readonly #staleTemporaryMs: number;
+  readonly #journal: IncomingJournal | undefined;
+  #recovery: Promise<unknown> | undefined;
 
   constructor(options: FileIncomingDriverOptions) {
     this.#layout = new FileIncomingLayout(options.basePath);
     this.#fsync = options.fsync ?? true;
     this.#staleTemporaryMs = options.staleTemporaryMs ?? 10 * 60 * 1000;
+    this.#journal = this.#fsync
+      ? new IncomingJournal({
+          ...options.journal,
+          root: this.#layout.root,
+          bootId: options.bootId ?? currentBootId(),
+          placeRecords: (paths) => this.#placeRecords(paths),
+        })
+      : undefined;
   }
 
   /** The folder holding everything this driver writes. */
@@ -105,6 +125,9 @@ export class FileIncomingDriver implements IncomingDriver {
   async setSackCount(sacks: number): Promise<void> {
     assertSackCount(sacks);
     await mkdir(this.#layout.root, { recursive: true });
+    // NOTE: batches only the journal still holds must be back in their sacks before a count
+    // change checks that nothing waits.
+    await this.#journal?.recoverOrphans();
     const current = await this.getSackCount();
     if (current !== undefined && current !== sacks) await this.#removeSacks(current, sacks);
     await mapLimit(allSacks(sacks), CONCURRENCY, (sack) => makeFolder(this.#layout.sackPath(sack)));
@@ -112,8 +135,15 @@ export class FileIncomingDriver implements IncomingDriver {
   }
 
   async addBatches(batches: readonly NewBatch[]): Promise<void> {
+    await this.#recovered();
     try {
-      await mapLimit(batches, CONCURRENCY, (batch) => this.#writeBatch(batch));
+      const names = await mapLimit(batches, CONCURRENCY, (batch) => this.#writeBatch(batch));
+      await this.#journal?.append(
+        batches.map((batch, index) => ({
+          path: this.#layout.relativeBatchPath(batch.sack, batch.metricId, names[index] as string),
+          data: batch.data,
+        })),
+      );
     } catch (error) {
       if (FULL_DISK_CODES.has(errorCode(error) ?? '')) {
         throw new IncomingUnavailableError('incoming storage is full', { cause: error });
@@ -123,6 +153,7 @@ export class FileIncomingDriver implements IncomingDriver {
   }
 
   async listMetrics(sack: Sack): Promise<string[]> {
+    await this.#recovered();
     const names = await listFolder(this.#layout.sackPath(sack));
     return names.filter(isMetricFolderName);
   }
@@ -183,10 +214,24 @@ export class FileIncomingDriver implements IncomingDriver {
   }
 
   async close(): Promise<void> {
-    // Nothing is held open between calls.
+    await this.#recovery?.catch(() => undefined);
+    await this.#journal?.close();
   }
 
-  async #writeBatch(batch: NewBatch): Promise<void> {
+  /** Recovers the journals of dead writers once, before this driver's first read or write. */
+  #recovered(): Promise<unknown> {
+    this.#recovery ??= this.#journal?.recoverOrphans() ?? Promise.resolve();
+    return this.#recovery;
+  }
+
+  /** Where journal records go now: the sack of their metric under the current sack count. */
+  async #placeRecords(paths: readonly string[]): Promise<(string | undefined)[]> {
+    const sacks = await this.getSackCount();
+    return paths.map((path) => this.#layout.placeBatch(path, sacks));
+  }
+
+  /** Writes one batch file, unflushed; returns its name. */
+  async #writeBatch(batch: NewBatch): Promise<string> {
     const { sack, metricId } = batch;
     const folder = this.#layout.metricPath(sack, metricId);
     const id = randomUUID();
@@ -195,28 +240,15 @@ export class FileIncomingDriver implements IncomingDriver {
     try {
       try {
         await handle.writeFile(batch.data);
-        if (this.#fsync) await handle.sync();
       } finally {
         await handle.close();
       }
       const name = batchFileName(new Date(), id, batch.measures);
       await rename(temporary, this.#layout.batchPath(sack, metricId, name));
+      return name;
     } catch (error) {
       await unlinkIfPresent(temporary);
       throw error;
-    }
-    if (this.#fsync) {
-      try {
-        await fsyncFolder(folder);
-      } catch (error) {
-        // NOTE: ENOENT: a worker already processed this batch (its storage write flushed first),
-        // deleted it and removed the emptied folder; failing the request would invite a retry
-        // that counts the measures twice.
-        if (errorCode(error) !== 'ENOENT') throw error;
-      }
-      // NOTE: the metric folder may be new (made by this or a concurrent writer), and its own
-      // entry must be on disk too before the write counts as durable.
-      await fsyncFolder(this.#layout.sackPath(sack));
     }
   }
 

@@ -6,6 +6,7 @@
  *     DIR/incoming/incoming{N}-{i}/<metric-uuid>/      exists while the metric has batches waiting
  *         <YYYYmmddTHHMMSSmmm>_<uuid4>_<measures>      one finished batch: encoded measures
  *         .tmp-<uuid4>                                 a batch being written, never read
+ *     DIR/incoming/journal/<owner>-<seq>.wal           group-commit journal segments (with fsync)
  *
  * Everything sits under `incoming/` so that storage can share the base folder (as Gnocchi's
  * incoming and storage share a basepath). Sack folders carry Gnocchi's sack names. A batch name
@@ -17,7 +18,7 @@
  */
 import { join } from 'node:path';
 
-import { sackName, type Sack } from '../sack.ts';
+import { sackName, sackOfMetric, type Sack } from '../sack.ts';
 
 /** The folder under the base folder that holds everything of the incoming driver. */
 export const INCOMING_FOLDER = 'incoming';
@@ -57,6 +58,32 @@ export class FileIncomingLayout {
   /** A file in a metric's folder. */
   batchPath(sack: Sack, metricId: string, name: string): string {
     return join(this.metricPath(sack, metricId), name);
+  }
+
+  /** A batch file's path relative to `root`, as the journal records it. */
+  relativeBatchPath(sack: Sack, metricId: string, name: string): string {
+    return `${sackName(sack)}/${metricId}/${name}`;
+  }
+
+  /**
+   * Where a batch recorded at a relative path belongs under `sacks` sacks (its metric's sack may
+   * differ from the recorded one after a sack count change); `undefined` for a path this driver
+   * did not make.
+   */
+  placeBatch(relativePath: string, sacks: number | undefined): string | undefined {
+    const [sackFolder, metricId, name, ...rest] = relativePath.split('/');
+    if (
+      rest.length > 0 ||
+      sackFolder === undefined ||
+      metricId === undefined ||
+      name === undefined ||
+      !isMetricFolderName(metricId) ||
+      measuresOfBatchName(name) === undefined
+    ) {
+      return undefined;
+    }
+    if (sacks === undefined) return join(this.root, relativePath);
+    return this.batchPath(sackOfMetric(metricId, sacks), metricId, name);
   }
 }
 
