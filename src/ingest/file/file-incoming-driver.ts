@@ -11,7 +11,8 @@
  * that races with writers.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 
 import { summarizeBacklog } from '../backlog.ts';
 import {
@@ -130,14 +131,16 @@ export class FileIncomingDriver implements IncomingDriver {
     await this.#journal?.recoverOrphans();
     const current = await this.getSackCount();
     if (current !== undefined && current !== sacks) await this.#removeSacks(current, sacks);
-    await mapLimit(allSacks(sacks), CONCURRENCY, (sack) => makeFolder(this.#layout.sackPath(sack)));
+    for (const sack of allSacks(sacks)) makeFolder(this.#layout.sackPath(sack));
     await replaceFile(this.#layout.configPath(), JSON.stringify({ sacks }), this.#fsync);
   }
 
   async addBatches(batches: readonly NewBatch[]): Promise<void> {
     await this.#recovered();
     try {
-      const names = await mapLimit(batches, CONCURRENCY, (batch) => this.#writeBatch(batch));
+      // NOTE: synchronous writes of unflushed small files (see fs-helpers.ts); the one flush
+      // is the journal's.
+      const names = batches.map((batch) => this.#writeBatch(batch));
       await this.#journal?.append(
         batches.map((batch, index) => ({
           path: this.#layout.relativeBatchPath(batch.sack, batch.metricId, names[index] as string),
@@ -163,38 +166,44 @@ export class FileIncomingDriver implements IncomingDriver {
     metricId: string,
     options: ReadBatchesOptions = {},
   ): Promise<StoredBatch[]> {
+    // NOTE: the listing is asynchronous so that a read always yields to the event loop (a reader
+    // polling in a loop would otherwise starve the writers' flushes); the files are read
+    // synchronously, as storage reads are: small, and nearly always in the page cache.
     const names = (await listFolder(this.#layout.metricPath(sack, metricId))).sort();
     await this.#sweepStaleTemporaries(sack, metricId, names.filter(isTemporaryName));
-    const batchNames = names.filter(isBatchName).slice(0, options.limit ?? Infinity);
-    const batches = await mapLimit(batchNames, CONCURRENCY, async (name) => {
+    const batches: StoredBatch[] = [];
+    for (const name of names.filter(isBatchName).slice(0, options.limit ?? Infinity)) {
       try {
-        const data = await readFile(this.#layout.batchPath(sack, metricId, name));
-        return { handle: name as BatchHandle, data, measures: measuresOfBatchName(name) ?? 0 };
+        const data = readFileSync(this.#layout.batchPath(sack, metricId, name));
+        batches.push({
+          handle: name as BatchHandle,
+          data,
+          measures: measuresOfBatchName(name) ?? 0,
+        });
       } catch (error) {
         // NOTE: ENOENT: deleted by another reader after the listing; it is not ours to return.
-        if (errorCode(error) === 'ENOENT') return undefined;
-        throw error;
+        if (errorCode(error) !== 'ENOENT') throw error;
       }
-    });
-    return batches.filter((batch) => batch !== undefined);
+    }
+    return batches;
   }
 
-  async deleteBatches(
-    sack: Sack,
-    metricId: string,
-    handles: readonly BatchHandle[],
-  ): Promise<void> {
-    for (const handle of handles) {
-      if (!isBatchName(handle) || handle.includes('/'))
-        throw new RangeError(`bad handle ${handle}`);
-    }
-    await mapLimit(handles, CONCURRENCY, (handle) =>
-      unlinkIfPresent(this.#layout.batchPath(sack, metricId, handle)),
-    );
-    // NOTE: a writer keeps its temporary file inside the folder from before it writes until the
-    // rename, so this can only remove a folder that no write is using; a writer that made the
-    // folder but had not yet opened its file sees ENOENT on open and makes the folder again.
-    await removeFolderIfEmpty(this.#layout.metricPath(sack, metricId));
+  deleteBatches(sack: Sack, metricId: string, handles: readonly BatchHandle[]): Promise<void> {
+    // NOTE: a throw in the executor rejects the promise, as it would in an async function.
+    return new Promise((resolve) => {
+      for (const handle of handles) {
+        if (!isBatchName(handle) || handle.includes('/'))
+          throw new RangeError(`bad handle ${handle}`);
+      }
+      for (const handle of handles) {
+        unlinkIfPresent(this.#layout.batchPath(sack, metricId, handle));
+      }
+      // NOTE: a writer keeps its temporary file inside the folder from before it writes until
+      // the rename, so this can only remove a folder that no write is using; a writer that made
+      // the folder but had not yet opened its file sees ENOENT on open and makes it again.
+      removeFolderIfEmpty(this.#layout.metricPath(sack, metricId));
+      resolve();
+    });
   }
 
   async backlog(sacks: number, options: BacklogOptions = {}): Promise<Backlog> {
@@ -231,39 +240,39 @@ export class FileIncomingDriver implements IncomingDriver {
   }
 
   /** Writes one batch file, unflushed; returns its name. */
-  async #writeBatch(batch: NewBatch): Promise<string> {
+  #writeBatch(batch: NewBatch): string {
     const { sack, metricId } = batch;
     const folder = this.#layout.metricPath(sack, metricId);
     const id = randomUUID();
     const temporary = this.#layout.batchPath(sack, metricId, temporaryFileName(id));
-    const handle = await this.#openInFolder(sack, folder, temporary);
+    const descriptor = this.#openInFolder(sack, folder, temporary);
     try {
       try {
-        await handle.writeFile(batch.data);
+        writeFileSync(descriptor, batch.data);
       } finally {
-        await handle.close();
+        closeSync(descriptor);
       }
       const name = batchFileName(new Date(), id, batch.measures);
-      await rename(temporary, this.#layout.batchPath(sack, metricId, name));
+      renameSync(temporary, this.#layout.batchPath(sack, metricId, name));
       return name;
     } catch (error) {
-      await unlinkIfPresent(temporary);
+      unlinkIfPresent(temporary);
       throw error;
     }
   }
 
   /** Opens a new temporary file in a metric folder, making the folder as often as it vanishes. */
-  async #openInFolder(sack: Sack, folder: string, temporary: string): Promise<FileHandle> {
+  #openInFolder(sack: Sack, folder: string, temporary: string): number {
     for (let attempt = 0; attempt < MAX_FOLDER_ATTEMPTS; attempt++) {
       try {
-        return await open(temporary, 'wx', 0o644);
+        return openSync(temporary, 'wx', 0o644);
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
       }
       // NOTE: ENOENT: the metric had nothing waiting, or a reader removed its emptied folder
       // between our mkdir and our open; (re)make it and try again.
       try {
-        await makeFolder(folder);
+        makeFolder(folder);
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
         throw new IncomingNotInitializedError(
@@ -282,7 +291,7 @@ export class FileIncomingDriver implements IncomingDriver {
         const { mtimeMs } = await stat(path);
         // NOTE: a write never takes this long; the writer crashed and the file would otherwise
         // keep the metric folder (and so the metric's listing) alive forever.
-        if (now - mtimeMs > this.#staleTemporaryMs) await unlinkIfPresent(path);
+        if (now - mtimeMs > this.#staleTemporaryMs) unlinkIfPresent(path);
       } catch (error) {
         // NOTE: ENOENT: the writer renamed it meanwhile.
         if (errorCode(error) !== 'ENOENT') throw error;
@@ -313,7 +322,7 @@ export class FileIncomingDriver implements IncomingDriver {
     // NOTE: the old sack folders go before the new count is written, so that a process still
     // writing with the old count fails loudly instead of leaving batches nobody reads.
     for (const sack of old) {
-      if (!(await removeFolderIfEmpty(this.#layout.sackPath(sack)))) {
+      if (!removeFolderIfEmpty(this.#layout.sackPath(sack))) {
         throw new SackCountChangeRefusedError(current, requested);
       }
     }

@@ -3,8 +3,8 @@
  * object (layout in `file-storage-layout.ts`, object names in `object-name.ts`).
  *
  * Writes (`updateObjects`): make the metric folder if needed, write every new object to its own
- * `.tmp-<uuid>` in that folder concurrently (flushing each with `fsync`), rename them over their
- * objects and unlink the removed objects concurrently, then rename the last `put` entry alone,
+ * `.tmp-<uuid>` in that folder (flushing them concurrently with `fsync`), rename them over their
+ * objects and unlink the removed objects, then rename the last `put` entry alone,
  * and with `fsync` flush the metric folder once (and the folders above it when new). A crash
  * leaves each object old or new, never a mix; the leftover temporary files are never listed and
  * are swept by a later listing once stale. A missing object or metric folder reads and lists as
@@ -19,8 +19,8 @@
  * The price, as for the SQLite indexer (better-sqlite3 is synchronous too), is that a read that
  * misses the cache holds the event loop for one disk access.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { mapLimit } from '../../async/map-limit.ts';
@@ -101,14 +101,14 @@ export class FileStorageDriver implements StorageDriver {
     if (update.put.size === 0 && update.remove.length === 0) return;
     const folder = this.#layout.metricPath(metricId);
     try {
-      const created = update.put.size > 0 ? await mkdir(folder, { recursive: true }) : undefined;
+      const created = update.put.size > 0 ? mkdirSync(folder, { recursive: true }) : undefined;
       const pending = await this.#writeTemporaries(metricId, update.put);
       const removed = update.remove.map((name) => this.#layout.objectPath(metricId, name));
       try {
-        await this.#commit(pending.slice(0, -1), removed);
-        await this.#commit(pending.slice(-1), []);
+        this.#commit(pending.slice(0, -1), removed);
+        this.#commit(pending.slice(-1), []);
       } catch (error) {
-        await this.#discard(pending);
+        this.#discard(pending);
         throw error;
       }
       if (this.#fsync) await this.#flushFolders(folder, created);
@@ -152,33 +152,43 @@ export class FileStorageDriver implements StorageDriver {
     const written = outcomes.filter((outcome): outcome is PendingObject => 'temporary' in outcome);
     const failed = outcomes.find((outcome) => 'error' in outcome);
     if (failed === undefined) return written;
-    await this.#discard(written);
+    this.#discard(written);
     throw failed.error;
   }
 
   /**
-   * Renames temporary files over their objects and unlinks removed objects, concurrently; waits
-   * for every step, then throws the first failure.
+   * Renames temporary files over their objects and unlinks removed objects; tries every step,
+   * then throws the first failure.
    */
-  async #commit(pending: readonly PendingObject[], removed: readonly string[]): Promise<void> {
-    const steps: (() => Promise<void>)[] = [];
-    for (const { temporary, path } of pending) steps.push(() => rename(temporary, path));
-    for (const path of removed) steps.push(() => unlinkIfPresent(path));
-    const failures = await mapLimit(steps, CONCURRENCY, (step) =>
-      step().then(
-        () => undefined,
-        (error: unknown) => ({ error }),
-      ),
-    );
-    const failed = failures.find((failure) => failure !== undefined);
-    if (failed !== undefined) throw failed.error;
+  #commit(pending: readonly PendingObject[], removed: readonly string[]): void {
+    let failure: { error: unknown } | undefined;
+    const attempt = (step: () => void): void => {
+      try {
+        step();
+      } catch (error) {
+        failure ??= { error };
+      }
+    };
+    for (const { temporary, path } of pending)
+      attempt(() => {
+        renameSync(temporary, path);
+      });
+    for (const path of removed)
+      attempt(() => {
+        unlinkIfPresent(path);
+      });
+    if (failure !== undefined) throw failure.error;
   }
 
   /** Removes temporary files that will not be renamed (those already renamed are gone). */
-  async #discard(pending: readonly PendingObject[]): Promise<void> {
-    await mapLimit(pending, CONCURRENCY, ({ temporary }) =>
-      unlinkIfPresent(temporary).catch(() => undefined),
-    );
+  #discard(pending: readonly PendingObject[]): void {
+    for (const { temporary } of pending) {
+      try {
+        unlinkIfPresent(temporary);
+      } catch {
+        // NOTE: best effort: a leftover temporary file is swept by a later listing once stale.
+      }
+    }
   }
 
   /** Flushes a folder's entries, and those of the folders `mkdir` created above it. */
@@ -208,7 +218,7 @@ export class FileStorageDriver implements StorageDriver {
         const { mtimeMs } = await stat(path);
         // NOTE: a write never takes this long: the writer crashed, and the file would otherwise
         // take disk space until the metric is deleted.
-        if (now - mtimeMs > this.#staleTemporaryMs) await unlinkIfPresent(path);
+        if (now - mtimeMs > this.#staleTemporaryMs) unlinkIfPresent(path);
       } catch (error) {
         // NOTE: ENOENT: the writer renamed it meanwhile.
         if (errorCode(error) !== 'ENOENT') throw error;
