@@ -16,7 +16,9 @@ export { freePort } from './free-port.ts';
 
 const ORZO = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
 /** How long a command may take to answer /healthcheck, and SIGTERM to end it. */
-const START_TIMEOUT_MS = 30_000;
+// NOTE: generous: the scale-out tests start five processes at once on two cores, each loading
+// TypeScript through tsx, and one was seen to take over 30 s under a full test run.
+const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** A running Orzo process. */
@@ -199,7 +201,8 @@ async function waitUntilReady(
       throw new Error(`orzo exited ${child.exitCode ?? child.signalCode}: ${output()}`);
     }
     if (await isReady()) return;
-    if (Date.now() > deadline) throw new Error(`orzo did not ${what} within 30 s: ${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`orzo did not ${what} within ${START_TIMEOUT_MS / 1000} s: ${output()}`);
     await sleep(50);
   }
 }
