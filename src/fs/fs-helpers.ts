@@ -30,12 +30,7 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Flushes a folder's entries (new or renamed names) to disk. */
-export async function fsyncFolder(path: string): Promise<void> {
-  await flushPath(path);
-}
-
-/** Flushes a file's or folder's data and metadata to disk. */
+/** Flushes a file's data, or a folder's entries (new or renamed names), to disk. */
 export async function flushPath(path: string): Promise<void> {
   const descriptor = openSync(path, 'r');
   try {
@@ -142,5 +137,5 @@ export async function replaceFile(
     unlinkIfPresent(temporary);
     throw error;
   }
-  if (fsync) await fsyncFolder(dirname(path));
+  if (fsync) await flushPath(dirname(path));
 }

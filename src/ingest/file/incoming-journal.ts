@@ -20,18 +20,19 @@
  * a batch metricd had already folded is then folded once more, which recomputation from raw
  * points makes harmless.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { mapLimit } from '../../async/map-limit.ts';
 import {
   errorCode,
-  fsyncFolder,
+  flushPath,
   listFolder,
   makeFolder,
   temporaryPath,
   unlinkIfPresent,
+  writeNewFile,
 } from '../../fs/fs-helpers.ts';
 import {
   decodeSegment,
@@ -235,7 +236,7 @@ export class IncomingJournal {
       await handle.write(header, 0, header.length, 0);
       await handle.datasync();
       // NOTE: the segment's own name must be on disk before anything in it counts.
-      await fsyncFolder(this.#folder);
+      await flushPath(this.#folder);
     } catch (error) {
       await handle.close();
       unlinkIfPresent(join(this.#folder, name));
@@ -330,18 +331,11 @@ async function flushRemaining(paths: readonly string[]): Promise<void> {
     for (const name of names) if (present.has(name)) remaining.push(join(folder, name));
   }
   await mapLimit(remaining, CONCURRENCY, async (path) => {
-    let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      await flushPath(path);
     } catch (error) {
       // NOTE: ENOENT: consumed meanwhile; the storage write that consumed it was flushed.
-      if (errorCode(error) === 'ENOENT') return;
-      throw error;
-    }
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      if (errorCode(error) !== 'ENOENT') throw error;
     }
   });
   await flushFolders(remaining);
@@ -353,7 +347,7 @@ async function flushFolders(paths: readonly string[]): Promise<void> {
   const sackFolders = new Set([...metricFolders].map((path) => dirname(path)));
   await mapLimit([...metricFolders, ...sackFolders], CONCURRENCY, async (folder) => {
     try {
-      await fsyncFolder(folder);
+      await flushPath(folder);
     } catch (error) {
       // NOTE: ENOENT: a metric folder emptied and removed by metricd.
       if (errorCode(error) !== 'ENOENT') throw error;
@@ -365,12 +359,6 @@ async function flushFolders(paths: readonly string[]): Promise<void> {
 async function rewriteFile(path: string, data: Uint8Array): Promise<void> {
   makeFolder(dirname(path));
   const temporary = temporaryPath(dirname(path));
-  const handle = await open(temporary, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, path);
+  await writeNewFile(temporary, data, true);
+  renameSync(temporary, path);
 }

@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { mapLimit } from '../../async/map-limit.ts';
 import {
   errorCode,
-  fsyncFolder,
+  flushPath,
   listFolder,
   temporaryPath,
   unlinkIfPresent,
@@ -202,7 +202,7 @@ export class FileStorageDriver implements StorageDriver {
     }
     await mapLimit(folders, CONCURRENCY, async (path) => {
       try {
-        await fsyncFolder(path);
+        await flushPath(path);
       } catch (error) {
         // NOTE: ENOENT: the folder was just deleted (deleteMetric) and has nothing to flush.
         if (errorCode(error) !== 'ENOENT') throw error;
