@@ -15,7 +15,8 @@
  *
  * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
  * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on),
- * `--coordination local|redis` (local), `--storage file|redis` (file).
+ * `--coordination local|redis` (local), `--storage file|redis` (file), `--profile DIR` (write a
+ * V8 CPU profile of the serve process and of each worker into DIR, as `.cpuprofile` files).
  *
  * With `--coordination redis` the same `orzo serve` runs in the distributed mode: incoming
  * measures, locks, the block queue and the reporter election in the test Redis (127.0.0.1:6379,
@@ -53,8 +54,10 @@ const { values: flags } = parseArgs({
     ops: { type: 'string', default: 'on' },
     coordination: { type: 'string', default: 'local' },
     storage: { type: 'string', default: 'file' },
+    profile: { type: 'string' },
   },
 });
+const PROFILE_DIR = flags.profile;
 const DISTRIBUTED = flags.coordination === 'redis';
 const REDIS_STORAGE = flags.storage === 'redis';
 if (REDIS_STORAGE && !DISTRIBUTED) throw new Error('--storage redis needs --coordination redis');
@@ -203,6 +206,7 @@ for (const shape of SHAPES) {
     const orzo = await startOrzo('serve', ['--workers', flags.workers, ...backends.flags], {
       logFile: LOG_FILE,
       env: { ORZO_OPS_ENABLED: flags.ops === 'off' ? 'false' : 'true' },
+      nodeFlags: PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`],
     });
     try {
       results.push(await measureShape(orzo, backends, shape));

@@ -28,6 +28,8 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
 /** Parses an ISO 8601 timestamp into microseconds, or returns `undefined` if it is not one. */
 export function parseIsoTimestamp(text: string, now: number): number | undefined {
+  const fast = parseCommonIso(text);
+  if (fast !== undefined) return fast;
   const keyword = text.toLowerCase();
   if (keyword === 'now') return now - (now % MICROS_PER_SECOND);
   if (keyword === 'today') return now - (now % MICROS_PER_DAY);
@@ -46,6 +48,69 @@ export function parseIsoTimestamp(text: string, now: number): number | undefined
   if (offset === undefined) return undefined;
   const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
   return seconds * MICROS_PER_SECOND - offset * MICROS_PER_MINUTE + fractionMicros(fraction ?? '');
+}
+
+const ZERO = 48;
+const COLON = 58;
+const DASH = 45;
+const DOT = 46;
+const LETTER_T = 84;
+const LETTER_Z = 90;
+const PLUS = 43;
+
+/** The value of the two ASCII digits at `at`, or -1 when either is not a digit. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - ZERO;
+  const units = text.charCodeAt(at + 1) - ZERO;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+}
+
+/**
+ * The common form feeders send, `YYYY-MM-DDTHH:MM:SS` with an optional fraction and an optional
+ * `Z` or `+00:00`, read without a regular expression or allocation (most of the time spent
+ * parsing a request body went to the general reader); `undefined` for anything else, which the
+ * general reader then decides. Same answers as the general reader on what it accepts.
+ */
+function parseCommonIso(text: string): number | undefined {
+  const length = text.length;
+  if (length < 19 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return undefined;
+  if (text.charCodeAt(10) !== LETTER_T || text.charCodeAt(13) !== COLON) return undefined;
+  if (text.charCodeAt(16) !== COLON) return undefined;
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if ((century | yearOfCentury | month | day | hour | minute | second) < 0) return undefined;
+  const year = century * 100 + yearOfCentury;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  let at = 19;
+  let micros = 0;
+  if (at < length && text.charCodeAt(at) === DOT) {
+    at++;
+    let scale = 100_000;
+    while (at < length) {
+      const digit = text.charCodeAt(at) - ZERO;
+      if (digit < 0 || digit > 9) break;
+      micros += digit * scale;
+      scale = Math.floor(scale / 10);
+      at++;
+    }
+    // NOTE: more than 18 fractional digits is refused by the general reader; leave it to it.
+    if (at - 20 > 18) return undefined;
+  }
+  if (at < length) {
+    const rest = length - at;
+    const code = text.charCodeAt(at);
+    const zulu = rest === 1 && code === LETTER_Z;
+    const utcOffset = rest === 6 && code === PLUS && text.endsWith('00:00');
+    if (!zulu && !utcOffset) return undefined;
+  }
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  return seconds * MICROS_PER_SECOND + micros;
 }
 
 /** Minutes east of UTC, 0 for `Z` or no offset, `undefined` when out of numpy's range. */

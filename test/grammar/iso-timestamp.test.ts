@@ -42,3 +42,47 @@ describe('parseIsoTimestamp', () => {
     }
   });
 });
+
+describe('parseIsoTimestamp on the common form', () => {
+  const digits = (length: number): fc.Arbitrary<string> =>
+    fc.string({
+      unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'),
+      minLength: length,
+      maxLength: length,
+    });
+  // NOTE: near-misses of `YYYY-MM-DDTHH:MM:SS[.f…][Z|+00:00]`: out-of-range fields, odd
+  // fractions and suffixes, so that both the fast reader's yes and its no are exercised.
+  const commonForm = fc
+    .tuple(
+      fc.constantFrom('19', '20', '00', '99'),
+      digits(2),
+      fc.constantFrom('01', '02', '09', '12', '13', '00'),
+      fc.constantFrom('01', '28', '29', '30', '31', '32'),
+      fc.constantFrom('00', '12', '23', '24'),
+      fc.constantFrom('00', '30', '59', '60'),
+      fc.constantFrom('00', '30', '59', '60'),
+      fc.oneof(fc.constant(''), fc.constant('.'), digits(1), digits(6), digits(9), digits(19)),
+      fc.constantFrom('', 'Z', '+00:00', '+01:00', '-00:00', 'z', ' ', '+0000', 'ZZ'),
+    )
+    .map(([c, y, mo, d, h, mi, s, fraction, suffix]) => {
+      const fractionPart = fraction === '' ? '' : fraction === '.' ? '.' : `.${fraction}`;
+      return `${c}${y}-${mo}-${d}T${h}:${mi}:${s}${fractionPart}${suffix}`;
+    });
+
+  it('answers as the general reader does', () => {
+    fc.assert(
+      fc.property(commonForm, (text) => {
+        // NOTE: a leading blank is legal and keeps a timestamp off the fast reader.
+        assert.equal(parseIsoTimestamp(text, 0), parseIsoTimestamp(` ${text}`, 0), text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads fractions to the microsecond, flooring the rest', () => {
+    assert.equal(parseIsoTimestamp('1970-01-01T00:00:01.1234569Z', 0), 1_123_456);
+    assert.equal(parseIsoTimestamp('1970-01-01T00:00:00.5', 0), 500_000);
+    assert.equal(parseIsoTimestamp('2016-02-29T12:00:00+00:00', 0), 1_456_747_200_000_000);
+    assert.equal(parseIsoTimestamp('2015-02-29T12:00:00', 0), undefined);
+  });
+});

@@ -72,6 +72,11 @@ export interface StartOrzoOptions {
   readonly logFile?: string;
   /** Extra environment variables (e.g. `ORZO_METRICD_TICK_SECONDS`). @defaultValue none */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Flags for node itself, before the script (benchmarks' `--cpu-prof`); the workers metricd
+   * forks inherit them. @defaultValue none
+   */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** Upgrades a new data folder and starts `orzo <command>` on it; waits for /healthcheck. */
@@ -141,9 +146,10 @@ async function spawnOrzo(
   options: LaunchMetricdOptions,
   waitReady: (child: ChildProcess, output: () => string) => Promise<void>,
 ): Promise<MetricdChild> {
-  const { dataDir, flags = [], logFile, env = {} } = options;
+  const { dataDir, flags = [], logFile, env = {}, nodeFlags = [] } = options;
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
-  const child = spawn(process.execPath, [ORZO, command, '--data-dir', dataDir, ...flags], {
+  const args = [...nodeFlags, ORZO, command, '--data-dir', dataDir, ...flags];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
     env: { ...process.env, ...env },
   });
