@@ -15,7 +15,7 @@ import { Chef } from '../../src/chef/index.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { createIndexer, type Indexer } from '../../src/indexer/index.ts';
 import { FileIncomingDriver, Incoming, sackOfMetric } from '../../src/ingest/index.ts';
-import { FileMetricLocks } from '../../src/lock/index.ts';
+import { FileMetricLocks, type MetricLocks } from '../../src/lock/index.ts';
 import { FileStorageDriver, Storage } from '../../src/storage/index.ts';
 
 const S = 1_000_000;
@@ -163,9 +163,42 @@ describe('Chef', () => {
       shouldStop: () => touched.length >= 1,
       onMetric: (id) => touched.push(id),
     });
-    assert.deepEqual(touched, [ids[0]]);
+    // NOTE: which one comes first is the lock service's order (stripe by stripe).
+    assert.equal(touched.length, 1);
+    assert.ok(ids.includes(touched[0] as string));
     assert.equal(figures.metricsProcessed, 1);
-    assert.equal((await incoming.readPending(ids[2]!)).handles.length, 1);
+    for (const id of ids.filter((id) => id !== touched[0])) {
+      assert.equal((await incoming.readPending(id)).handles.length, 1);
+    }
+  });
+
+  it('takes the locks of a block stripe by stripe', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, () => newMetric()));
+    for (const id of ids) await incoming.enqueueMeasures(id, measures([[0, 1]]));
+    const asked: number[] = [];
+    const recording: MetricLocks = {
+      tryAcquire: (id) => {
+        asked.push(locks.stripeOf(id));
+        return locks.tryAcquire(id);
+      },
+      acquire: (id, timeoutMs) => locks.acquire(id, timeoutMs),
+      close: () => locks.close(),
+      stripeOf: (id) => locks.stripeOf(id),
+    };
+    const serial = new Chef({
+      indexer,
+      incoming,
+      storage,
+      locks: recording,
+      logger,
+      concurrency: 1,
+    });
+    const figures = await serial.processMetrics(ids);
+    assert.equal(figures.metricsProcessed, 12);
+    assert.deepEqual(
+      asked,
+      [...asked].sort((a, b) => a - b),
+    );
   });
 
   it('refreshes a metric now, and gives up when its lock stays busy', async () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -62,10 +63,107 @@ describe('FileMetricLocks', () => {
     });
     const held = await locks.tryAcquire(OTHER);
     assert.ok(held);
-    rmSync(join(basePath, 'locks', `${OTHER}.lock`), { recursive: true });
+    rmSync(locks.folderOf(OTHER), { recursive: true });
     for (let i = 0; i < 40 && !held.lost; i++) await sleep(100);
     assert.equal(held.lost, true);
     assert.deepEqual(lostIds, [OTHER]);
     await held.release();
+  });
+
+  /** `count` random metric ids that `locks` puts in one stripe. */
+  function idsInOneStripe(locks: FileMetricLocks, count: number): string[] {
+    const ids = [randomUUID()];
+    const stripe = locks.stripeOf(ids[0] as string);
+    while (ids.length < count) {
+      const id = randomUUID();
+      if (locks.stripeOf(id) === stripe) ids.push(id);
+    }
+    return ids;
+  }
+
+  it('spreads metrics over its stripes', () => {
+    const locks = new FileMetricLocks({ basePath, stripes: 8 });
+    const seen = new Set(Array.from({ length: 400 }, () => locks.stripeOf(randomUUID())));
+    assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(locks.stripeOf(METRIC), locks.stripeOf(METRIC));
+  });
+
+  it('keeps metrics of one stripe independent within a process, sharing one folder', async () => {
+    const locks = new FileMetricLocks({ basePath });
+    const [a, b] = idsInOneStripe(locks, 2) as [string, string];
+    const first = await locks.tryAcquire(a);
+    assert.ok(first);
+    const second = await locks.tryAcquire(b);
+    assert.ok(second);
+    assert.equal(await locks.tryAcquire(b), undefined);
+    await first.release();
+    assert.equal(existsSync(locks.folderOf(a)), true, 'the folder stays while b is held');
+    await second.release();
+    assert.equal(existsSync(locks.folderOf(a)), false, 'the folder goes with the last holder');
+  });
+
+  it('takes a stripe once for metrics of it taken one after another', async () => {
+    const locks = new FileMetricLocks({ basePath });
+    const ids = idsInOneStripe(locks, 5);
+    const first = ids[0] as string;
+    await locks.tryAcquire(first).then((lock) => lock?.release());
+    // NOTE: every creation and removal of the stripe's folder is one inotify event.
+    const events: string[] = [];
+    const watcher = watch(dirname(locks.folderOf(first)), (_event, name) => {
+      if (name === basename(locks.folderOf(first))) events.push(name);
+    });
+    try {
+      // NOTE: as the chef does: the next metric is asked for before the last one is released.
+      let held = await locks.tryAcquire(first);
+      for (const id of ids.slice(1)) {
+        assert.ok(held);
+        const releasing = held.release();
+        held = await locks.tryAcquire(id);
+        await releasing;
+      }
+      assert.ok(held);
+      await held.release();
+      await sleep(200);
+    } finally {
+      watcher.close();
+    }
+    assert.equal(events.length, 2, 'one creation and one removal for five metrics');
+  });
+
+  it('makes another process wait while it holds any metric of a stripe', async () => {
+    const locks = new FileMetricLocks({ basePath });
+    const rival = new FileMetricLocks({ basePath });
+    const [a, b] = idsInOneStripe(locks, 2) as [string, string];
+    const held = await locks.tryAcquire(a);
+    assert.ok(held);
+    assert.equal(await rival.tryAcquire(b), undefined);
+    setTimeout(() => void held.release(), 50);
+    const waited = await rival.acquire(b, 5_000);
+    assert.ok(waited);
+    assert.equal(await locks.tryAcquire(a), undefined);
+    await waited.release();
+  });
+
+  it('loses every metric it holds in a stripe whose folder was taken away', async () => {
+    const lostIds: string[] = [];
+    const locks = new FileMetricLocks({
+      basePath,
+      staleMs: 2_000,
+      onLost: (id) => lostIds.push(id),
+    });
+    const ids = idsInOneStripe(locks, 2);
+    const held = await Promise.all(ids.map((id) => locks.tryAcquire(id)));
+    rmSync(locks.folderOf(ids[0] as string), { recursive: true });
+    for (let i = 0; i < 40 && held[0]?.lost !== true; i++) await sleep(100);
+    assert.deepEqual(
+      held.map((lock) => lock?.lost),
+      [true, true],
+    );
+    assert.deepEqual(lostIds.sort(), [...ids].sort());
+    for (const lock of held) await lock?.release();
+    const again = await locks.tryAcquire(ids[0] as string);
+    assert.ok(again, 'a new holder takes the stripe afresh');
+    assert.equal(again.lost, false);
+    await again.release();
   });
 });
