@@ -25,7 +25,6 @@
  */
 import { parseDataBackendUrl } from '../src/config/index.ts';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +41,7 @@ import {
   type Shape,
 } from './bench-workload.ts';
 import { runLoad } from './http-load.ts';
+import { cpuSeconds, peakRssMiB } from './process-figures.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,7 +65,6 @@ const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const QUERIES = Number(flags.queries);
 const WARMUP = Number(flags.warmup);
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 const LOG_FILE = join(tmpdir(), 'orzo-bench-e2e.log');
 const SHAPES: Shape[] = flags.shapes.split(',').map((text) => {
   const [metrics, points] = text.split('x').map(Number);
@@ -94,26 +93,6 @@ async function backlogMeasures(url: string): Promise<number> {
 
 function duBytes(path: string): number {
   return Number(execFileSync('du', ['-s', '-B1', path], { encoding: 'utf8' }).split('\t')[0]);
-}
-
-function peakRssMiB(pid: number): number | null {
-  try {
-    const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return line === null ? null : Math.round(Number(line[1]) / 1024);
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    // NOTE: fields after the command name (which may hold spaces) start after its closing paren.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
 }
 
 /** CPU seconds of the serve process and of its worker processes. */

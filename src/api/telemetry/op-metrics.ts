@@ -56,7 +56,15 @@ export function registerOpMetrics(registry: Registry, tracker: OpTracker): () =>
     buckets: [...OP_DURATION_BUCKETS],
     registers,
   });
+  // NOTE: one labelled child per kind, found once: observing through label objects hashes the
+  // labels on every request.
+  const byKind = new Map<string, { observe(seconds: number): void }>();
   return tracker.onFinish((op, seconds) => {
-    duration.observe({ kind: op.kind }, seconds);
+    let child = byKind.get(op.kind);
+    if (child === undefined) {
+      child = duration.labels({ kind: op.kind });
+      byKind.set(op.kind, child);
+    }
+    child.observe(seconds);
   });
 }
