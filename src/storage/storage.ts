@@ -252,7 +252,9 @@ export class Storage {
       rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
         ? expiredSplits(policy, await this.#list(metricId), newest)
         : [];
-    const put = await this.#mergeBundles(metricId, policy, plans, corrupt);
+    // NOTE: raw goes last in every update, so a metric without it never had an update complete:
+    // at most a crashed first one left bundles, made of the measures this pass reads again.
+    const put = await this.#mergeBundles(metricId, policy, plans, corrupt, rawBytes !== undefined);
     // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
     put.set(RAW_OBJECT_NAME, encodeSeries(update.bound.series));
     await this.#write(item, put, expired);
@@ -266,17 +268,23 @@ export class Storage {
     };
   }
 
-  /** Reads every touched bundle at once and merges the recomputed points into each. */
+  /**
+   * Reads every touched bundle at once (unless the metric has none to read) and merges the
+   * recomputed points into each.
+   */
   async #mergeBundles(
     metricId: string,
     policy: ArchivePolicy,
     plans: readonly SplitPlan[],
     corrupt: string[],
+    hasBundles: boolean,
   ): Promise<Map<string, Uint8Array>> {
-    const stored = await this.#read(
-      metricId,
-      plans.map((plan) => plan.name),
-    );
+    const stored = hasBundles
+      ? await this.#read(
+          metricId,
+          plans.map((plan) => plan.name),
+        )
+      : [];
     const put = new Map<string, Uint8Array>();
     plans.forEach((plan, index) => {
       const bundle = this.#decode(metricId, plan.name, stored[index], decodeSplitBundle, corrupt);

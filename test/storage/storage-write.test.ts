@@ -55,6 +55,40 @@ for (const maker of BACKENDS) {
       return result === undefined ? undefined : toPoints(result[0]!.series);
     };
 
+    it('reads no bundle for a metric never written, and every touched one after', async () => {
+      const asked: string[] = [];
+      const counting = {
+        ...backend.driver,
+        init: () => backend.driver.init(),
+        listObjects: (id: string) => backend.driver.listObjects(id),
+        updateObjects: (...args: Parameters<typeof backend.driver.updateObjects>) =>
+          backend.driver.updateObjects(...args),
+        deleteMetric: (id: string) => backend.driver.deleteMetric(id),
+        close: () => backend.driver.close(),
+        readObjects: (id: string, names: readonly string[]) => {
+          asked.push(...names);
+          return backend.driver.readObjects(id, names);
+        },
+      };
+      const storage = new Storage(counting);
+      const policy = testPolicy([
+        [S, null],
+        [MINUTE, null],
+      ]);
+      const metricId = randomUUID();
+      await storage.foldMeasures({ metricId, policy, measures: at([60, 1], [61, 2]) });
+      assert.deepEqual(asked, ['raw']);
+      asked.length = 0;
+      await storage.foldMeasures({ metricId, policy, measures: at([62, 3]) });
+      assert.equal(asked[0], 'raw');
+      assert.equal(asked.length, 3, 'raw, then the bundle of each granularity');
+      assert.deepEqual(await read(storage, metricId, policy), [
+        { ts: T0 + 60 * S, value: 1 },
+        { ts: T0 + 61 * S, value: 2 },
+        { ts: T0 + 62 * S, value: 3 },
+      ]);
+    });
+
     it('gives identical results when the same measures are folded in twice', async () => {
       const storage = new Storage(backend.driver);
       const policy = testPolicy([
