@@ -133,11 +133,17 @@ export class FileMetricLocks implements MetricLocks {
         const taking = this.#lockStripe(stripe);
         pending = taking;
         this.#holds.set(stripe, taking);
-        // NOTE: registered before any other waiter, so it runs first.
-        void taking.then((hold) => {
-          if (hold !== undefined) hold.entry = taking;
-          else if (this.#holds.get(stripe) === taking) this.#holds.delete(stripe);
-        });
+        // NOTE: registered before any other waiter, so it runs first. A stripe nobody here holds
+        // (busy elsewhere, or its folder could not be made) leaves the table, to be tried again.
+        taking.then(
+          (hold) => {
+            if (hold !== undefined) hold.entry = taking;
+            else if (this.#holds.get(stripe) === taking) this.#holds.delete(stripe);
+          },
+          () => {
+            if (this.#holds.get(stripe) === taking) this.#holds.delete(stripe);
+          },
+        );
       }
       const hold = await pending;
       if (hold === undefined) return undefined;
@@ -182,7 +188,10 @@ export class FileMetricLocks implements MetricLocks {
 
   /** Takes a stripe's folder; `undefined` when another process holds it. */
   async #lockStripe(stripe: number): Promise<StripeHold | undefined> {
-    this.#ready ??= mkdir(this.#folder, { recursive: true });
+    this.#ready ??= mkdir(this.#folder, { recursive: true }).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
     await this.#ready;
     const path = join(this.#folder, `stripe-${stripe}.lock`);
     const hold: StripeHold = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -165,5 +165,22 @@ describe('FileMetricLocks', () => {
     assert.ok(again, 'a new holder takes the stripe afresh');
     assert.equal(again.lost, false);
     await again.release();
+  });
+
+  it('fails a lock whose folder cannot be made, and takes it once it can', async () => {
+    const blocked = mkdtempSync(join(tmpdir(), 'orzo-locks-'));
+    try {
+      // NOTE: a file where the locks folder should be: mkdir fails with EEXIST/ENOTDIR.
+      writeFileSync(join(blocked, 'locks'), '');
+      const locks = new FileMetricLocks({ basePath: blocked });
+      await assert.rejects(locks.tryAcquire(METRIC));
+      await assert.rejects(locks.tryAcquire(METRIC));
+      rmSync(join(blocked, 'locks'));
+      const held = await locks.tryAcquire(METRIC);
+      assert.ok(held);
+      await held.release();
+    } finally {
+      rmSync(blocked, { recursive: true, force: true });
+    }
   });
 });
