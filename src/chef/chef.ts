@@ -279,9 +279,9 @@ export class Chef {
 
   /** A block in the order its locks are cheapest to take: stripe by stripe, where locks share. */
   #inLockOrder(metricIds: readonly string[]): readonly string[] {
-    const { locks } = this.#deps;
-    if (locks.stripeOf === undefined) return metricIds;
-    const stripes = new Map(metricIds.map((id) => [id, locks.stripeOf?.(id) ?? 0]));
+    const stripeOf = this.#deps.locks.stripeOf?.bind(this.#deps.locks);
+    if (stripeOf === undefined) return metricIds;
+    const stripes = new Map(metricIds.map((id) => [id, stripeOf(id)]));
     return [...metricIds].sort((a, b) => (stripes.get(a) ?? 0) - (stripes.get(b) ?? 0));
   }
 

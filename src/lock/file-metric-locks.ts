@@ -85,7 +85,11 @@ export class FileMetricLocks implements MetricLocks {
 
   /** The lock folder covering a metric. */
   folderOf(metricId: string): string {
-    return join(this.#folder, `stripe-${this.stripeOf(metricId)}.lock`);
+    return this.#stripePath(this.stripeOf(metricId));
+  }
+
+  #stripePath(stripe: number): string {
+    return join(this.#folder, `stripe-${stripe}.lock`);
   }
 
   async tryAcquire(metricId: string): Promise<MetricLock | undefined> {
@@ -193,7 +197,7 @@ export class FileMetricLocks implements MetricLocks {
       throw error;
     });
     await this.#ready;
-    const path = join(this.#folder, `stripe-${stripe}.lock`);
+    const path = this.#stripePath(stripe);
     const hold: StripeHold = {
       metrics: new Set(),
       joining: 0,
