@@ -48,3 +48,22 @@ export class InvalidFilterError extends EngineError {
     this.path = path;
   }
 }
+
+/** The S-expression form of aggregation operations does not parse; the message is pyparsing's. */
+export class InvalidOperationsStringError extends EngineError {
+  readonly code = 'INVALID_OPERATIONS_STRING';
+}
+
+/**
+ * Aggregation operations that are not a valid tree: the message is voluptuous's, and `path`
+ * locates the fault below `operations` (empty: the operation as a whole).
+ */
+export class InvalidOperationsError extends EngineError {
+  readonly code = 'INVALID_OPERATIONS';
+  readonly path: DocumentPath;
+
+  constructor(message: string, path: DocumentPath = []) {
+    super(message);
+    this.path = path;
+  }
+}

@@ -41,3 +41,21 @@ export {
   transformResourceId,
 } from './resource-id.ts';
 export { pythonIsoformat } from './python-isoformat.ts';
+export {
+  BINARY_SPELLINGS,
+  CROSS_AGGREGATION_BASES,
+  operationReferences,
+  operationsToJson,
+  parseCrossAggregationMethod,
+  parseOperations,
+  UNARY_SPELLINGS,
+  type BinaryOperator,
+  type CrossAggregationBase,
+  type CrossAggregationMethod,
+  type MetricReference,
+  type OperationNode,
+  type UnaryOperator,
+} from './aggregate-operations.ts';
+export { MAX_NESTING, parseNestedExpression, type NestedExpression } from './nested-expression.ts';
+export { InvalidOperationsError, InvalidOperationsStringError } from './errors.ts';
+export { parseMetricValueQuery, type ValuePredicate } from './metric-value-query.ts';
