@@ -54,3 +54,18 @@ export class FillLimitExceededError extends EngineError {
     this.granularity = granularity;
   }
 }
+
+/**
+ * Series that cannot be aggregated together: no overlap, too little of it, operands of different
+ * lengths, a window longer than the series. `references` names the series at fault (each a
+ * `[ref, aggregation]` pair, or with a granularity), as Gnocchi's detail does.
+ */
+export class UnaggregableSeriesError extends EngineError {
+  readonly code = 'UNAGGREGABLE_SERIES';
+  readonly references: readonly (readonly (string | number)[])[];
+
+  constructor(reason: string, references: readonly (readonly (string | number)[])[]) {
+    super(reason);
+    this.references = references;
+  }
+}
