@@ -25,6 +25,7 @@ import { methodNotAllowedPlugin, recordRouteMethods } from './http/method-not-al
 import { opsPlugin } from './telemetry/ops-plugin.ts';
 import { ShuttingDownError } from './http/request-errors.ts';
 import { requireJsonAcceptable } from './http/request-hooks.ts';
+import { aggregateRoutes } from './routes/aggregates.ts';
 import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
 import { measureRoutes } from './routes/measures.ts';
@@ -46,6 +47,7 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   measureRoutes,
   resourceTypeRoutes,
   resourceRoutes,
+  aggregateRoutes,
   statusRoutes,
   opsRoutes,
   prometheusRoutes,

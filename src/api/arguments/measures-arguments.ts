@@ -70,7 +70,8 @@ function parseResample(
   return isCalendarGrouping(resample) ? resample : parsePositiveTimespan(resample);
 }
 
-function parseBound(name: 'start' | 'stop', text: string, now: number): number {
+/** A `start` or `stop` bound (µs), relative ones from `now`; names the argument when bad. */
+export function parseBound(name: 'start' | 'stop', text: string, now: number): number {
   const micros = parseTimestamp(text, now);
   if (micros === undefined) {
     throw new InvalidArgumentValueError(name, 'Must be a datetime or a timestamp');
@@ -78,7 +79,8 @@ function parseBound(name: 'start' | 'stop', text: string, now: number): number {
   return micros;
 }
 
-function parseGranularity(text: string): number {
+/** A `granularity` argument (µs); names the argument when bad. */
+export function parseGranularity(text: string): number {
   try {
     return parsePositiveTimespan(text);
   } catch (error) {

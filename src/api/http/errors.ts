@@ -16,9 +16,13 @@ import {
   InvalidArchivePolicyError,
   InvalidArchivePolicyRuleError,
 } from '../../archive-policy/index.ts';
-import { FillLimitExceededError } from '../../carbonara/index.ts';
+import { FillLimitExceededError, UnaggregableSeriesError } from '../../carbonara/index.ts';
 import { EngineError, type ErrorCode } from '../../errors/index.ts';
-import { formatSecondsFloat, InvalidFilterError } from '../../grammar/index.ts';
+import {
+  formatSecondsFloat,
+  InvalidFilterError,
+  InvalidOperationsError,
+} from '../../grammar/index.ts';
 import {
   ArchivePolicyNotFoundError,
   MetricNotFoundError,
@@ -36,6 +40,13 @@ import {
   UndecodableBodyError,
   UnknownResourcesError,
 } from './request-errors.ts';
+import {
+  InvalidMetricReferencesError,
+  MetricReferencesNotFoundError,
+  MetricWithoutMeasuresError,
+  OperationsWithoutMetricError,
+  UnknownAggregationReferencesError,
+} from './aggregates-errors.ts';
 import { voluptuousDetail, voluptuousReason } from './voluptuous.ts';
 
 /** The `description` of an error body. */
@@ -115,6 +126,48 @@ function byFilter(error: Error): ErrorDescription {
     reason: voluptuousReason(error.message, error.path),
     detail: voluptuousDetail(error.path),
   };
+}
+
+/** Operations that are no valid tree, located below `operations` as voluptuous locates them. */
+function byOperations(error: Error): ErrorDescription {
+  const path = ['operations', ...(error instanceof InvalidOperationsError ? error.path : [])];
+  return {
+    cause: 'Invalid input',
+    reason: voluptuousReason(error.message, path),
+    detail: voluptuousDetail(path),
+  };
+}
+
+const byOperationsString = (error: Error): ErrorDescription => ({
+  cause: 'Invalid operations',
+  reason: 'Fail to parse the operations string',
+  detail: error.message,
+});
+
+const byUnaggregable = (error: Error): ErrorDescription => ({
+  cause: 'Metrics cannot be aggregated',
+  reason: error.message,
+  detail: error instanceof UnaggregableSeriesError ? error.references : [],
+});
+
+/** The `{cause, reason?, detail}` of the aggregates API's refusals about references. */
+function byReferences(error: Error): ErrorDescription {
+  if (error instanceof OperationsWithoutMetricError) {
+    return { cause: 'Operations is invalid', reason: error.message, detail: error.operations };
+  }
+  if (error instanceof InvalidMetricReferencesError) {
+    return { cause: 'Invalid metric references', reason: error.message, detail: error.references };
+  }
+  if (error instanceof MetricReferencesNotFoundError) {
+    return { cause: 'Unknown metrics', reason: error.message, detail: error.metricIds };
+  }
+  if (error instanceof UnknownAggregationReferencesError) {
+    return { cause: error.message, detail: error.references };
+  }
+  if (error instanceof MetricWithoutMeasuresError) {
+    return { cause: 'Metric does not exist', detail: { metric: error.metric } };
+  }
+  return error.message;
 }
 
 const byUnknownResources = (error: Error): ErrorDescription =>
@@ -210,6 +263,8 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   INVALID_TIMESPAN: { status: 400, describe: byMessage },
   INVALID_RESOURCE_ID: { status: 400, describe: byMessage },
   INVALID_FILTER: { status: 400, describe: byFilter },
+  INVALID_OPERATIONS: { status: 400, describe: byOperations },
+  INVALID_OPERATIONS_STRING: { status: 400, describe: byOperationsString },
   INVALID_ARCHIVE_POLICY: { status: 400, describe: byInput },
   INVALID_ARCHIVE_POLICY_RULE: { status: 400, describe: byInput },
   UNSUPPORTED_ARCHIVE_POLICY_CHANGE: { status: 400, describe: byMessage },
@@ -248,6 +303,14 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   AGGREGATION_NOT_FOUND: { status: 404, describe: byMessage },
   METRIC_LOCKED: { status: 503, describe: byMessage },
   FILL_LIMIT_EXCEEDED: { status: 400, describe: byFillLimit },
+  UNAGGREGABLE_SERIES: { status: 400, describe: byUnaggregable },
+  OPERATIONS_WITHOUT_METRIC: { status: 400, describe: byReferences },
+  INVALID_METRIC_REFERENCES: { status: 400, describe: byReferences },
+  METRIC_REFERENCES_NOT_FOUND: { status: 404, describe: byReferences },
+  UNKNOWN_AGGREGATION_REFERENCES: { status: 404, describe: byReferences },
+  NO_MATCHING_METRICS: { status: 404, describe: byMessage },
+  METRIC_WITHOUT_MEASURES: { status: 400, describe: byReferences },
+  INVALID_AGGREGATION_REQUEST: { status: 400, describe: byMessage },
   // Aggregates (src/storage/errors.ts).
   STORAGE_UNAVAILABLE: { status: 503, describe: byMessage },
   FENCED_WRITE: INTERNAL,

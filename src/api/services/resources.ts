@@ -193,6 +193,40 @@ export async function searchResources(
   return { resources, page, types, history };
 }
 
+/** Rows per indexer query when every matching resource is wanted. */
+const ALL_RESOURCES_PAGE = 1000;
+
+/**
+ * Every current resource of a type matching the filter that the caller may see under `rule`, in
+ * the order of `sort` (then by id), read page by page.
+ */
+export async function findAllResources(
+  context: ResourceContext,
+  typeName: string,
+  filter: ResourceFilter,
+  options: { readonly sort: readonly ResourceSort[]; readonly rule: PolicyRule },
+): Promise<Resource[]> {
+  const { indexer, auth } = context;
+  const searched = withIdsTransformed(filter, auth);
+  const visible = auth.visibleResources(options.rule);
+  const combined: ResourceFilter =
+    visible === undefined ? searched : { kind: 'and', children: [searched, visible] };
+  const resources: Resource[] = [];
+  for (;;) {
+    const marker = resources.at(-1)?.id;
+    const page = await indexer.searchResources({
+      type: typeName,
+      filter: combined,
+      limit: ALL_RESOURCES_PAGE,
+      sort: options.sort,
+      now: context.now,
+      ...(marker === undefined ? {} : { marker }),
+    });
+    resources.push(...page);
+    if (page.length < ALL_RESOURCES_PAGE) return resources;
+  }
+}
+
 /** Deletes what `DELETE /v1/resource/{type}` matches, once the caller may delete each. */
 export async function deleteResources(
   context: ResourceContext,
