@@ -13,7 +13,10 @@ import { ADMIN, FOOBAR, type TestApi } from './harness.ts';
 export const at = (iso: string): number => Date.parse(`${iso}Z`) * 1000;
 
 /** Gnocchi's test policy `cookies` (1 s and 60 s) and `cake` (5 s). */
-export async function createTestPolicies(api: TestApi): Promise<void> {
+export async function createTestPolicies(
+  api: TestApi,
+  headers: Readonly<Record<string, string | null>> = { authorization: ADMIN },
+): Promise<void> {
   for (const payload of [
     {
       name: 'cookies',
@@ -25,7 +28,7 @@ export async function createTestPolicies(api: TestApi): Promise<void> {
     const response = await send(api, {
       method: 'POST',
       url: '/v1/archive_policy',
-      headers: { authorization: ADMIN },
+      headers,
       body: payload,
     });
     assert.equal(response.status, 201, response.text);

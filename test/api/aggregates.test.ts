@@ -555,3 +555,53 @@ describe('POST /v1/aggregates, metric mode', () => {
     });
   });
 });
+
+describe('refresh=true on the cross-metric endpoints', () => {
+  let api: TestApi;
+  let m1: string;
+  let m2: string;
+  const refreshed: string[] = [];
+  let locked = '';
+
+  before(async () => {
+    api = await startApi({
+      refresh: (metricId) => {
+        refreshed.push(metricId);
+        return Promise.resolve(metricId !== locked);
+      },
+    });
+    await createTestPolicies(api);
+    m1 = await createMetric(api, 'cookies');
+    m2 = await createMetric(api, 'cookies');
+  });
+  after(() => api.close());
+
+  it('processes each referenced metric once before reading', async () => {
+    refreshed.length = 0;
+    const operations = ['metric', [m1, 'mean'], [m2, 'max'], [m1, 'max']];
+    const response = await send(api, {
+      method: 'POST',
+      url: '/v1/aggregates?refresh=true',
+      body: { operations },
+    });
+    assert.equal(response.status, 200, response.text);
+    assert.deepEqual(refreshed, [m1, m2]);
+    const legacy = await send(api, {
+      method: 'GET',
+      url: `/v1/aggregation/metric?metric=${m2}&metric=${m1}&refresh=true`,
+    });
+    assert.equal(legacy.status, 400, legacy.text);
+    assert.deepEqual(refreshed, [m1, m2, m2, m1]);
+  });
+
+  it('answers 503 when a metric stays locked', async () => {
+    locked = m2;
+    const response = await send(api, {
+      method: 'POST',
+      url: '/v1/aggregates?refresh=true',
+      body: { operations: ['metric', [m1, 'mean'], [m2, 'mean']] },
+    });
+    assert.equal(response.status, 503, response.text);
+    assert.match(response.text, new RegExp(`Unable to refresh metric: ${m2}`));
+  });
+});

@@ -287,4 +287,94 @@ describe('the gnocchi command-line client against orzo api', () => {
     gnocchi('resource-type', 'delete', 'it_instance');
     assert.match(failure('resource-type', 'show', 'it_instance'), /does not exist/);
   });
+
+  it('aggregates across metrics with gnocchi aggregates and gnocchi measures aggregation', () => {
+    json(
+      'archive-policy',
+      'create',
+      'it-agg',
+      '-d',
+      'granularity:1m,points:60',
+      '-m',
+      'mean',
+      '-m',
+      'sum',
+    );
+    const ids = ['agg-1', 'agg-2'].map((name, i) => {
+      const resource = json(
+        'resource',
+        'create',
+        name,
+        '-a',
+        'project_id:0c0b3cf7-b5c3-4e73-8d6d-8d0e1a1d1f11',
+        '-n',
+        'load:it-agg',
+      ) as {
+        metrics: { load: string };
+      };
+      gnocchi(
+        'measures',
+        'add',
+        resource.metrics.load,
+        '-m',
+        `2015-01-01T00:00:00@${10 * (i + 1)}`,
+        '-m',
+        `2015-01-01T00:01:00@${20 * (i + 1)}`,
+      );
+      return resource.metrics.load;
+    });
+    const legacy = json('measures', 'aggregation', '--utc', '--refresh', '-m', ...ids) as {
+      timestamp: string;
+      granularity: number;
+      value: number;
+    }[];
+    assert.deepEqual(
+      legacy.map(({ timestamp, granularity, value }) => [timestamp, granularity, value]),
+      [
+        ['2015-01-01T00:00:00+00:00', 60, 15],
+        ['2015-01-01T00:01:00+00:00', 60, 30],
+      ],
+    );
+    const byQuery = json(
+      'measures',
+      'aggregation',
+      '--utc',
+      '-m',
+      'load',
+      '--reaggregation',
+      'sum',
+      '--resource-type',
+      'generic',
+      '--query',
+      'original_resource_id like "agg-%"',
+    ) as { value: number }[];
+    assert.deepEqual(
+      byQuery.map(({ value }) => value),
+      [30, 60],
+    );
+    const reduced = json(
+      'aggregates',
+      `(aggregate max (metric (${ids[0]} mean) (${ids[1]} mean)))`,
+    ) as { name: string; timestamp: string; value: number }[];
+    assert.deepEqual(
+      reduced.map(({ name, value }) => [name, value]),
+      [
+        ['aggregated', 20],
+        ['aggregated', 40],
+      ],
+    );
+    const perResource = json(
+      'aggregates',
+      '--resource-type',
+      'generic',
+      '--groupby',
+      'project_id',
+      '(aggregate sum (metric load mean))',
+      'original_resource_id like "agg-%"',
+    ) as { value: number }[];
+    assert.deepEqual(
+      perResource.map(({ value }) => value),
+      [30, 60],
+    );
+  });
 });

@@ -41,7 +41,23 @@ export function parseAggregatesBody(body: unknown): AggregatesBody {
   if (!('search' in fields)) {
     throw new InvalidInputError('body', 'required key not provided', ['search']);
   }
-  const search = fields.search;
-  const filter = typeof search === 'string' ? parseFilterString(search) : parseJsonFilter(search);
-  return { operations, resources: { type, filter } };
+  return { operations, resources: { type, filter: parseSearch(fields.search) } };
+}
+
+/**
+ * A JSON filter, or a filter string; a string holding a JSON object (as dashboards send what
+ * their users type) is read as the JSON filter it holds, since no filter string starts with `{`.
+ */
+function parseSearch(search: unknown): ResourceFilter {
+  if (typeof search !== 'string') return parseJsonFilter(search);
+  if (search.trimStart().startsWith('{')) {
+    let document: unknown;
+    try {
+      document = JSON.parse(search);
+    } catch {
+      return parseFilterString(search);
+    }
+    return parseJsonFilter(document);
+  }
+  return parseFilterString(search);
 }
