@@ -54,6 +54,8 @@ const CASES: readonly ApiCase[] = [
       assert.deepEqual(
         body.links.slice(1).map((link) => link.rel),
         [
+          'aggregates',
+          'aggregation',
           'archive_policy',
           'archive_policy_rule',
           'batch',

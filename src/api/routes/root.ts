@@ -14,9 +14,11 @@ export const GNOCCHI_COMPATIBLE_BUILD = '4.6.0';
 
 /**
  * The resources listed by `GET /v1/`, sorted as Gnocchi lists them; only those Orzo serves
- * (Gnocchi's `aggregates`, `aggregation` and `influxdb` come with their endpoints).
+ * (Gnocchi's `influxdb` comes with its endpoints).
  */
 export const V1_RESOURCES: readonly string[] = [
+  'aggregates',
+  'aggregation',
   'archive_policy',
   'archive_policy_rule',
   'batch',
