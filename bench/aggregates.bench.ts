@@ -98,7 +98,7 @@ function allocatedBytes(): number {
   return usage.heapUsed + usage.arrayBuffers;
 }
 
-async function measure(run: () => Promise<unknown> | unknown): Promise<Figures> {
+async function measure(run: () => unknown): Promise<Figures> {
   let size = 0;
   for (let i = 0; i < WARMUP; i++) size = String(await run()).length;
   const latencies = new Float64Array(QUERIES);
