@@ -7,7 +7,7 @@
  * The string becomes the JSON form, which `parseJsonFilter` then checks, as Gnocchi does.
  */
 import { InvalidFilterError } from './errors.ts';
-import { parseJsonFilter, type ResourceFilter } from './resource-filter.ts';
+import { MAX_FILTER_DEPTH, parseJsonFilter, type ResourceFilter } from './resource-filter.ts';
 
 /** Operators of a condition, longest first so that `>=` is not read as `>`. */
 const OPERATORS = [
@@ -62,6 +62,8 @@ class Parser {
   readonly #text: string;
   readonly #tokens: readonly Token[];
   #next = 0;
+  /** Parentheses, `not`s and lists open at this point, so that nesting cannot exhaust the stack. */
+  #depth = 0;
 
   constructor(text: string, tokens: readonly Token[]) {
     this.#text = text;
@@ -88,11 +90,11 @@ class Parser {
   }
 
   negation(): Document {
-    if (this.#acceptWord('not')) return { not: this.negation() };
+    if (this.#acceptWord('not')) return { not: this.#nested(() => this.negation()) };
     const token = this.#tokens[this.#next];
     if (token?.kind === 'punct' && token.text === '(') {
       this.#next++;
-      const inner = this.disjunction();
+      const inner = this.#nested(() => this.disjunction());
       this.#expectPunct(')');
       return inner;
     }
@@ -119,7 +121,7 @@ class Parser {
       this.#next++;
       const items: unknown[] = [];
       if (!this.#acceptPunct(']')) {
-        do items.push(this.term());
+        do items.push(this.#nested(() => this.term()));
         while (this.#acceptPunct(','));
         this.#expectPunct(']');
       }
@@ -132,6 +134,21 @@ class Parser {
       if (value !== undefined) return value.value;
     }
     throw this.#expected('a value', token.at);
+  }
+
+  #nested<T>(parse: () => T): T {
+    if (++this.#depth > MAX_FILTER_DEPTH) {
+      const at = this.#tokens[this.#next]?.at ?? this.#text.length;
+      throw new InvalidFilterError(
+        'string',
+        `Invalid filter: nested deeper than ${MAX_FILTER_DEPTH} levels (at char ${at})`,
+      );
+    }
+    try {
+      return parse();
+    } finally {
+      this.#depth--;
+    }
   }
 
   #acceptWord(...words: string[]): boolean {

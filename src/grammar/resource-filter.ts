@@ -85,7 +85,11 @@ export function mapFilterValues(
   }
 }
 
-function parseNode(node: unknown, path: DocumentPath): ResourceFilter {
+/** Deepest nesting of `and`, `or` and `not` a filter may have, so that none exhausts the stack. */
+export const MAX_FILTER_DEPTH = 100;
+
+function parseNode(node: unknown, path: DocumentPath, depth = 0): ResourceFilter {
+  if (depth > MAX_FILTER_DEPTH) throw fault(`nested deeper than ${MAX_FILTER_DEPTH} levels`, path);
   if (!isObject(node)) throw fault('expected a dictionary', path);
   const entries = Object.entries(node);
   const [first] = entries;
@@ -115,10 +119,10 @@ function parseNode(node: unknown, path: DocumentPath): ResourceFilter {
   if (logical !== undefined) {
     if (!Array.isArray(value)) throw fault('expected a list', at);
     if (value.length === 0) throw fault('length of value must be at least 1', at);
-    const children = value.map((child, index) => parseNode(child, [...at, index]));
+    const children = value.map((child, index) => parseNode(child, [...at, index], depth + 1));
     return { kind: logical, children };
   }
-  if (key === 'not') return { kind: 'not', child: parseNode(value, at) };
+  if (key === 'not') return { kind: 'not', child: parseNode(value, at, depth + 1) };
   throw fault('extra keys not allowed', at);
 }
 

@@ -198,4 +198,28 @@ describe('POST /v1/aggregates, resource mode', () => {
       "Invalid pagination: `Sort key supplied is invalid: unit'",
     );
   });
+
+  it('answers 400, not 500, to a search nested 5,000 levels deep', async () => {
+    const deep = '{"and":['.repeat(5000) + '{}' + ']}'.repeat(5000);
+    for (const [url, body] of [
+      ['/v1/search/resource/generic', deep],
+      [
+        '/v1/aggregates',
+        `{"operations": "(metric cpu.util mean)", "resource_type": "generic", "search": ${deep}}`,
+      ],
+      [
+        '/v1/search/resource/generic?filter=' +
+          encodeURIComponent(`${'('.repeat(5000)}id = 1${')'.repeat(5000)}`),
+        undefined,
+      ],
+    ] as const) {
+      const response = await send(api, {
+        method: 'POST',
+        url,
+        ...(body === undefined ? {} : { body }),
+      });
+      assert.equal(response.status, 400, `${url}: ${response.text.slice(0, 200)}`);
+      assert.match(response.text, /nested deeper than 100 levels/);
+    }
+  });
 });

@@ -215,3 +215,31 @@ describe('the resource filter grammar', () => {
     }
   });
 });
+
+describe('filters nested too deeply', () => {
+  it('are refused in the JSON form, not overflowing the stack', () => {
+    const deep = JSON.parse('{"and":['.repeat(5000) + '{}' + ']}'.repeat(5000)) as unknown;
+    assert.throws(() => parseJsonFilter(deep), {
+      name: 'InvalidFilterError',
+      message: /nested deeper than 100 levels/,
+    });
+    const nots = JSON.parse('{"not":'.repeat(5000) + '{}' + '}'.repeat(5000)) as unknown;
+    assert.throws(() => parseJsonFilter(nots), { name: 'InvalidFilterError' });
+    const fine = JSON.parse('{"not":'.repeat(100) + '{}' + '}'.repeat(100)) as unknown;
+    assert.doesNotThrow(() => parseJsonFilter(fine));
+  });
+
+  it('are refused in the string form', () => {
+    assert.throws(() => parseFilterString(`${'('.repeat(5000)}a = 1${')'.repeat(5000)}`), {
+      name: 'InvalidFilterError',
+      message: /^Invalid filter: nested deeper than 100 levels/,
+    });
+    assert.throws(() => parseFilterString(`${'not '.repeat(5000)}a = 1`), {
+      name: 'InvalidFilterError',
+    });
+    assert.throws(() => parseFilterString(`a in ${'['.repeat(5000)}1${']'.repeat(5000)}`), {
+      name: 'InvalidFilterError',
+    });
+    assert.doesNotThrow(() => parseFilterString(`${'('.repeat(50)}a = 1${')'.repeat(50)}`));
+  });
+});
