@@ -153,8 +153,14 @@ const FORMAT_NAMES: Readonly<Record<TimestampFormat, string>> = {
   relative: 'a relative timespan',
 };
 
-/** A short rendering of a client's value for error details. */
+/**
+ * A short rendering of a client's value for error details; lists and objects are named rather
+ * than written out, since one may be nested deep enough to exhaust the stack of a serializer.
+ */
 function show(raw: unknown): string {
-  const text = raw === undefined ? 'missing' : JSON.stringify(raw);
+  if (raw === undefined) return 'missing';
+  if (Array.isArray(raw)) return 'a list';
+  if (typeof raw === 'object' && raw !== null) return 'an object';
+  const text = JSON.stringify(typeof raw === 'string' ? raw.slice(0, 64) : raw);
   return text.length > 64 ? `${text.slice(0, 61)}...` : text;
 }

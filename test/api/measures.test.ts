@@ -46,7 +46,7 @@ describe('measures in', () => {
       method: 'POST',
       url: `/v1/metric/${id}/measures`,
       headers: { authorization, ...JSON_BODY },
-      payload: JSON.stringify(payload),
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
     });
   const batch = (payload: unknown, authorization = ADMIN) =>
     api.app.inject({
@@ -112,6 +112,17 @@ describe('measures in', () => {
       ],
       reason: 'unexpected measures value',
       detail: ['1'],
+    },
+    {
+      name: 'a value nested 5,000 levels deep',
+      body: [
+        {
+          timestamp: 1,
+          value: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown,
+        },
+      ],
+      reason: 'unexpected measures value',
+      detail: ['0'],
     },
     {
       name: 'a body that is no list of measures',

@@ -199,6 +199,18 @@ describe('parseMeasures: values', () => {
       assertRefused(one(0, value), 'value', 0);
     });
   }
+
+  it('explains a value nested 5,000 levels deep without exhausting the stack', () => {
+    const deep = JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown;
+    assert.throws(() => parse(one(0, deep)), {
+      name: 'InvalidMeasuresError',
+      detail: 'value of measure 0 (an object) is not a number',
+    });
+    const long = 'x'.repeat(100_000);
+    assert.throws(() => parse(one(0, long)), {
+      detail: `value of measure 0 (${JSON.stringify('x'.repeat(60)).slice(0, 61)}...) is not a number`,
+    });
+  });
 });
 
 describe('parseMeasures: bodies', () => {
