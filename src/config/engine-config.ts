@@ -136,6 +136,11 @@ const OPS_CONFIG = Type.Object({
    * @defaultValue `30`
    */
   complaintTimeSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  /**
+   * Most ops held in flight; beyond, new ops run untracked (and are counted), so that the
+   * registry stays bounded whatever clients do. @defaultValue `100000`
+   */
+  maxInFlight: Type.Integer({ minimum: 1, default: 100_000 }),
   /** Most slow-op warnings logged per check (`osd_op_log_threshold`). @defaultValue `5` */
   logThreshold: Type.Integer({ minimum: 0, default: 5 }),
   /** Seconds between two checks for slow ops. @defaultValue `1` */

@@ -99,6 +99,10 @@ export class OpTracker {
   readonly #shards: Map<number, LiveOp>[];
   readonly #history: OpHistory;
   readonly #listeners = new Set<OpFinishListener>();
+  /** Ops in flight, counted as they begin and retire. */
+  #live = 0;
+  /** Ops not tracked because `maxInFlight` were in flight. */
+  #untracked = 0;
   readonly #foldTask = (): void => {
     this.#foldScheduled = false;
     this.#fold(this.#now());
@@ -141,6 +145,7 @@ export class OpTracker {
     this.#enabled = enabled;
     if (enabled) return;
     for (const shard of this.#shards) shard.clear();
+    this.#live = 0;
     this.#pending = [];
     this.#history.clear();
   }
@@ -148,6 +153,11 @@ export class OpTracker {
   /** Starts an op, initiated now; with tracking off, returns the shared op that records nothing. */
   begin(kind: string, description: string, options?: BeginOptions): TrackedOp {
     if (!this.#enabled) return NOOP_OP;
+    if (this.#live >= this.#config.maxInFlight) {
+      this.#untracked += 1;
+      return NOOP_OP;
+    }
+    this.#live += 1;
     const id = this.#nextId++;
     const op = new LiveOp(this.#host, id, kind, description);
     if (options?.nowarn === true) op.nowarn = true;
@@ -216,7 +226,14 @@ export class OpTracker {
     const complaintTimeSeconds = this.#config.complaintTimeSeconds;
     if (!this.#enabled) {
       const none = { oldestSlowAgeSeconds: null, oldestAgeSeconds: null };
-      return { enabled: false, inFlight: 0, slowOps: 0, ...none, complaintTimeSeconds };
+      return {
+        enabled: false,
+        inFlight: 0,
+        slowOps: 0,
+        ...none,
+        complaintTimeSeconds,
+        untracked: this.#untracked,
+      };
     }
     const { now, inFlight, slow, oldestInitiatedAt } = this.#snapshot();
     const oldestSlow = slow[0];
@@ -227,6 +244,7 @@ export class OpTracker {
       oldestSlowAgeSeconds: oldestSlow === undefined ? null : seconds(now - oldestSlow.initiatedAt),
       oldestAgeSeconds: oldestInitiatedAt === Infinity ? null : seconds(now - oldestInitiatedAt),
       complaintTimeSeconds,
+      untracked: this.#untracked,
     };
   }
 
@@ -342,6 +360,7 @@ export class OpTracker {
   #retire(op: LiveOp): void {
     // NOTE: an op begun before tracking was switched off is no longer held, and is forgotten.
     if (!this.#shardOf(op.id).delete(op.id)) return;
+    this.#live -= 1;
     this.#pending.push(op);
     if (this.#foldScheduled) return;
     this.#foldScheduled = true;

@@ -13,6 +13,8 @@ export interface OpsHealth {
   /** Age of the oldest op in flight, or `null` when there is none. */
   readonly oldestAgeSeconds: number | null;
   readonly complaintTimeSeconds: number;
+  /** Ops begun while `ops.maxInFlight` were in flight, and so not tracked, since the start. */
+  readonly untracked: number;
 }
 
 /** What one slow-op check found and did. */

@@ -181,6 +181,34 @@ describe('requests as ops', () => {
   });
 });
 
+describe('requests as ops, on connections closed with requests pipelined', () => {
+  let api: TestApi;
+  let id: string;
+
+  before(async () => {
+    api = await startApi();
+    id = await createMetric(api);
+  });
+  after(() => api.close());
+
+  it('finishes every pipelined request of a connection its client closed', async () => {
+    const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const reads = describing(`GET /v1/metric/${id}/measures`);
+    for (let round = 0; round < 20; round++) {
+      const socket = connect(Number(new URL(address).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const request = `GET /v1/metric/${id}/measures HTTP/1.1\r\nHost: orzo\r\nAuthorization: ${ADMIN}\r\n\r\n`;
+      socket.write(request.repeat(50));
+      await new Promise((resolve) => setImmediate(resolve));
+      socket.destroy();
+    }
+    await until(
+      async () => (await apiOps(api, 'in-flight', reads)).length === 0,
+      'no read left in flight',
+    );
+  });
+});
+
 describe('a request held in flight', () => {
   const clock = new FakeClock();
   const logger = new RecordingLogger();
@@ -428,6 +456,7 @@ describe('GET /v1/ops/<dump> with tracking off', () => {
         oldestSlowAgeSeconds: null,
         oldestAgeSeconds: null,
         complaintTimeSeconds: 30,
+        untracked: 0,
       },
     });
   });

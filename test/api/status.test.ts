@@ -56,6 +56,7 @@ describe('GET /v1/status', () => {
           oldestSlowAgeSeconds: null,
           oldestAgeSeconds: 0,
           complaintTimeSeconds: 30,
+          untracked: 0,
         },
       },
     });

@@ -216,6 +216,7 @@ describe('OpTracker switched off', () => {
       oldestSlowAgeSeconds: null,
       oldestAgeSeconds: null,
       complaintTimeSeconds: 30,
+      untracked: 0,
     });
     assert.deepEqual(tracker.checkSlowOps(), { slowOps: 0, warned: 0 });
   });
@@ -249,5 +250,20 @@ describe('OpTracker switched off', () => {
       ['after the switch'],
     );
     assert.deepEqual(finished, [after.id]);
+  });
+});
+
+describe('OpTracker bound', () => {
+  it('holds at most maxInFlight ops; beyond, ops run untracked and are counted', () => {
+    const { tracker } = makeTracker({ maxInFlight: 3 });
+    const ops = Array.from({ length: 5 }, (_, i) => tracker.begin('request', `op ${i}`));
+    assert.equal(ops.filter((op) => op === NOOP_OP).length, 2);
+    assert.equal(tracker.health().inFlight, 3);
+    assert.equal(tracker.health().untracked, 2);
+    ops[0]?.finish();
+    assert.notEqual(tracker.begin('request', 'after one finished'), NOOP_OP);
+    assert.equal(tracker.health().inFlight, 3);
+    assert.equal(tracker.begin('request', 'full again'), NOOP_OP);
+    assert.equal(tracker.health().untracked, 3);
   });
 });

@@ -132,6 +132,7 @@ describe('OpTracker slow ops', () => {
       oldestSlowAgeSeconds: 42.5,
       oldestAgeSeconds: 42.5,
       complaintTimeSeconds: 30,
+      untracked: 0,
     });
     assert.equal(health.inFlight, inFlight.num_ops);
     assert.equal(health.slowOps, blocked.num_ops);

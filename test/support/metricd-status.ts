@@ -33,4 +33,5 @@ export const IDLE_OPS: OpsHealth = {
   oldestSlowAgeSeconds: null,
   oldestAgeSeconds: null,
   complaintTimeSeconds: 30,
+  untracked: 0,
 };

@@ -13,6 +13,8 @@
  *
  * With tracking off, `request.op` is the tracker's shared no-op op and nothing is allocated.
  */
+import type { Socket } from 'node:net';
+
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -49,6 +51,7 @@ const trackRequests: FastifyPluginCallback<{ tracker: OpTracker }> = (app, { tra
   });
   app.addHook('onResponse', (request, _reply, next) => {
     request.op.finish();
+    forgetOp(request, request.op);
     next();
   });
   done();
@@ -67,11 +70,44 @@ function beginRequestOp(
   );
   // NOTE: onResponse runs only once the answer is written; a client that disconnects first (or a
   // server timeout) ends the response with `close` alone. Finishing twice does nothing.
-  reply.raw.once('close', () => {
+  const ended = () => {
     if (!reply.raw.writableFinished) op.mark('aborted');
     op.finish();
+  };
+  reply.raw.once('close', () => {
+    ended();
+    forgetOp(request, op);
   });
+  watchSocket(request, op, ended);
   return op;
+}
+
+/**
+ * The ops of each connection that have not ended, and how to end each. A response waiting behind
+ * another on a connection with pipelined requests is not attached to the socket, so it never
+ * emits `close` when the client goes away; the socket's own `close` ends them all.
+ */
+const openOps = new WeakMap<object, Map<TrackedOp, () => void>>();
+
+function watchSocket(request: FastifyRequest, op: TrackedOp, ended: () => void): void {
+  const socket = request.raw.socket as Partial<Socket> | null;
+  if (typeof socket?.once !== 'function') return;
+  let ops = openOps.get(socket);
+  if (ops === undefined) {
+    const open = new Map<TrackedOp, () => void>();
+    ops = open;
+    openOps.set(socket, open);
+    socket.once('close', () => {
+      for (const end of open.values()) end();
+      open.clear();
+    });
+  }
+  ops.set(op, ended);
+}
+
+function forgetOp(request: FastifyRequest, op: TrackedOp): void {
+  const socket = request.raw.socket as object | null;
+  if (socket !== null) openOps.get(socket)?.delete(op);
 }
 
 /** Tracks every request as an op of `tracker` and decorates requests with `op`. */

@@ -122,4 +122,5 @@ export const OPS_HEALTH_JSON = Type.Object({
   oldestSlowAgeSeconds: NULLABLE_NUMBER,
   oldestAgeSeconds: NULLABLE_NUMBER,
   complaintTimeSeconds: Type.Number(),
+  untracked: Type.Integer(),
 });

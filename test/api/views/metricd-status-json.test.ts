@@ -12,6 +12,7 @@ const HEALTH = {
   oldestSlowAgeSeconds: 31,
   oldestAgeSeconds: 31,
   complaintTimeSeconds: 30,
+  untracked: 0,
 };
 
 function status(): MetricdStatus {
