@@ -101,9 +101,13 @@ function openLocalMode({ config, services, supervisor }: MetricdModeOptions): Me
 
 /** Starts worker process number `index`, with an IPC channel to this process. */
 function spawnWorker(index: number): ReturnType<typeof fork> {
-  return fork(ORZO_BIN, ['metricd-worker', `--worker-index=${index}`], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  return fork(
+    ORZO_BIN,
+    ['metricd-worker', `--worker-index=${index}`, `--parent-pid=${process.pid}`],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
 }
 
 /** Runs metricd alone and resolves once it has been shut down. */
@@ -123,7 +127,10 @@ export async function runMetricd(config: EngineConfig): Promise<void> {
 /** The body of a worker process (`orzo metricd-worker`, started by the reporter). */
 export async function runMetricdWorker(): Promise<number> {
   const logger = pino({ name: 'metricd-worker' });
+  const parentPid = Number(process.argv.find((arg) => arg.startsWith('--parent-pid='))?.slice(13));
   const worker = new WorkerProcess({
+    // NOTE: an orphan is adopted by another process, so its parent pid changes.
+    isParentAlive: () => process.connected && (!parentPid || process.ppid === parentPid),
     openServices: (config, index) => {
       const workerLogger = logger.child({ worker: index });
       const services = openEngineServices(config, workerLogger);

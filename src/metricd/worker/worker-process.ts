@@ -54,6 +54,21 @@ export interface WorkerProcessOptions {
   readonly channel?: ParentChannel;
   /** Milliseconds between two beats. @defaultValue `1000` */
   readonly beatMs?: number;
+  /**
+   * Whether the reporter that started this worker still runs; checked at once and every
+   * `watchMs`, so that a worker whose parent died at any stage (before its channel was even
+   * listened to, or with its `disconnect` missed) drains and exits. @defaultValue the channel is
+   * connected
+   */
+  readonly isParentAlive?: () => boolean;
+  /** Milliseconds between two parent checks. @defaultValue `1000` */
+  readonly watchMs?: number;
+  /**
+   * Once orphaned, the most milliseconds a drain may take before the worker exits anyway (code 1),
+   * the metric in hand unfinished: its measures stay in incoming for the next worker.
+   * @defaultValue `10000`
+   */
+  readonly orphanGraceMs?: number;
 }
 
 /** One worker process, from its start message to its exit. */
@@ -62,6 +77,7 @@ export class WorkerProcess {
   readonly #channel: ParentChannel;
   readonly #figures = emptyFigures();
   readonly #beat: NodeJS.Timeout;
+  readonly #watch: NodeJS.Timeout;
   readonly #exited: Promise<number>;
   #exit: (code: number) => void = () => undefined;
   #state: WorkerState = 'starting';
@@ -88,6 +104,20 @@ export class WorkerProcess {
     this.#channel.on('disconnect', drain);
     this.#channel.on('SIGTERM', drain);
     this.#channel.on('SIGINT', drain);
+    const isParentAlive = options.isParentAlive ?? (() => this.#channel.connected !== false);
+    const orphanGraceMs = options.orphanGraceMs ?? 10_000;
+    const watch = (): void => {
+      if (isParentAlive()) return;
+      clearInterval(this.#watch);
+      this.drain();
+      // NOTE: a drain stuck on anything (a lock, a hung disk) must not keep an orphan alive.
+      setTimeout(() => {
+        this.#exit(1);
+      }, orphanGraceMs).unref();
+    };
+    this.#watch = setInterval(watch, options.watchMs ?? 1_000);
+    this.#watch.unref();
+    queueMicrotask(watch);
   }
 
   /** Where the worker is in its life. */
@@ -195,6 +225,7 @@ export class WorkerProcess {
     if (this.#state !== 'draining' || this.#busy > 0) return;
     this.#state = 'closed';
     clearInterval(this.#beat);
+    clearInterval(this.#watch);
     await this.#services?.close();
     this.#exit(0);
   }

@@ -197,4 +197,39 @@ describe('WorkerProcess', () => {
     worker.drain();
     await worker.run();
   });
+
+  it('drains and exits when its parent is gone before it heard anything', async () => {
+    const fake = steppedServices();
+    const worker = new WorkerProcess({
+      openServices: () => Promise.resolve(fake.services),
+      channel: new Channel(),
+      beatMs: 3_600_000,
+      isParentAlive: () => false,
+    });
+    assert.equal(await worker.run(), 0);
+    assert.equal(worker.state, 'closed');
+  });
+
+  it('notices a parent that dies later, and exits anyway when a metric in hand never ends', async () => {
+    const fake = steppedServices();
+    let parentAlive = true;
+    const worker = new WorkerProcess({
+      openServices: () => Promise.resolve(fake.services),
+      channel: new Channel(),
+      beatMs: 3_600_000,
+      isParentAlive: () => parentAlive,
+      watchMs: 5,
+      orphanGraceMs: 50,
+    });
+    worker.handle({ type: 'start', index: 0, config: CONFIG });
+    await until(() => worker.state === 'ready');
+    worker.handle({ type: 'block', blockId: 1, metricIds: ['stuck'] });
+    await tick();
+    parentAlive = false;
+    // NOTE: the worker's timers do not keep a process alive; this test must.
+    const keepAlive = setTimeout(() => undefined, 10_000);
+    assert.equal(await worker.run(), 1);
+    clearTimeout(keepAlive);
+    assert.equal(worker.state, 'draining');
+  });
 });

@@ -1,0 +1,71 @@
+/**
+ * `orzo serve` SIGKILLed at moments of its start-up and of its life: every process it started
+ * (metricd's workers) must notice and exit, whatever stage it was at.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { freePort } from '../support/orzo-process.ts';
+
+const ORZO = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
+
+/** The processes whose environment holds `tag`, but `except`. */
+function taggedProcesses(tag: string, except: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === except || pid === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // NOTE: a zombie has exited; it only waits to be reaped.
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(tag)) found.push(pid);
+    } catch {
+      // NOTE: gone between the listing and the read.
+    }
+  }
+  return found;
+}
+
+describe('orzo serve killed with SIGKILL', () => {
+  const dataDirs: string[] = [];
+  after(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const delayMs of [300, 1000, 2500]) {
+    it(`leaves no process behind when killed ${delayMs} ms after it started`, async () => {
+      const tag = `ORZO_ORPHAN_TEST=${randomUUID()}`;
+      const [name, value] = tag.split('=') as [string, string];
+      const port = await freePort();
+      // NOTE: a fresh data folder, so that the kill may also land during the upgrade.
+      const dataDir = mkdtempSync(join(tmpdir(), 'orzo-orphans-'));
+      dataDirs.push(dataDir);
+      const serve = spawn(
+        process.execPath,
+        [ORZO, 'serve', '--data-dir', dataDir, '--port', String(port)],
+        {
+          env: { ...process.env, [name]: value },
+          stdio: 'ignore',
+        },
+      );
+      const exited = new Promise((resolve) => serve.once('exit', resolve));
+      await sleep(delayMs);
+      serve.kill('SIGKILL');
+      await exited;
+      let left = taggedProcesses(tag, serve.pid ?? -1);
+      for (let waited = 0; left.length > 0 && waited < 30_000; waited += 250) {
+        await sleep(250);
+        left = taggedProcesses(tag, serve.pid ?? -1);
+      }
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      assert.deepEqual(left, [], `processes still alive 30 s after their parent was killed`);
+    });
+  }
+});
