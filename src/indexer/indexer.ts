@@ -48,6 +48,16 @@ export interface Indexer {
   deleteArchivePolicy(name: string): Promise<void>;
 
   /**
+   * Creates the policies and rules in one transaction, on an index that has neither (checked in
+   * the same transaction), so that a crash leaves all or nothing; resolves whether it created
+   * them (false when anything existed, or when a concurrent call got there first).
+   */
+  seedArchivePolicies(
+    policies: readonly ArchivePolicy[],
+    rules: readonly ArchivePolicyRule[],
+  ): Promise<boolean>;
+
+  /**
    * Throws `ArchivePolicyRuleAlreadyExistsError`, or `ArchivePolicyNotFoundError` when its policy
    * does not exist.
    */

@@ -171,6 +171,50 @@ export class KyselyIndexer implements Indexer {
     if (result.numDeletedRows === 0n) throw new ArchivePolicyNotFoundError(name);
   }
 
+  async seedArchivePolicies(
+    policies: readonly ArchivePolicy[],
+    rules: readonly ArchivePolicyRule[],
+  ): Promise<boolean> {
+    return this.#run(
+      () =>
+        this.#db.transaction().execute(async (trx) => {
+          const anyPolicy = await trx
+            .selectFrom('archive_policy')
+            .select('name')
+            .executeTakeFirst();
+          const anyRule = await trx
+            .selectFrom('archive_policy_rule')
+            .select('name')
+            .executeTakeFirst();
+          if (anyPolicy !== undefined || anyRule !== undefined) return false;
+          for (const policy of policies) {
+            const row = { name: policy.name, ...archivePolicyFields(policy) };
+            await trx.insertInto('archive_policy').values(row).execute();
+          }
+          for (const rule of rules) {
+            await trx
+              .insertInto('archive_policy_rule')
+              .values({
+                name: rule.name,
+                metric_pattern: rule.metricPattern,
+                archive_policy_name: rule.archivePolicyName,
+              })
+              .execute();
+          }
+          return true;
+        }),
+      // NOTE: a concurrent seed committed first, and what it created stands; otherwise a rule
+      // names a policy that is not among them.
+      (violation) =>
+        violation === 'unique-violation'
+          ? new SeedRaceLostError()
+          : new ArchivePolicyNotFoundError(rules.map((rule) => rule.archivePolicyName).join(', ')),
+    ).catch((error: unknown) => {
+      if (error instanceof SeedRaceLostError) return false;
+      throw error;
+    });
+  }
+
   async createArchivePolicyRule(rule: ArchivePolicyRule): Promise<ArchivePolicyRule> {
     const row = {
       name: rule.name,
@@ -479,3 +523,6 @@ function toMetric(row: MetricRow): Metric {
     status: row.status,
   });
 }
+
+/** A concurrent seed of the archive policies won; this one created nothing. */
+class SeedRaceLostError extends Error {}

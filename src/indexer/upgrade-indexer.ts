@@ -5,18 +5,10 @@
  * operator who deleted the defaults does not get them back while anything else exists.
  */
 import { DEFAULT_ARCHIVE_POLICY_RULE, defaultArchivePolicies } from '../archive-policy/index.ts';
-import { ArchivePolicyAlreadyExistsError, ArchivePolicyRuleAlreadyExistsError } from './errors.ts';
 import type { Indexer } from './indexer.ts';
 
 /** What {@link upgradeIndexer} needs of the indexer. */
-export type UpgradeableIndexer = Pick<
-  Indexer,
-  | 'upgrade'
-  | 'listArchivePolicies'
-  | 'listArchivePolicyRules'
-  | 'createArchivePolicy'
-  | 'createArchivePolicyRule'
->;
+export type UpgradeableIndexer = Pick<Indexer, 'upgrade' | 'seedArchivePolicies'>;
 
 /** How {@link upgradeIndexer} runs. */
 export interface UpgradeIndexerOptions {
@@ -46,29 +38,11 @@ export async function upgradeIndexer(
   if (when === 'never' || (when === 'when-created' && !created)) {
     return { createdDefaultArchivePolicies: false };
   }
-  const [policies, rules] = await Promise.all([
-    indexer.listArchivePolicies(),
-    indexer.listArchivePolicyRules(),
-  ]);
-  if (policies.length > 0 || rules.length > 0) return { createdDefaultArchivePolicies: false };
-  // NOTE: another upgrade may be doing the same right now; what it created first is left as is.
-  for (const policy of defaultArchivePolicies(options.defaultAggregationMethods)) {
-    await ignoreIf(ArchivePolicyAlreadyExistsError, indexer.createArchivePolicy(policy));
-  }
-  await ignoreIf(
-    ArchivePolicyRuleAlreadyExistsError,
-    indexer.createArchivePolicyRule(DEFAULT_ARCHIVE_POLICY_RULE),
+  // NOTE: all or nothing in one transaction, so that a killed upgrade leaves an empty index,
+  // which the next run fills; another upgrade running now may be the one that fills it.
+  const seeded = await indexer.seedArchivePolicies(
+    defaultArchivePolicies(options.defaultAggregationMethods),
+    [DEFAULT_ARCHIVE_POLICY_RULE],
   );
-  return { createdDefaultArchivePolicies: true };
-}
-
-async function ignoreIf(
-  errorClass: abstract new (...args: never[]) => Error,
-  promise: Promise<unknown>,
-): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!(error instanceof errorClass)) throw error;
-  }
+  return { createdDefaultArchivePolicies: seeded };
 }

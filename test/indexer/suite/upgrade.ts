@@ -113,6 +113,21 @@ export function describeUpgrade(makeIndexer: MakeIndexer): void {
       assert.deepEqual(names, ['low']);
     });
 
+    it('seeds all or nothing, so that a run killed midway leaves an index the next run fills', async () => {
+      const { indexer } = harness();
+      await indexer.upgrade();
+      const policies = [testPolicy('one'), testPolicy('two')];
+      const orphanRule = { name: 'r', metricPattern: '*', archivePolicyName: 'missing' };
+      await assert.rejects(indexer.seedArchivePolicies(policies, [orphanRule]), {
+        name: 'ArchivePolicyNotFoundError',
+      });
+      assert.deepEqual(await indexer.listArchivePolicies(), []);
+      const result = await upgradeIndexer(indexer, UPGRADE_OPTIONS);
+      assert.deepEqual(result, { createdDefaultArchivePolicies: true });
+      await assertDefaults(indexer);
+      assert.equal(await indexer.seedArchivePolicies(policies, []), false);
+    });
+
     it('migrates but creates nothing when told to skip the policies', async () => {
       const { indexer } = harness();
       const result = await upgradeIndexer(indexer, {
