@@ -92,6 +92,7 @@ describe('loadConfig', () => {
       complaintTimeSeconds: 30,
       logThreshold: 5,
       checkIntervalSeconds: 1,
+      maxInFlight: 100_000,
     });
   });
 
