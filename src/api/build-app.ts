@@ -62,9 +62,22 @@ const MAX_PARAM_LENGTH = 4096;
 /** Builds the API on its dependencies, without listening; the caller owns `listen` and `close`. */
 export function buildApp(deps: ApiDeps) {
   const engine = createApiEngine(deps);
+  const { api } = engine.config;
   const app = Fastify({
     logger: loggerOptions(deps.logger),
     bodyLimit: engine.config.api.bodyLimitBytes,
+    // NOTE: fastify disables Node's request timeout by default, which lets a client that sends a
+    // byte every few seconds hold a connection forever; these bound each stage. Node checks them
+    // every `connectionsCheckingInterval`, a tenth of the shortest here.
+    requestTimeout: api.requestTimeoutSeconds * 1000,
+    connectionTimeout: api.idleTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: Math.min(api.headersTimeoutSeconds, api.requestTimeoutSeconds) * 1000,
+      connectionsCheckingInterval: Math.max(
+        100,
+        (Math.min(api.headersTimeoutSeconds, api.requestTimeoutSeconds) * 1000) / 10,
+      ),
+    },
     exposeHeadRoutes: false,
     // NOTE: requests arriving on kept-alive connections while the app closes are refused by the
     // `refuseWhileClosing` hook below, so that they get Orzo's JSON error body, not fastify's.

@@ -54,6 +54,18 @@ const API_CONFIG = Type.Object({
   bodyLimitBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
   /** Seconds a `refresh=true` read waits for a metric's lock. @defaultValue `10` */
   operationTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  /**
+   * Seconds a client has to send a request's headers (slow clients holding connections open
+   * otherwise). @defaultValue `30`
+   */
+  headersTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  /**
+   * Seconds a client has to send a whole request, body included; answered 408 after.
+   * @defaultValue `120`
+   */
+  requestTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 120 }),
+  /** Seconds a connection may stay silent, a request in flight or not. @defaultValue `120` */
+  idleTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 120 }),
 });
 
 /** Settings of metricd. */
