@@ -4,7 +4,7 @@
  * the order of refusals is Gnocchi's: credentials (401/403), then media type (415), then JSON
  * (400 "Unable to decode body"), then the schema (400 "Invalid input").
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { JSON_MEDIA_TYPE, JSON_PATCH_MEDIA_TYPE, mediaTypeOf } from './media-types.ts';
 import { UndecodableBodyError, UnsupportedMediaTypeError } from './request-errors.ts';
@@ -42,11 +42,23 @@ export const decodeOptionalJsonBody: RequestHook = (request, reply, done) => {
 
 function decodeBodyOf(expected: string): RequestHook {
   return (request, _reply, done) => {
-    const mediaType = mediaTypeOf(request.headers['content-type']);
-    if (mediaType !== expected) throw new UnsupportedMediaTypeError(mediaType);
-    request.body = decodeJson(request.body);
+    request.body = readJsonBody(request, expected);
     done();
   };
+}
+
+/**
+ * The JSON value of a request's raw body, for handlers that decode it themselves once the caller
+ * and the target are checked (a large body is then never parsed for a request refused anyway);
+ * throws `UnsupportedMediaTypeError` and `UndecodableBodyError` as {@link decodeJsonBody}.
+ */
+export function readJsonBody(
+  request: Pick<FastifyRequest, 'headers' | 'body'>,
+  expected: string = JSON_MEDIA_TYPE,
+): unknown {
+  const mediaType = mediaTypeOf(request.headers['content-type']);
+  if (mediaType !== expected) throw new UnsupportedMediaTypeError(mediaType);
+  return decodeJson(request.body);
 }
 
 /** The JSON value of a raw body; throws `UndecodableBodyError` (empty, not UTF-8, not JSON). */

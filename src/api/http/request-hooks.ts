@@ -40,3 +40,12 @@ export const requireUser: RequestHook = (request, _reply, done) => {
   request.auth.currentUser();
   done();
 };
+
+/**
+ * A preValidation hook for endpoints that always need a caller: an anonymous request is refused
+ * (401) before its body is decoded, however large.
+ */
+export const requireCaller: RequestHook = (request, _reply, done) => {
+  request.auth.currentUser();
+  done();
+};

@@ -12,7 +12,8 @@ import { Type } from '@sinclair/typebox';
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
 import { parseBoolean } from '../arguments/boolean-argument.ts';
 import { byMessage } from '../http/errors.ts';
-import { decodeJsonBody } from '../http/json-body.ts';
+import { decodeJsonBody, readJsonBody } from '../http/json-body.ts';
+import { requireCaller } from '../http/request-hooks.ts';
 import { postResourceMeasuresBatch } from '../services/batch-resources.ts';
 import { renderMeasuresJson } from '../views/measures-json.ts';
 import { ERROR_RESPONSES, METRIC_ID_PARAMS, NO_QUERY } from '../views/schemas.ts';
@@ -81,10 +82,9 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         body: MEASURES_BODY,
         response: ACCEPTED,
       },
-      preValidation: [decodeJsonBody],
     },
     async (request, reply) => {
-      await postMeasures(contextOf(request), request.params.id, request.body);
+      await postMeasures(contextOf(request), request.params.id, () => readJsonBody(request));
       reply.code(202);
     },
   );
@@ -119,7 +119,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/v1/batch/metrics/measures',
     {
       schema: { querystring: NO_QUERY, body: BATCH_BODY, response: ACCEPTED },
-      preValidation: [decodeJsonBody],
+      preValidation: [requireCaller, decodeJsonBody],
     },
     async (request, reply) => {
       await postMeasuresBatch(contextOf(request), request.body);
@@ -131,7 +131,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/v1/batch/resources/metrics/measures',
     {
       schema: { querystring: BATCH_RESOURCES_QUERY, body: BATCH_BODY, response: ACCEPTED },
-      preValidation: [decodeJsonBody],
+      preValidation: [requireCaller, decodeJsonBody],
       // NOTE: a policy named in the body that does not exist is the client's error.
       config: {
         errorOverrides: { ARCHIVE_POLICY_NOT_FOUND: { status: 400, describe: byMessage } },

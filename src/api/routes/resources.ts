@@ -11,7 +11,7 @@ import { MICROS_PER_SECOND, parseJsonFilter } from '../../grammar/index.ts';
 import { MetricNotFoundError } from '../../indexer/index.ts';
 import { GENERIC_TYPE, parseMetricRequests, type Resource } from '../../resource/index.ts';
 import { byMessage } from '../http/errors.ts';
-import { decodeJsonBody, decodeOptionalJsonBody } from '../http/json-body.ts';
+import { decodeJsonBody, decodeOptionalJsonBody, readJsonBody } from '../http/json-body.ts';
 import { checkPreconditions } from '../http/preconditions.ts';
 import { EmptyFilterError } from '../http/request-errors.ts';
 import { locationOf, pageUrlOf, applicationUrlOf } from '../http/request-urls.ts';
@@ -377,14 +377,13 @@ export const resourceRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     '/v1/resource/:type/:id/metric/:name/measures',
     {
       schema: { params: METRIC_PARAMS, querystring: ANY_QUERY, body: BODY, response: ACCEPTED },
-      preValidation: [decodeJsonBody],
     },
     async (request, reply) => {
       const metricId = await namedMetric(request, request.params);
       await postMeasures(
         { indexer, incoming, auth: request.auth, op: request.op, now: nowMicros() },
         metricId,
-        request.body,
+        () => readJsonBody(request),
       );
       reply.code(202);
     },

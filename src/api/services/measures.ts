@@ -49,12 +49,15 @@ export interface MeasuresContext {
   readonly now: number;
 }
 
-/** Stores the measures of `POST /v1/metric/{id}/measures`. */
-export async function postMeasures(context: MeasuresContext, id: string, body: unknown) {
+/**
+ * Stores the measures of `POST /v1/metric/{id}/measures`; the body is read (`readBody`) only
+ * once the metric and the caller's right to post to it are checked.
+ */
+export async function postMeasures(context: MeasuresContext, id: string, readBody: () => unknown) {
   // NOTE: Gnocchi's order: an unknown metric is a 404 and a denied one a 403 before the body counts.
   const metric = await findMetric(context.indexer, id);
   context.auth.enforce('post measures', metricPolicyTarget(metric));
-  const batch = parseMeasures(body, { now: context.now });
+  const batch = parseMeasures(readBody(), { now: context.now });
   await context.incoming.enqueueBatches(new Map([[metric.id, batch]]));
   context.op.mark('stored');
 }

@@ -1,0 +1,76 @@
+/**
+ * Large hostile bodies are not parsed before their request is known to be allowed: a body posted
+ * to a metric that does not exist, or anonymously to a batch endpoint, is refused without being
+ * decoded, and the server keeps answering others meanwhile.
+ */
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+
+import { FOOBAR, startApi, type TestApi } from './harness.ts';
+
+const MISSING = '0b1cb5e0-4a3c-4b68-9a8d-6c3f0a7c2f11';
+/** 16 MiB of `[{},{},…]`: millions of objects once parsed. */
+const HOSTILE = Buffer.from(`[${'{},'.repeat((16 * 2 ** 20) / 3)}{}]`);
+
+function post(port: number, path: string, body: Buffer, authorization?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('large bodies', () => {
+  let api: TestApi;
+  let port: number;
+
+  before(async () => {
+    api = await startApi();
+    const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    port = Number(new URL(address).port);
+  });
+  after(() => api.close());
+
+  it('answers 404 for an unknown metric and 401 anonymously before decoding the body', async () => {
+    const notJson = Buffer.from('[{"timestamp": 1, "value": ');
+    assert.equal(await post(port, `/v1/metric/${MISSING}/measures`, notJson, FOOBAR), 404);
+    assert.equal(await post(port, '/v1/batch/metrics/measures', notJson), 401);
+    assert.equal(await post(port, '/v1/batch/resources/metrics/measures', notJson), 401);
+  });
+
+  it('keeps answering /healthcheck while hostile bodies are refused', async () => {
+    const hostile = [
+      post(port, `/v1/metric/${MISSING}/measures`, HOSTILE, FOOBAR),
+      post(port, `/v1/metric/${MISSING}/measures`, HOSTILE),
+      post(port, '/v1/batch/metrics/measures', HOSTILE),
+      post(port, '/v1/batch/resources/metrics/measures', HOSTILE),
+    ];
+    const latencies: number[] = [];
+    for (let probe = 0; probe < 5; probe++) {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${port}/healthcheck`);
+      latencies.push(performance.now() - started);
+      assert.equal(response.status, 200);
+    }
+    assert.deepEqual((await Promise.all(hostile)).sort(), [401, 401, 404, 404]);
+    latencies.sort((a, b) => a - b);
+    assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
+  });
+});
