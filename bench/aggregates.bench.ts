@@ -11,12 +11,14 @@
  * `(rolling mean 10 (metric …))` over 100 metrics. Each: p50/p99 over `--queries` runs (default
  * 200) after `--warmup` (default 20), and bytes allocated per query (heap and typed-array stores,
  * measured around single queries with the young generation large enough that no collection runs
- * inside one). Also the evaluation alone (carbonara's `crossAggregate`) on 100 × 1,440 in memory.
+ * inside one). Also the evaluation alone (carbonara's `crossAggregate`) on 100 × 1,440 in memory,
+ * and the writing of 36,000 triples (a single metric's read of 10 s points over 100 hours).
  * Prints one JSON object.
  */
 import { parseArgs } from 'node:util';
 
 import { crossAggregate, seriesOf, type CrossOperation } from '../src/carbonara/index.ts';
+import { renderMeasuresJson } from '../src/api/views/measures-json.ts';
 import { ADMIN, startApi } from '../test/api/harness.ts';
 import { store } from '../test/api/aggregates-support.ts';
 
@@ -153,6 +155,12 @@ const evaluationOnly = (() => {
     }).groups.length;
 })();
 
+const renderOnly = (() => {
+  const timestamps = Array.from({ length: 36_000 }, (_, i) => (DAY_START + i * 10_000) * 1000);
+  const group = { granularity: 10_000_000, ...seriesOf(timestamps, timestamps.map(Math.sqrt)) };
+  return () => renderMeasuresJson([group]).length;
+})();
+
 const figures = {
   node: process.version,
   resources: RESOURCES,
@@ -178,6 +186,7 @@ const figures = {
     }),
   ),
   evaluation_only_100x1440: await measure(evaluationOnly),
+  render_36000_points: await measure(renderOnly),
 };
 console.log(JSON.stringify(figures, null, 2));
 await api.close();
