@@ -106,6 +106,19 @@ const CREATION: readonly ApiCase[] = [
     expect: description("'/' is not supported in metric name"),
   },
   {
+    name: 'refuses a name over 255 characters (the width of the column)',
+    method: 'POST',
+    url: '/v1/metric',
+    headers: { accept: 'application/json' },
+    body: { name: 'n'.repeat(256), archive_policy_name: 'low' },
+    status: 400,
+    expect: description({
+      cause: 'Invalid input',
+      reason: "length of value must be at most 255 for dictionary value @ data['name']",
+      detail: ['name'],
+    }),
+  },
+  {
     name: 'refuses a unit over 31 characters',
     method: 'POST',
     url: '/v1/metric',

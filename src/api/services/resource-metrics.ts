@@ -14,8 +14,16 @@ import { InvalidMetricError } from '../http/request-errors.ts';
 /** The longest unit, the width of Gnocchi's column. */
 export const MAX_METRIC_UNIT_LENGTH = 31;
 
+/** The longest metric name, the width of Gnocchi's column (which it does not check itself). */
+export const MAX_METRIC_NAME_LENGTH = 255;
+
 /** Checks a metric's name and unit as Gnocchi does; throws `InvalidMetricError`. */
 export function checkMetricNaming(name: string | null, unit: string | undefined): void {
+  if (name !== null && Array.from(name).length > MAX_METRIC_NAME_LENGTH) {
+    throw new InvalidMetricError(`length of value must be at most ${MAX_METRIC_NAME_LENGTH}`, {
+      path: ['name'],
+    });
+  }
   if (unit !== undefined && Array.from(unit).length > MAX_METRIC_UNIT_LENGTH) {
     throw new InvalidMetricError(`length of value must be at most ${MAX_METRIC_UNIT_LENGTH}`, {
       path: ['unit'],
