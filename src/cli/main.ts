@@ -29,16 +29,42 @@ commands:
             --kind KIND, --description TEXT to filter); exits 1 on an error answer,
             2 when the API does not answer
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
-  help      print this text
+  help      print this text (also --help or -h after any command); --version prints the version
 
 flags (every command): --config FILE, --data-dir DIR, --host HOST, --port PORT,
   --auth basic|noauth|remoteuser, --workers N, --indexer URL, --incoming URL, --storage URL,
   --coordination local|URL, --sacks N
 `;
 
+/** The flags of each command beyond the shared ones; any other is refused. */
+const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  upgrade: ['skip-archive-policies-creation', 'skip-index', 'skip-incoming', 'skip-storage'],
+  serve: ['skip-archive-policies-creation'],
+  api: [],
+  metricd: [],
+  'metricd-worker': ['worker-index', 'parent-pid'],
+  ops: OPS_VALUE_FLAGS,
+  config: [],
+  help: [],
+};
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--version') || argv[0] === 'version') {
+    process.stdout.write(`orzo ${await version()}\n`);
+    return 0;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const { config, positionals, extraFlags } = loadConfig({ argv, valueFlags: OPS_VALUE_FLAGS });
   const [command = 'help'] = positionals;
+  const allowed = COMMAND_FLAGS[command];
+  const unknown = Object.keys(extraFlags).find((flag) => !(allowed ?? []).includes(flag));
+  if (allowed !== undefined && unknown !== undefined) {
+    process.stderr.write(`orzo: unknown flag --${unknown} for '${command}'\n\n${USAGE}`);
+    return 2;
+  }
   switch (command) {
     case 'upgrade': {
       const lines = await runUpgrade(config, {
@@ -80,10 +106,34 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The version of the package this command comes from. */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const path = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(await readFile(path, 'utf8')) as { version: string }).version;
+}
+
+/** Errors a user can act on, said in one line instead of a stack trace. */
+function userFacingMessage(error: unknown): string | undefined {
+  if (error instanceof EngineError) return error.message;
+  const { code, address, port } = error as { code?: string; address?: string; port?: number };
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    const why: Readonly<Record<string, string>> = {
+      EADDRINUSE: 'address already in use',
+      EACCES: 'permission denied',
+      EADDRNOTAVAIL: 'address not available',
+    };
+    return `cannot listen on ${address ?? '?'}:${port ?? '?'}: ${why[code] ?? code}`;
+  }
+  return undefined;
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof EngineError)) throw error;
-  process.stderr.write(`orzo: ${error.message}\n`);
-  process.exitCode = 2;
+  const message = userFacingMessage(error);
+  if (message === undefined) throw error;
+  process.stderr.write(`orzo: ${message}\n`);
+  // NOTE: services opened before the failure (timers, metricd's workers) must not keep it alive.
+  process.exit(2);
 }

@@ -22,6 +22,14 @@ export async function runServe(
   for (const line of await runUpgrade(config, flags)) logger.info(line);
   const services = openEngineServices(config, logger);
   const app = buildEngineApp(config, services);
+  // NOTE: listen first, so that a port in use stops the command before any worker is started.
+  try {
+    await app.listen({ host: config.api.host, port: config.api.port });
+  } catch (error) {
+    await app.close();
+    await services.close();
+    throw error;
+  }
   const metricd = await startMetricd(config, services, logger.child({ name: 'metricd' }));
   const closed = new Promise<void>((resolve) => {
     onShutdownSignal(async () => {
@@ -31,7 +39,6 @@ export async function runServe(
       resolve();
     });
   });
-  await app.listen({ host: config.api.host, port: config.api.port });
   await closed;
 }
 

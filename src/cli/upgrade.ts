@@ -34,7 +34,8 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
           : (flags.defaultPolicies ?? 'when-empty'),
         defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
       });
-      report.push(`indexer: schema up to date (${redactUrl(config.indexerUrl)})`);
+      const schema = result.createdSchema === true ? 'created the schema' : 'schema up to date';
+      report.push(`indexer: ${schema} (${redactUrl(config.indexerUrl)})`);
       if (result.createdDefaultArchivePolicies) {
         report.push('indexer: created archive policies bool, low, medium, high and rule default');
       }

@@ -24,6 +24,8 @@ export interface UpgradeIndexerOptions {
 
 /** What {@link upgradeIndexer} did. */
 export interface UpgradeIndexerResult {
+  /** Whether this run created the schema (rather than finding it, or migrating it). */
+  readonly createdSchema?: boolean;
   /** Whether this run created the default policies and rule. */
   readonly createdDefaultArchivePolicies: boolean;
 }
@@ -36,7 +38,7 @@ export async function upgradeIndexer(
   const created = await indexer.upgrade();
   const when = options.createDefaultArchivePolicies;
   if (when === 'never' || (when === 'when-created' && !created)) {
-    return { createdDefaultArchivePolicies: false };
+    return { createdSchema: created, createdDefaultArchivePolicies: false };
   }
   // NOTE: all or nothing in one transaction, so that a killed upgrade leaves an empty index,
   // which the next run fills; another upgrade running now may be the one that fills it.
@@ -44,5 +46,5 @@ export async function upgradeIndexer(
     defaultArchivePolicies(options.defaultAggregationMethods),
     [DEFAULT_ARCHIVE_POLICY_RULE],
   );
-  return { createdDefaultArchivePolicies: seeded };
+  return { createdSchema: created, createdDefaultArchivePolicies: seeded };
 }
