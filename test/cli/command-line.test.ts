@@ -22,7 +22,9 @@ function orzo(...args: string[]): { status: number | null; stdout: string; stder
 
 describe('the orzo command line', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orzo-cli-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('prints its help for --help after any command, without running it', () => {
     for (const args of [['--help'], ['serve', '--help'], ['upgrade', '-h']]) {
