@@ -290,13 +290,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 /** Validates merged layers against the schema, fills defaults and derived URLs, and freezes. */
 export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
   const merged = layers.reduce<ConfigLayer>((acc, layer) => deepMerge(acc, layer), {});
+  const stray = unknownSetting(merged, ENGINE_CONFIG_SCHEMA, '');
+  if (stray !== undefined) {
+    throw new ConfigError(`invalid configuration at ${stray}: unknown setting`, { path: stray });
+  }
   const withDefaults = Value.Default(ENGINE_CONFIG_SCHEMA, Value.Clone(merged));
   const converted = Value.Convert(ENGINE_CONFIG_SCHEMA, withDefaults);
   const errors = [...Value.Errors(ENGINE_CONFIG_SCHEMA, converted)].slice(0, 5);
   const first = errors[0];
   if (first !== undefined) {
     const where = first.path === '' ? 'config' : first.path;
-    throw new ConfigError(`invalid configuration at ${where}: ${first.message}`, { path: where });
+    const choices = literalChoices(first.schema);
+    const message =
+      choices === undefined
+        ? first.message
+        : `must be one of ${choices.join(', ')} (got ${JSON.stringify(first.value)})`;
+    throw new ConfigError(`invalid configuration at ${where}: ${message}`, { path: where });
   }
   const raw = converted as RawEngineConfig;
   const unknown = raw.archivePolicy.defaultAggregationMethods.find((m) => !isAggregationMethod(m));
@@ -410,6 +419,27 @@ function envLayer(env: Readonly<Record<string, string | undefined>>): ConfigLaye
     setPath(layer, path, isArraySchema(schema) ? splitList(value) : value);
   }
   return layer;
+}
+
+/** The path of the first key of `layer` that the schema does not know, if any. */
+function unknownSetting(layer: unknown, schema: TObject, path: string): string | undefined {
+  if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) return undefined;
+  for (const [key, value] of Object.entries(layer)) {
+    const child = schema.properties[key];
+    if (child === undefined) return `${path}/${key}`;
+    const object = asObjectSchema(child);
+    const found =
+      object === undefined ? undefined : unknownSetting(value, object, `${path}/${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The allowed values of a union of literals (`--auth basic|noauth|remoteuser`), if it is one. */
+function literalChoices(schema: TSchema): readonly string[] | undefined {
+  const anyOf = (schema as { anyOf?: readonly { const?: unknown }[] }).anyOf;
+  if (anyOf === undefined || anyOf.some((member) => member.const === undefined)) return undefined;
+  return anyOf.map((member) => String(member.const));
 }
 
 function schemaLeaves(schema: TObject, prefix: string[]): { path: string[]; schema: TSchema }[] {

@@ -172,7 +172,7 @@ runCases('basic authentication', [
     url: '/v1/archive_policy_rule',
     headers: { authorization: null },
     status: 401,
-    expect: json({ code: 401, title: 'Unauthorized', description: '' }),
+    expect: json({ code: 401, title: 'Unauthorized', description: 'Authentication required' }),
   },
   {
     name: 'takes an empty user name as none',

@@ -92,7 +92,11 @@ runCases('content negotiation and bodies', [
     headers: { 'content-type': null },
     body: { archive_policy_name: 'p' },
     status: 415,
-    expect: json({ code: 415, title: 'Unsupported Media Type', description: '' }),
+    expect: json({
+      code: 415,
+      title: 'Unsupported Media Type',
+      description: 'The request media type None is not supported by this server.',
+    }),
   },
   {
     name: 'refuses a body that is not JSON',

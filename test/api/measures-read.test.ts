@@ -363,7 +363,7 @@ describe('GET /v1/metric/{id}/measures', () => {
         url: (main) => `/v1/metric/${main}/measures`,
         authorization: null,
         status: 401,
-        description: '',
+        description: 'Authentication required',
       },
       {
         name: 'an aggregation method the policy lacks',

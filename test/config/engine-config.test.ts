@@ -158,6 +158,18 @@ describe('loadConfig', () => {
       file: '[]',
       message: /JSON object/,
     },
+    {
+      name: 'a setting the configuration does not have, naming it',
+      argv: ['--config', 'c.json'],
+      file: '{"api": {"colour": "red"}}',
+      message: /^invalid configuration at \/api\/colour: unknown setting$/,
+    },
+    {
+      name: 'a value outside a list of choices, listing them',
+      argv: ['--auth', 'foo'],
+      message:
+        /^invalid configuration at \/api\/auth: must be one of basic, noauth, remoteuser \(got "foo"\)$/,
+    },
   ];
   for (const row of invalid) {
     it(`refuses ${row.name}`, () => {

@@ -242,11 +242,11 @@ const bodyTooLarge = (_error: Error, context: ErrorContext): ErrorDescription =>
  */
 const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INTERNAL>> = {
   // The request itself (./request-errors.ts).
-  AUTHENTICATION_REQUIRED: { status: 401, describe: empty },
+  AUTHENTICATION_REQUIRED: { status: 401, describe: byMessage },
   // NOTE: Gnocchi's webob text; clients match on it.
   POLICY_DENIED: { status: 403, describe: () => 'Access was denied to this resource.' },
   NOT_ACCEPTABLE: { status: 406, describe: () => null },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, describe: empty },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, describe: byMessage },
   UNDECODABLE_BODY: { status: 400, describe: byUndecodable },
   INVALID_INPUT: { status: 400, describe: byInput },
   INVALID_ARGUMENT: { status: 400, describe: byArgument },
