@@ -1,6 +1,7 @@
 /**
  * `orzo serve` SIGKILLed at moments of its start-up and of its life: every process it started
- * (metricd's workers) must notice and exit, whatever stage it was at.
+ * (metricd's workers) must notice and exit, whatever stage it was at. And `npm start` stopped with
+ * SIGTERM stops the server it started.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -68,4 +69,35 @@ describe('orzo serve killed with SIGKILL', () => {
       assert.deepEqual(left, [], `processes still alive 30 s after their parent was killed`);
     });
   }
+
+  it('stops everything when npm start is sent SIGTERM', async () => {
+    const tag = `ORZO_ORPHAN_TEST=${randomUUID()}`;
+    const [name, value] = tag.split('=') as [string, string];
+    const dataDir = mkdtempSync(join(tmpdir(), 'orzo-orphans-'));
+    dataDirs.push(dataDir);
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, [name]: value, ORZO_DATA_DIR: dataDir, ORZO_API_PORT: String(port) },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => npm.once('exit', resolve));
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      const ready = await fetch(`http://127.0.0.1:${port}/healthcheck`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ready) break;
+      await sleep(250);
+    }
+    npm.kill('SIGTERM');
+    await exited;
+    let left = taggedProcesses(tag, npm.pid ?? -1);
+    for (let waited = 0; left.length > 0 && waited < 30_000; waited += 250) {
+      await sleep(250);
+      left = taggedProcesses(tag, npm.pid ?? -1);
+    }
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    assert.deepEqual(left, [], 'processes still alive 30 s after npm start was stopped');
+  });
 });
