@@ -65,6 +65,8 @@ export function buildApp(deps: ApiDeps) {
   const { api } = engine.config;
   const app = Fastify({
     logger: loggerOptions(deps.logger),
+    // NOTE: one line per request, written when it is answered (below), instead of two.
+    disableRequestLogging: true,
     bodyLimit: engine.config.api.bodyLimitBytes,
     // NOTE: fastify disables Node's request timeout by default, which lets a client that sends a
     // byte every few seconds hold a connection forever; these bound each stage. Node checks them
@@ -109,6 +111,13 @@ export function buildApp(deps: ApiDeps) {
   if (engine.config.api.corsAllowedOrigins.length > 0) {
     void app.register(fastifyCors, corsOptions(engine.config.api.corsAllowedOrigins));
   }
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+      'request completed',
+    );
+    done();
+  });
   refuseWhileClosing(app);
   app.addHook('onRequest', requireJsonAcceptable);
   for (const plugin of RESOURCE_PLUGINS) void app.register(plugin);

@@ -36,7 +36,7 @@ export function buildEngineApp(config: EngineConfig, services: EngineServices): 
       return Object.fromEntries(Object.entries(dumps).filter(([name]) => name !== self));
     },
     config,
-    logger: true,
+    logger: { level: config.log.level },
   });
   app.addHook('onClose', () => statusBoard.close());
   return app;
@@ -44,7 +44,7 @@ export function buildEngineApp(config: EngineConfig, services: EngineServices): 
 
 /** Starts the API and resolves once it has been shut down. */
 export async function runApi(config: EngineConfig): Promise<void> {
-  const services = openEngineServices(config, pino({ name: 'api' }));
+  const services = openEngineServices(config, pino({ name: 'api', level: config.log.level }));
   const app = buildEngineApp(config, services);
   const closed = new Promise<void>((resolve) => {
     onShutdownSignal(async () => {

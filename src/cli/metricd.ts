@@ -112,7 +112,7 @@ function spawnWorker(index: number): ReturnType<typeof fork> {
 
 /** Runs metricd alone and resolves once it has been shut down. */
 export async function runMetricd(config: EngineConfig): Promise<void> {
-  const logger = pino({ name: 'metricd' });
+  const logger = pino({ name: 'metricd', level: config.log.level });
   const services = openEngineServices(config, logger);
   const metricd = await startMetricd(config, services, logger);
   await new Promise<void>((resolve) => {
@@ -132,7 +132,7 @@ export async function runMetricdWorker(): Promise<number> {
     // NOTE: an orphan is adopted by another process, so its parent pid changes.
     isParentAlive: () => process.connected && (!parentPid || process.ppid === parentPid),
     openServices: (config, index) => {
-      const workerLogger = logger.child({ worker: index });
+      const workerLogger = logger.child({ worker: index }, { level: config.log.level });
       const services = openEngineServices(config, workerLogger);
       const { coordination } = config.backends;
       return Promise.resolve({

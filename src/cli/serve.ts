@@ -17,7 +17,7 @@ export async function runServe(
   config: EngineConfig,
   options: { readonly skipArchivePoliciesCreation: boolean },
 ): Promise<void> {
-  const logger = pino();
+  const logger = pino({ level: config.log.level });
   const flags = { ...NO_SKIPS, ...options, defaultPolicies: 'when-created' } as const;
   for (const line of await runUpgrade(config, flags)) logger.info(line);
   const services = openEngineServices(config, logger);

@@ -112,6 +112,17 @@ const METRICD_CONFIG = Type.Object({
  * Settings of the op tracker, which follows every API request and metric processing as an op
  * (Ceph's OpTracker; Ceph's option names are given for each key).
  */
+/** Settings of logging. */
+const LOG_CONFIG = Type.Object({
+  /** Least severe level written (pino's). @defaultValue `info` */
+  level: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) =>
+      Type.Literal(level),
+    ),
+    { default: 'info' },
+  ),
+});
+
 const OPS_CONFIG = Type.Object({
   /**
    * Track ops at all; it can also be switched at runtime (`osd_enable_op_tracker`).
@@ -196,6 +207,7 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   metricd: Type.Intersect([METRICD_CONFIG], { default: {} }),
   archivePolicy: Type.Intersect([ARCHIVE_POLICY_CONFIG], { default: {} }),
   ops: Type.Intersect([OPS_CONFIG], { default: {} }),
+  log: Type.Intersect([LOG_CONFIG], { default: {} }),
 });
 
 type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
@@ -224,6 +236,8 @@ export type MetricdConfig = EngineConfig['metricd'];
 export type ArchivePolicyConfig = EngineConfig['archivePolicy'];
 /** The op tracker's slice of the configuration. */
 export type OpsConfig = EngineConfig['ops'];
+/** The `log` slice. */
+export type LogConfig = EngineConfig['log'];
 
 /** A partial configuration, as one layer gives it. */
 export type ConfigLayer = Record<string, unknown>;

@@ -34,6 +34,19 @@ describe('logging', () => {
     assert.ok(output.includes('"remoteAddress":"192.0.2.7"'));
   });
 
+  it('writes one line per request, with its status and time', async () => {
+    lines.length = 0;
+    for (let i = 0; i < 3; i++) await send(api, { method: 'GET', url: '/v1/capabilities' });
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(logged.length, 3, lines.join(''));
+    for (const line of logged) {
+      assert.equal(line.msg, 'request completed');
+      assert.deepEqual(line.res, { statusCode: 200 });
+      assert.equal(typeof line.responseTime, 'number');
+      assert.equal((line.req as { url: string }).url, '/v1/capabilities');
+    }
+  });
+
   it('answers a failure of the indexer with a logged 500 that reveals nothing', async () => {
     await api.indexer.close();
     lines.length = 0;
