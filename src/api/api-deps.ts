@@ -12,6 +12,7 @@ import type { Storage } from '../storage/index.ts';
 import { ArchivePolicyCache, type CachedArchivePolicies } from './services/archive-policy-cache.ts';
 import type { ApiLoggerOptions } from './http/logger-options.ts';
 import { trustProxyFunction, type TrustProxy } from './http/public-url.ts';
+import { MeasuresParsePool } from './ingest/measures-parse-pool.ts';
 
 /** The configuration slices the API reads. */
 export interface ApiDepsConfig {
@@ -77,6 +78,8 @@ export interface ApiEngine {
   readonly now: () => Date;
   /** Whether a peer is one of `config.api.trustedProxies`. */
   readonly trustProxy: TrustProxy;
+  /** Parses measures bodies, large ones off the event loop; closed with the app. */
+  readonly measuresParser: MeasuresParsePool;
 }
 
 /** Resolves defaults and derived values of the dependencies; throws `ConfigError` on bad input. */
@@ -94,6 +97,11 @@ export function createApiEngine(deps: ApiDeps): ApiEngine {
     config: deps.config,
     now,
     trustProxy: trustProxyFunction(deps.config.api.trustedProxies),
+    measuresParser: new MeasuresParsePool({
+      workers: deps.config.api.parseWorkers,
+      heapMb: deps.config.api.parseWorkerHeapMb,
+      timeoutMs: deps.config.api.parseTimeoutSeconds * 1000,
+    }),
   });
 }
 

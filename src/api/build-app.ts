@@ -13,7 +13,7 @@ import type {
   FastifyPluginCallbackTypebox,
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 
 import { createApiEngine, type ApiDeps } from './api-deps.ts';
 import { corsOptions, refusedPreflightHook } from './http/cors-options.ts';
@@ -66,7 +66,7 @@ export function buildApp(deps: ApiDeps) {
   const app = Fastify({
     logger: loggerOptions(deps.logger),
     // NOTE: one line per request, written when it is answered (below), instead of two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: engine.config.api.bodyLimitBytes,
     // NOTE: fastify disables Node's request timeout by default, which lets a client that sends a
     // byte every few seconds hold a connection forever; these bound each stage. Node checks them
@@ -104,6 +104,7 @@ export function buildApp(deps: ApiDeps) {
   const routes = recordRouteMethods(app);
 
   void app.register(enginePlugin, { engine });
+  app.addHook('onClose', () => engine.measuresParser.close());
   // NOTE: hooks run in the order they are added, so every hook below runs with `request.op` set
   // and even refused requests are ops.
   void app.register(opsPlugin, { tracker: engine.tracker });

@@ -66,6 +66,15 @@ const API_CONFIG = Type.Object({
   requestTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 120 }),
   /** Seconds a connection may stay silent, a request in flight or not. @defaultValue `120` */
   idleTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 120 }),
+  /**
+   * Worker processes parsing measures bodies of 1 MiB and more, off the event loop.
+   * @defaultValue `1`
+   */
+  parseWorkers: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  /** Heap of each parsing worker in MiB; a body needing more is refused (413). @defaultValue `512` */
+  parseWorkerHeapMb: Type.Integer({ minimum: 64, default: 512 }),
+  /** Seconds one body may take a parsing worker; a body taking longer is refused (413). */
+  parseTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
 });
 
 /** Settings of metricd. */

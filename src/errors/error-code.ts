@@ -88,6 +88,7 @@ export const ERROR_CODES = [
   'NO_MATCHING_METRICS',
   'METRIC_WITHOUT_MEASURES',
   'INVALID_AGGREGATION_REQUEST',
+  'BODY_TOO_COMPLEX',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

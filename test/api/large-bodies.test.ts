@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
-import { FOOBAR, startApi, type TestApi } from './harness.ts';
+import { ADMIN, FOOBAR, startApi, type TestApi } from './harness.ts';
 
 const MISSING = '0b1cb5e0-4a3c-4b68-9a8d-6c3f0a7c2f11';
 /** 16 MiB of `[{},{},…]`: millions of objects once parsed. */
@@ -41,8 +41,23 @@ describe('large bodies', () => {
   let api: TestApi;
   let port: number;
 
+  let metric: string;
+
   before(async () => {
-    api = await startApi();
+    api = await startApi({ api: { parseWorkerHeapMb: 64, parseTimeoutSeconds: 2 } });
+    await api.app.inject({
+      method: 'POST',
+      url: '/v1/archive_policy',
+      headers: { authorization: ADMIN, 'content-type': 'application/json' },
+      payload: { name: 'p', definition: [{ granularity: 1, points: 60 }] },
+    });
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/v1/metric',
+      headers: { authorization: FOOBAR, 'content-type': 'application/json' },
+      payload: { archive_policy_name: 'p' },
+    });
+    metric = created.json<{ id: string }>().id;
     const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
     port = Number(new URL(address).port);
   });
@@ -70,6 +85,39 @@ describe('large bodies', () => {
       assert.equal(response.status, 200);
     }
     assert.deepEqual((await Promise.all(hostile)).sort(), [401, 401, 404, 404]);
+    latencies.sort((a, b) => a - b);
+    assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
+  });
+
+  it('parses large bodies of allowed requests off the event loop, refusing hostile ones', async () => {
+    const measures = Array.from(
+      { length: 40_000 },
+      (_, i) => `{"timestamp": ${1_600_000_000 + i}, "value": ${i}}`,
+    );
+    const legit = Buffer.from(`[${measures.join(',')}]`);
+    const requests = [
+      post(port, `/v1/metric/${metric}/measures`, HOSTILE, FOOBAR),
+      post(
+        port,
+        '/v1/batch/metrics/measures',
+        Buffer.from(`{"${metric}": ${HOSTILE.toString()}}`),
+        FOOBAR,
+      ),
+      post(port, `/v1/metric/${metric}/measures`, legit, FOOBAR),
+    ];
+    const latencies: number[] = [];
+    for (let probe = 0; probe < 5; probe++) {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${port}/healthcheck`);
+      latencies.push(performance.now() - started);
+      assert.equal(response.status, 200);
+    }
+    const [hostileOne, hostileBatch, accepted] = await Promise.all(requests);
+    assert.ok(hostileOne === 400 || hostileOne === 413, String(hostileOne));
+    assert.ok(hostileBatch === 400 || hostileBatch === 413, String(hostileBatch));
+    assert.equal(accepted, 202);
+    const { measures: stored } = await api.incoming.readPending(metric);
+    assert.equal(stored.timestamps.length, 40_000);
     latencies.sort((a, b) => a - b);
     assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
   });

@@ -311,6 +311,7 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   NO_MATCHING_METRICS: { status: 404, describe: byMessage },
   METRIC_WITHOUT_MEASURES: { status: 400, describe: byReferences },
   INVALID_AGGREGATION_REQUEST: { status: 400, describe: byMessage },
+  BODY_TOO_COMPLEX: { status: 413, describe: byMessage },
   // Aggregates (src/storage/errors.ts).
   STORAGE_UNAVAILABLE: { status: 503, describe: byMessage },
   FENCED_WRITE: INTERNAL,

@@ -52,7 +52,7 @@ function decodeBodyOf(expected: string): RequestHook {
  * and the target are checked (a large body is then never parsed for a request refused anyway);
  * throws `UnsupportedMediaTypeError` and `UndecodableBodyError` as {@link decodeJsonBody}.
  */
-export function readJsonBody(
+function readJsonBody(
   request: Pick<FastifyRequest, 'headers' | 'body'>,
   expected: string = JSON_MEDIA_TYPE,
 ): unknown {

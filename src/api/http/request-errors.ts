@@ -255,3 +255,16 @@ export class MetricLockedError extends EngineError {
     this.metricId = metricId;
   }
 }
+
+/** A body whose parsing exhausted the memory or the time bound of a parsing worker. */
+export class BodyTooComplexError extends EngineError {
+  readonly code = 'BODY_TOO_COMPLEX';
+
+  constructor(bound: { readonly heapMb: number } | { readonly seconds: number }) {
+    super(
+      'heapMb' in bound
+        ? `Request body is too complex: parsing it needs more than ${bound.heapMb} MiB`
+        : `Request body is too complex: parsing it takes more than ${bound.seconds} s`,
+    );
+  }
+}

@@ -12,7 +12,9 @@ import { Type } from '@sinclair/typebox';
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
 import { parseBoolean } from '../arguments/boolean-argument.ts';
 import { byMessage } from '../http/errors.ts';
-import { decodeJsonBody, readJsonBody } from '../http/json-body.ts';
+import type { MeasureBatch } from '../../ingest/index.ts';
+import { decodeJsonBody } from '../http/json-body.ts';
+import { readMeasuresBody } from '../ingest/read-measures-body.ts';
 import { requireCaller } from '../http/request-hooks.ts';
 import { postResourceMeasuresBatch } from '../services/batch-resources.ts';
 import { renderMeasuresJson } from '../views/measures-json.ts';
@@ -63,7 +65,8 @@ const MEASURES_JSON = Type.Unsafe<string>(
 
 /** The measures resources. */
 export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { indexer, archivePolicies, incoming, storage, refresh, config, now } = app.engine;
+  const { indexer, archivePolicies, incoming, storage, refresh, config, now, measuresParser } =
+    app.engine;
   const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
   const contextOf = ({ auth, op }: Pick<MeasuresContext, 'auth' | 'op'>) => ({
     indexer,
@@ -84,7 +87,11 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      await postMeasures(contextOf(request), request.params.id, () => readJsonBody(request));
+      const context = contextOf(request);
+      await postMeasures(context, request.params.id, async () => {
+        const parsed = await readMeasuresBody(request, measuresParser, 'one', context.now);
+        return parsed.get('') as MeasureBatch;
+      });
       reply.code(202);
     },
   );
@@ -119,10 +126,12 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/v1/batch/metrics/measures',
     {
       schema: { querystring: NO_QUERY, body: BATCH_BODY, response: ACCEPTED },
-      preValidation: [requireCaller, decodeJsonBody],
+      preValidation: [requireCaller],
     },
     async (request, reply) => {
-      await postMeasuresBatch(contextOf(request), request.body);
+      const context = contextOf(request);
+      const batches = await readMeasuresBody(request, measuresParser, 'batch', context.now);
+      await postMeasuresBatch(context, batches);
       reply.code(202);
     },
   );

@@ -9,9 +9,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { MICROS_PER_SECOND, parseJsonFilter } from '../../grammar/index.ts';
 import { MetricNotFoundError } from '../../indexer/index.ts';
+import type { MeasureBatch } from '../../ingest/index.ts';
 import { GENERIC_TYPE, parseMetricRequests, type Resource } from '../../resource/index.ts';
 import { byMessage } from '../http/errors.ts';
-import { decodeJsonBody, decodeOptionalJsonBody, readJsonBody } from '../http/json-body.ts';
+import { decodeJsonBody, decodeOptionalJsonBody } from '../http/json-body.ts';
+import { readMeasuresBody } from '../ingest/read-measures-body.ts';
 import { checkPreconditions } from '../http/preconditions.ts';
 import { EmptyFilterError } from '../http/request-errors.ts';
 import { locationOf, pageUrlOf, applicationUrlOf } from '../http/request-urls.ts';
@@ -380,10 +382,14 @@ export const resourceRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request, reply) => {
       const metricId = await namedMetric(request, request.params);
+      const now = nowMicros();
       await postMeasures(
-        { indexer, incoming, auth: request.auth, op: request.op, now: nowMicros() },
+        { indexer, incoming, auth: request.auth, op: request.op, now },
         metricId,
-        () => readJsonBody(request),
+        async () => {
+          const parsed = await readMeasuresBody(request, app.engine.measuresParser, 'one', now);
+          return parsed.get('') as MeasureBatch;
+        },
       );
       reply.code(202);
     },

@@ -15,7 +15,7 @@
 import type { ArchivePolicy } from '../../archive-policy/index.ts';
 import { fillSeries, isCalendarGrouping, RATE_PREFIX } from '../../carbonara/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
-import { parseMeasures, parseMeasuresBatch, type Incoming } from '../../ingest/index.ts';
+import type { Incoming, MeasureBatch } from '../../ingest/index.ts';
 import type { TrackedOp } from '../../optracker/index.ts';
 import type { Storage } from '../../storage/index.ts';
 import type { MetricRefresher } from '../api-deps.ts';
@@ -49,15 +49,22 @@ export interface MeasuresContext {
   readonly now: number;
 }
 
+/** Reads a request's measures (off the event loop when the body is large). */
+export type MeasuresReader = () => Promise<MeasureBatch>;
+
 /**
- * Stores the measures of `POST /v1/metric/{id}/measures`; the body is read (`readBody`) only
+ * Stores the measures of `POST /v1/metric/{id}/measures`; the body is read (`readMeasures`) only
  * once the metric and the caller's right to post to it are checked.
  */
-export async function postMeasures(context: MeasuresContext, id: string, readBody: () => unknown) {
+export async function postMeasures(
+  context: MeasuresContext,
+  id: string,
+  readMeasures: MeasuresReader,
+) {
   // NOTE: Gnocchi's order: an unknown metric is a 404 and a denied one a 403 before the body counts.
   const metric = await findMetric(context.indexer, id);
   context.auth.enforce('post measures', metricPolicyTarget(metric));
-  const batch = parseMeasures(readBody(), { now: context.now });
+  const batch = await readMeasures();
   await context.incoming.enqueueBatches(new Map([[metric.id, batch]]));
   context.op.mark('stored');
 }
@@ -66,8 +73,10 @@ export async function postMeasures(context: MeasuresContext, id: string, readBod
  * Stores the measures of `POST /v1/batch/metrics/measures`; a body naming any unknown metric is
  * refused whole, listing the unknown ids.
  */
-export async function postMeasuresBatch(context: MeasuresContext, body: unknown) {
-  const batches = parseMeasuresBatch(body, { now: context.now });
+export async function postMeasuresBatch(
+  context: MeasuresContext,
+  batches: ReadonlyMap<string, MeasureBatch>,
+) {
   const metrics = await context.indexer.getMetrics([...batches.keys()]);
   if (metrics.length !== batches.size) {
     const known = new Set(metrics.map((metric) => metric.id));

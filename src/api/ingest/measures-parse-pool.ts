@@ -1,0 +1,172 @@
+/**
+ * Parsing of large measures bodies off the event loop. A body of a few megabytes takes the
+ * request's thread hundreds of milliseconds to decode and read (a hostile `[{},{},…]` of 60 MiB,
+ * 24 s), during which the API answers no one. Bodies from {@link PARSE_IN_WORKER_BYTES} up go to
+ * worker processes (`measures-parse-worker.ts`), one body at a time each, which answer with typed
+ * arrays; each worker's heap and each body's time are bounded, and a body that exceeds either is
+ * refused (413) and its worker replaced. Processes rather than threads, since a thread that runs
+ * out of memory can abort the whole server.
+ * Smaller bodies are parsed in place, where a worker's round trip would cost more than it saves.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+
+import type { MeasureBatch } from '../../ingest/index.ts';
+import { BodyTooComplexError } from '../http/request-errors.ts';
+import { parseMeasuresBody, type MeasuresBodyKind, type ParsedMeasures } from './measures-body.ts';
+import { errorFromFields, type ErrorFields } from './parse-errors.ts';
+
+/** Bodies from this size up are parsed by a worker. */
+export const PARSE_IN_WORKER_BYTES = 1024 * 1024;
+
+const WORKER_ENTRY = new URL('../../../bin/measures-parse-worker.js', import.meta.url);
+
+/** How the pool runs. */
+export interface MeasuresParsePoolOptions {
+  /** Worker processes at most. */
+  readonly workers: number;
+  /** Heap of each worker (old generation), in MiB. */
+  readonly heapMb: number;
+  /** Most milliseconds one body may take; the worker is then stopped and replaced. */
+  readonly timeoutMs: number;
+}
+
+interface Job {
+  readonly id: number;
+  readonly kind: MeasuresBodyKind;
+  readonly bytes: Uint8Array;
+  readonly now: number;
+  readonly resolve: (parsed: ParsedMeasures) => void;
+  readonly reject: (error: Error) => void;
+}
+
+type Answer =
+  | { readonly id: number; readonly batches: readonly [string, Float64Array, Float64Array][] }
+  | { readonly id: number; readonly error: ErrorFields };
+
+/** A bounded set of parsing workers, started on first use. */
+export class MeasuresParsePool {
+  readonly #options: MeasuresParsePoolOptions;
+  readonly #idle: ChildProcess[] = [];
+  readonly #busy = new Map<ChildProcess, Job>();
+  readonly #deadlines = new Map<ChildProcess, NodeJS.Timeout>();
+  readonly #queue: Job[] = [];
+  #nextId = 0;
+  #closed = false;
+
+  constructor(options: MeasuresParsePoolOptions) {
+    this.#options = options;
+  }
+
+  /** The batches of a raw body; throws as the ingest parser does, or `BodyTooComplexError`. */
+  parse(raw: Buffer, kind: MeasuresBodyKind, now: number): Promise<ParsedMeasures> {
+    if (raw.length < PARSE_IN_WORKER_BYTES || this.#closed) {
+      // NOTE: a throw becomes the rejection, as it would from a worker.
+      return new Promise((resolve) => {
+        resolve(parseMeasuresBody(raw, kind, now));
+      });
+    }
+    return new Promise<ParsedMeasures>((resolve, reject) => {
+      const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+      this.#queue.push({ id: this.#nextId++, kind, bytes, now, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Stops the workers; jobs still queued are parsed in place. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) this.#runInPlace(job);
+    const workers = [...this.#idle.splice(0), ...this.#busy.keys()];
+    for (const worker of workers) worker.kill('SIGKILL');
+    await Promise.resolve();
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#idle.pop() ?? this.#spawn();
+      if (worker === undefined) return;
+      const job = this.#queue.shift() as Job;
+      this.#busy.set(worker, job);
+      const { id, kind, bytes, now } = job;
+      worker.send({ id, kind, bytes, now });
+      const deadline = setTimeout(() => {
+        const seconds = this.#options.timeoutMs / 1000;
+        this.#lose(worker, new BodyTooComplexError({ seconds }));
+        worker.kill('SIGKILL');
+      }, this.#options.timeoutMs);
+      deadline.unref();
+      this.#deadlines.set(worker, deadline);
+    }
+  }
+
+  #spawn(): ChildProcess | undefined {
+    if (this.#busy.size + this.#idle.length >= this.#options.workers) return undefined;
+    const worker = fork(WORKER_ENTRY, [], {
+      execArgv: [`--max-old-space-size=${this.#options.heapMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    // NOTE: an idle worker must not keep the server's process alive.
+    worker.unref();
+    worker.channel?.unref();
+    worker.on('message', (answer: Answer) => {
+      this.#finish(worker, answer);
+    });
+    worker.on('error', (error) => {
+      this.#lose(worker, error);
+    });
+    worker.on('exit', (code, signal) => {
+      // NOTE: V8 aborts a process out of heap (SIGABRT, or exit code 134).
+      const exhausted = signal === 'SIGABRT' || code === 134;
+      this.#lose(
+        worker,
+        exhausted
+          ? new BodyTooComplexError({ heapMb: this.#options.heapMb })
+          : new Error(`parsing worker exited (${signal ?? code})`),
+      );
+    });
+    return worker;
+  }
+
+  #finish(worker: ChildProcess, answer: Answer): void {
+    clearTimeout(this.#deadlines.get(worker));
+    this.#deadlines.delete(worker);
+    const job = this.#busy.get(worker);
+    this.#busy.delete(worker);
+    if (!this.#closed) this.#idle.push(worker);
+    if (job !== undefined) {
+      if ('error' in answer) job.reject(errorFromFields(answer.error));
+      else job.resolve(toBatches(answer.batches));
+    }
+    this.#dispatch();
+  }
+
+  /** A worker died (its heap exhausted, most likely): its job is refused, others go on. */
+  #lose(worker: ChildProcess, error: Error): void {
+    clearTimeout(this.#deadlines.get(worker));
+    this.#deadlines.delete(worker);
+    const job = this.#busy.get(worker);
+    this.#busy.delete(worker);
+    const idle = this.#idle.indexOf(worker);
+    if (idle !== -1) this.#idle.splice(idle, 1);
+    if (job !== undefined) job.reject(error);
+    if (!this.#closed) this.#dispatch();
+  }
+
+  #runInPlace(job: Job): void {
+    try {
+      job.resolve(parseMeasuresBody(Buffer.from(job.bytes), job.kind, job.now));
+    } catch (error) {
+      job.reject(error as Error);
+    }
+  }
+}
+
+function toBatches(batches: readonly [string, Float64Array, Float64Array][]): ParsedMeasures {
+  return new Map(
+    batches.map(([key, timestamps, values]): [string, MeasureBatch] => [
+      key,
+      { timestamps, values },
+    ]),
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * The body of a parsing worker process: reads measures bodies sent by the pool over IPC and
+ * answers with their batches (typed arrays, as V8's serializer carries them) or with the error's
+ * fields. A process, not a thread: a body that exhausts its heap kills it alone, where an
+ * out-of-memory thread can take its whole process down.
+ */
+import type { MeasuresBodyKind } from './measures-body.ts';
+import { parseMeasuresBody } from './measures-body.ts';
+import { errorFields } from './parse-errors.ts';
+
+/** A job, as the pool sends it. */
+export interface ParseJob {
+  readonly id: number;
+  readonly kind: MeasuresBodyKind;
+  readonly bytes: Uint8Array;
+  readonly now: number;
+}
+
+process.on('message', (job: ParseJob) => {
+  let answer: unknown;
+  try {
+    const raw = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+    const parsed = parseMeasuresBody(raw, job.kind, job.now);
+    answer = { id: job.id, batches: [...parsed].map(([key, b]) => [key, b.timestamps, b.values]) };
+  } catch (error) {
+    answer = { id: job.id, error: errorFields(error) };
+  }
+  process.send?.(answer);
+});
+// NOTE: the server that started it is gone: nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
