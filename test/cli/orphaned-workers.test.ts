@@ -34,6 +34,17 @@ function taggedProcesses(tag: string, except: number): number[] {
   return found;
 }
 
+/** The tagged processes still alive after up to 30 s, killed so that none outlives the test. */
+async function survivors(tag: string, except: number): Promise<number[]> {
+  let left = taggedProcesses(tag, except);
+  for (let waited = 0; left.length > 0 && waited < 30_000; waited += 250) {
+    await sleep(250);
+    left = taggedProcesses(tag, except);
+  }
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  return left;
+}
+
 describe('orzo serve killed with SIGKILL', () => {
   const dataDirs: string[] = [];
   after(() => {
@@ -60,12 +71,7 @@ describe('orzo serve killed with SIGKILL', () => {
       await sleep(delayMs);
       serve.kill('SIGKILL');
       await exited;
-      let left = taggedProcesses(tag, serve.pid ?? -1);
-      for (let waited = 0; left.length > 0 && waited < 30_000; waited += 250) {
-        await sleep(250);
-        left = taggedProcesses(tag, serve.pid ?? -1);
-      }
-      for (const pid of left) process.kill(pid, 'SIGKILL');
+      const left = await survivors(tag, serve.pid ?? -1);
       assert.deepEqual(left, [], `processes still alive 30 s after their parent was killed`);
     });
   }
@@ -92,12 +98,7 @@ describe('orzo serve killed with SIGKILL', () => {
     }
     npm.kill('SIGTERM');
     await exited;
-    let left = taggedProcesses(tag, npm.pid ?? -1);
-    for (let waited = 0; left.length > 0 && waited < 30_000; waited += 250) {
-      await sleep(250);
-      left = taggedProcesses(tag, npm.pid ?? -1);
-    }
-    for (const pid of left) process.kill(pid, 'SIGKILL');
+    const left = await survivors(tag, npm.pid ?? -1);
     assert.deepEqual(left, [], 'processes still alive 30 s after npm start was stopped');
   });
 });
