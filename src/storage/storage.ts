@@ -146,6 +146,9 @@ type Counters = { -readonly [K in keyof StorageStatistics]: number };
 
 const NO_CORRUPTION: readonly string[] = Object.freeze([]);
 
+/** The metric a readiness probe reads: the nil UUID, which no metric has. */
+const PROBE_METRIC_ID = '00000000-0000-0000-0000-000000000000';
+
 /** Aggregates of metrics on top of a driver. */
 export class Storage {
   readonly #driver: StorageDriver;
@@ -178,6 +181,11 @@ export class Storage {
   /** Creates the backend's layout (`orzo upgrade`). */
   async init(): Promise<void> {
     await this.#driver.init();
+  }
+
+  /** Reads from the backend once (an object no metric has), for readiness checks. */
+  async probe(): Promise<void> {
+    await this.#driver.readObjects(PROBE_METRIC_ID, [RAW_OBJECT_NAME]);
   }
 
   /** Folds one metric's new measures in and rewrites what they touched; run under its lock. */

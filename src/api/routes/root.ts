@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { ALL_AGGREGATION_METHODS } from '../../carbonara/index.ts';
 import { applicationUrlOf } from '../http/request-urls.ts';
 import { ERROR_RESPONSES, NO_QUERY } from '../views/schemas.ts';
+import { checkReadiness } from '../services/readiness.ts';
 
 /** The build Orzo reports in the versions document: the Gnocchi release whose API it serves. */
 export const GNOCCHI_COMPATIBLE_BUILD = '4.6.0';
@@ -46,9 +47,17 @@ const VERSIONS_JSON = Type.Object({
 
 const V1_JSON = Type.Object({ version: Type.String(), links: Type.Array(LINK) });
 
+const READY_JSON = Type.Object({
+  indexer: Type.String(),
+  incoming: Type.String(),
+  storage: Type.String(),
+});
 const CAPABILITIES_JSON = Type.Object({ aggregation_methods: Type.Array(Type.String()) });
 
-/** `GET /`, `GET /v1` (a redirect to `/v1/`), `GET /v1/`, `/v1/capabilities`, `/healthcheck`. */
+/**
+ * `GET /`, `GET /v1` (a redirect to `/v1/`), `GET /v1/`, `/v1/capabilities`, `/healthcheck`
+ * (liveness), `/ready` (readiness: each backend answers).
+ */
 export const rootRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.get(
     '/',
@@ -91,6 +100,20 @@ export const rootRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =>
     '/v1/capabilities',
     { schema: { querystring: NO_QUERY, response: { 200: CAPABILITIES_JSON, ...ERROR_RESPONSES } } },
     () => ({ aggregation_methods: [...ALL_AGGREGATION_METHODS] }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      config: { negotiate: false },
+      schema: { querystring: NO_QUERY, response: { 200: READY_JSON, 503: READY_JSON } },
+    },
+    async (_request, reply) => {
+      const { indexer, incoming, storage, config } = app.engine;
+      const timeoutMs = config.api.operationTimeoutSeconds * 1000;
+      const { ready, backends } = await checkReadiness({ indexer, incoming, storage }, timeoutMs);
+      return reply.code(ready ? 200 : 503).send(backends);
+    },
   );
 
   app.route({
