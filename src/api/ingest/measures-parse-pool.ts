@@ -88,7 +88,13 @@ export class MeasuresParsePool {
       const job = this.#queue.shift() as Job;
       this.#busy.set(worker, job);
       const { id, kind, bytes, now } = job;
-      worker.send({ id, kind, bytes, now });
+      try {
+        worker.send({ id, kind, bytes, now });
+      } catch (error) {
+        // NOTE: the worker died while idle; its job is refused like one it died on.
+        this.#lose(worker, error as Error);
+        continue;
+      }
       const deadline = setTimeout(() => {
         const seconds = this.#options.timeoutMs / 1000;
         this.#lose(worker, new BodyTooComplexError({ seconds }));
@@ -129,15 +135,15 @@ export class MeasuresParsePool {
   }
 
   #finish(worker: ChildProcess, answer: Answer): void {
+    const job = this.#busy.get(worker);
+    // NOTE: an answer that arrives after its deadline comes from a worker already given up.
+    if (job === undefined) return;
     clearTimeout(this.#deadlines.get(worker));
     this.#deadlines.delete(worker);
-    const job = this.#busy.get(worker);
     this.#busy.delete(worker);
     if (!this.#closed) this.#idle.push(worker);
-    if (job !== undefined) {
-      if ('error' in answer) job.reject(errorFromFields(answer.error));
-      else job.resolve(toBatches(answer.batches));
-    }
+    if ('error' in answer) job.reject(errorFromFields(answer.error));
+    else job.resolve(toBatches(answer.batches));
     this.#dispatch();
   }
 
