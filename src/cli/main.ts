@@ -4,6 +4,7 @@
 import { loadConfig, redactConfig } from '../config/index.ts';
 import { EngineError } from '../errors/engine-error.ts';
 import { runApi } from './api.ts';
+import { runBackup, runRestore } from './backup.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
 import { runMetricdFail } from './metricd-fail.ts';
 import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
@@ -28,6 +29,11 @@ commands:
             (--url URL, default http://<host>:<port>; --user NAME, default admin;
             --kind KIND, --description TEXT to filter); exits 1 on an error answer,
             2 when the API does not answer
+  backup DIR
+            copy a running embedded deployment (SQLite, files) into DIR, losing nothing
+            acknowledged before it began
+  restore DIR
+            bring a backup back into the (empty) data folder
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text (also --help or -h after any command); --version prints the version
 
@@ -46,6 +52,8 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   ops: OPS_VALUE_FLAGS,
   config: [],
   help: [],
+  backup: [],
+  restore: [],
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -97,6 +105,13 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'config':
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return 0;
+    case 'backup':
+    case 'restore': {
+      const run = command === 'backup' ? runBackup : runRestore;
+      const lines = await run(config, positionals[1]);
+      process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+      return 0;
+    }
     case 'help':
       process.stdout.write(USAGE);
       return 0;

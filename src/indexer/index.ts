@@ -45,3 +45,4 @@ export {
   type UpgradeIndexerOptions,
   type UpgradeIndexerResult,
 } from './upgrade-indexer.ts';
+export { backupSqliteIndex } from './sqlite-backup.ts';
