@@ -1,6 +1,7 @@
 /**
  * `orzo api` on the Redis incoming store while Redis goes away, against a private redis-server
- * with append-only persistence (fsync always) and clients posting all along: Redis is killed
+ * with append-only persistence (fsync always) and clients posting all along (and `/ready` naming
+ * the incoming store while Redis is away): Redis is killed
  * (SIGKILL), stopped (SIGTERM), stalled (CLIENT PAUSE WRITE) and made to drop its connections
  * (CLIENT KILL). While it is away every request gets a prompt 503 with a JSON error body; once it
  * is back 202s resume without the API being restarted; the API never exits, never drops a
@@ -104,9 +105,15 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
           '503s while Redis is down',
           WAIT_MS,
         );
+        const notReady = await fetch(`${api.url}/ready`);
+        assert.equal(notReady.status, 503, 'readiness while Redis is down');
+        const states = (await notReady.json()) as Record<string, string>;
+        assert.match(states.incoming ?? '', /^(failing: |no answer)/);
+        assert.equal(states.indexer, 'ok');
         const restartedAt = performance.now();
         await redis.start();
         await untilAcknowledgedSince(restartedAt, '202s once Redis is back');
+        assert.equal((await fetch(`${api.url}/ready`)).status, 200, 'readiness once Redis is back');
         const whileDown = startedIn(downAt, restartedAt);
         assert.deepEqual(unexpected(whileDown, [503]), [], 'answers while Redis is down');
         assert.deepEqual(hung(whileDown), [], 'requests left hanging while Redis is down');
