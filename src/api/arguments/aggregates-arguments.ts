@@ -8,7 +8,7 @@ import { parsePythonFloatString } from '../../grammar/index.ts';
 import { InvalidArgumentValueError } from '../http/request-errors.ts';
 import { parseBoolean } from './boolean-argument.ts';
 import { parseBound, parseGranularity } from './measures-arguments.ts';
-import type { QueryArgs } from './pagination.ts';
+import { lastArgument, listArgument, type QueryArgs } from './pagination.ts';
 
 /** The arguments read. Times are in microseconds. */
 export interface AggregatesArguments {
@@ -39,10 +39,7 @@ export function parseAggregatesArguments(
   now: number,
   defaults: AggregatesDefaults,
 ): AggregatesArguments {
-  const text = (name: string): string | undefined => {
-    const value = query[name];
-    return typeof value === 'string' ? value : value?.at(-1);
-  };
+  const text = (name: string): string | undefined => lastArgument(query, name);
   const overlapText = text('needed_overlap');
   const fillText = text('fill');
   const neededOverlap =
@@ -57,7 +54,6 @@ export function parseAggregatesArguments(
   if (defaults.dropnaByDefault && fillText === undefined && overlapText === undefined) {
     fill = 'dropna';
   }
-  const groupby = query.groupby;
   return {
     ...(start === undefined ? {} : { start }),
     ...(stop === undefined ? {} : { stop }),
@@ -66,7 +62,7 @@ export function parseAggregatesArguments(
     ...(fill === undefined ? {} : { fill }),
     details: parseBoolean('details', text('details') ?? 'false'),
     refresh: parseBoolean('refresh', text('refresh') ?? 'false'),
-    groupby: [...new Set(typeof groupby === 'string' ? [groupby] : (groupby ?? []))].sort(),
+    groupby: [...new Set(listArgument(query.groupby))].sort(),
   };
 }
 

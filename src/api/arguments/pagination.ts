@@ -111,6 +111,17 @@ export function quotePlus(text: string): string {
     .replaceAll('%20', '+');
 }
 
+/** A repeatable argument's values, in order (none when it is absent). */
+export function listArgument(value: string | readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+/** The value of an argument given once; given several times, the last one, as pecan reads it. */
+export function lastArgument(query: QueryArgs, name: string): string | undefined {
+  return listArgument(query[name]).at(-1);
+}
+
 /** Gnocchi's `arg_to_list`: a list as is, an empty value as no value, anything else as one. */
 function toList(value: string | readonly string[] | undefined): readonly string[] {
   if (value === undefined || value === '') return [];

@@ -8,7 +8,7 @@ import {
   parseJsonFilter,
   type ResourceFilter,
 } from '../../grammar/index.ts';
-import type { QueryArgs } from './pagination.ts';
+import { lastArgument, listArgument, type QueryArgs } from './pagination.ts';
 import { parseBoolean } from './boolean-argument.ts';
 
 /** What a listing or search asks for, besides its page. */
@@ -30,8 +30,7 @@ export function parseResourceListArguments(query: QueryArgs): ResourceListArgume
 
 /** The filter of `?filter=` (string form), or everything when there is none. */
 export function filterArgument(query: QueryArgs): ResourceFilter | undefined {
-  const filter = query.filter;
-  const text = typeof filter === 'string' ? filter : filter?.at(-1);
+  const text = lastArgument(query, 'filter');
   return text === undefined || text.trim() === '' ? undefined : parseFilterString(text);
 }
 
@@ -42,12 +41,6 @@ export function searchFilter(body: unknown, query: QueryArgs): ResourceFilter {
 }
 
 function booleanArgument(query: QueryArgs, name: string): boolean {
-  const value = query[name];
-  const text = typeof value === 'string' ? value : value?.at(-1);
+  const text = lastArgument(query, name);
   return text === undefined ? false : parseBoolean(name, text);
-}
-
-function listArgument(value: string | readonly string[] | undefined): readonly string[] {
-  if (value === undefined) return [];
-  return typeof value === 'string' ? [value] : value;
 }

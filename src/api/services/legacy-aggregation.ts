@@ -29,7 +29,7 @@ import {
   type AggregatesArguments,
 } from '../arguments/aggregates-arguments.ts';
 import { DEFAULT_AGGREGATION } from '../arguments/measures-arguments.ts';
-import type { QueryArgs } from '../arguments/pagination.ts';
+import { lastArgument, type QueryArgs } from '../arguments/pagination.ts';
 import { searchFilter } from '../arguments/resource-arguments.ts';
 import { AggregationRequestError } from '../http/aggregates-errors.ts';
 import {
@@ -120,8 +120,8 @@ async function crossMetricMeasures(
   query: QueryArgs,
 ): Promise<string> {
   const args = parseLegacyArguments(query, context.now);
-  const aggregation = textArgument(query, 'aggregation') ?? DEFAULT_AGGREGATION;
-  const reaggregationName = textArgument(query, 'reaggregation') ?? aggregation;
+  const aggregation = lastArgument(query, 'aggregation') ?? DEFAULT_AGGREGATION;
+  const reaggregationName = lastArgument(query, 'reaggregation') ?? aggregation;
   for (const metric of metrics) enforceRead(context.auth, metric);
   if (metrics.length === 0) return '[]';
   const resample = parseResample(query, args, aggregation);
@@ -196,7 +196,7 @@ function parseResample(
   args: AggregatesArguments,
   aggregation: string,
 ): number | CalendarGrouping | undefined {
-  const text = textArgument(query, 'resample');
+  const text = lastArgument(query, 'resample');
   if (!text) return undefined;
   if (args.granularity === undefined) {
     throw new InvalidResampleError('A granularity must be specified to resample');
@@ -208,11 +208,6 @@ function parseResample(
     );
   }
   return text;
-}
-
-function textArgument(query: QueryArgs, name: string): string | undefined {
-  const value = query[name];
-  return typeof value === 'string' ? value : value?.at(-1);
 }
 
 function invalidIds(message: string, path: number[], from: 'query' | 'body'): Error {

@@ -11,7 +11,7 @@ import {
   parseTimestamp,
   type ValuePredicate,
 } from '../../grammar/index.ts';
-import type { QueryArgs } from '../arguments/pagination.ts';
+import { lastArgument, listArgument, type QueryArgs } from '../arguments/pagination.ts';
 import { parseGranularity, DEFAULT_AGGREGATION } from '../arguments/measures-arguments.ts';
 import { AggregationRequestError, MetricWithoutMeasuresError } from '../http/aggregates-errors.ts';
 import { AggregationNotFoundError, InvalidArgumentValueError } from '../http/request-errors.ts';
@@ -41,7 +41,7 @@ export async function searchMetricValues(
   const predicate = parseMetricValueQuery(body);
   const start = bound(query, 'start', context.now);
   const stop = bound(query, 'stop', context.now);
-  const method = listArgument(query.aggregation).at(-1) ?? DEFAULT_AGGREGATION;
+  const method = lastArgument(query, 'aggregation') ?? DEFAULT_AGGREGATION;
   const asked = listArgument(query.granularity).map(parseGranularity);
   const answers: string[] = [];
   for (const { metric, archivePolicy } of await withArchivePolicies(
@@ -92,14 +92,9 @@ function matching(series: Series, predicate: ValuePredicate): Series {
 }
 
 function bound(query: QueryArgs, name: 'start' | 'stop', now: number): number | undefined {
-  const text = listArgument(query[name]).at(-1);
+  const text = lastArgument(query, name);
   if (text === undefined) return undefined;
   const micros = parseTimestamp(text, now);
   if (micros === undefined) throw new AggregationRequestError(`Invalid value for ${name}`);
   return micros;
-}
-
-function listArgument(value: string | readonly string[] | undefined): readonly string[] {
-  if (value === undefined) return [];
-  return typeof value === 'string' ? [value] : value;
 }
