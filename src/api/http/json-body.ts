@@ -42,23 +42,19 @@ export const decodeOptionalJsonBody: RequestHook = (request, reply, done) => {
 
 function decodeBodyOf(expected: string): RequestHook {
   return (request, _reply, done) => {
-    request.body = readJsonBody(request, expected);
+    requireMediaType(request, expected);
+    request.body = decodeJson(request.body);
     done();
   };
 }
 
-/**
- * The JSON value of a request's raw body, for handlers that decode it themselves once the caller
- * and the target are checked (a large body is then never parsed for a request refused anyway);
- * throws `UnsupportedMediaTypeError` and `UndecodableBodyError` as {@link decodeJsonBody}.
- */
-function readJsonBody(
-  request: Pick<FastifyRequest, 'headers' | 'body'>,
+/** Refuses (415) a request whose body is not of the media type a route reads. */
+export function requireMediaType(
+  request: Pick<FastifyRequest, 'headers'>,
   expected: string = JSON_MEDIA_TYPE,
-): unknown {
+): void {
   const mediaType = mediaTypeOf(request.headers['content-type']);
   if (mediaType !== expected) throw new UnsupportedMediaTypeError(mediaType);
-  return decodeJson(request.body);
 }
 
 /** The JSON value of a raw body; throws `UndecodableBodyError` (empty, not UTF-8, not JSON). */

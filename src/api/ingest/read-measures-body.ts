@@ -4,8 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 
-import { JSON_MEDIA_TYPE, mediaTypeOf } from '../http/media-types.ts';
-import { UnsupportedMediaTypeError } from '../http/request-errors.ts';
+import { requireMediaType } from '../http/json-body.ts';
 import type { MeasuresBodyKind, ParsedMeasures } from './measures-body.ts';
 import type { MeasuresParsePool } from './measures-parse-pool.ts';
 
@@ -16,8 +15,7 @@ export function readMeasuresBody(
   kind: MeasuresBodyKind,
   now: number,
 ): Promise<ParsedMeasures> {
-  const mediaType = mediaTypeOf(request.headers['content-type']);
-  if (mediaType !== JSON_MEDIA_TYPE) throw new UnsupportedMediaTypeError(mediaType);
+  requireMediaType(request);
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   return parser.parse(raw, kind, now);
 }

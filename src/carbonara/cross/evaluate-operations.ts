@@ -21,7 +21,7 @@ import type {
   CrossUnaryOperator,
 } from './cross-operation.ts';
 import { cellReducer, differences } from './nan-reduce.ts';
-import type { SeriesGrid } from './series-grid.ts';
+import { sameTimestamps, type SeriesGrid } from './series-grid.ts';
 
 /** What an operation evaluates to: a constant, or series on a grid. */
 export type Evaluated =
@@ -291,13 +291,7 @@ function broadcastColumns(
 }
 
 function sameSampling(a: SeriesResult, b: SeriesResult): boolean {
-  if (a.granularity !== b.granularity) return false;
-  const x = a.grid.timestamps;
-  const y = b.grid.timestamps;
-  if (x === y) return true;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return a.granularity === b.granularity && sameTimestamps(a.grid.timestamps, b.grid.timestamps);
 }
 
 /** numpy's `clip`: NaN stays NaN; no upper bound when `max` is absent. */

@@ -108,7 +108,9 @@ function unionOfTimestamps(series: readonly Series[]): Float64Array {
   return union;
 }
 
-function sameTimestamps(a: Float64Array, b: Float64Array): boolean {
+/** Whether two timestamp arrays hold the same timestamps. */
+export function sameTimestamps(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
