@@ -73,7 +73,7 @@ export async function aggregateMetricsLegacy(
   const known = new Set(metrics.map((metric) => metric.id));
   const missing = distinct.find((id) => !known.has(id));
   if (missing !== undefined) throw new MetricNotFoundError(missing);
-  return crossMetricMeasures(context, metrics, query);
+  return crossMetricMeasures(context, metrics, query, parseLegacyArguments(query, context.now));
 }
 
 /** Answers `POST /v1/aggregation/resource/{type}/metric/{name}`. */
@@ -103,11 +103,12 @@ export async function aggregateResourcesLegacy(
     return context.indexer.getMetrics([...new Set(ids)]);
   };
   if (args.groupby.length === 0) {
-    return crossMetricMeasures(context, await metricsOf(resources), query);
+    return crossMetricMeasures(context, await metricsOf(resources), query, args);
   }
   const answers: string[] = [];
   for (const group of groupResources(resources, type, args.groupby)) {
-    const measures = await crossMetricMeasures(context, await metricsOf(group.resources), query);
+    const metrics = await metricsOf(group.resources);
+    const measures = await crossMetricMeasures(context, metrics, query, args);
     answers.push(`{"group":${JSON.stringify(group.key)},"measures":${measures}}`);
   }
   return `[${answers.join(',')}]`;
@@ -118,8 +119,8 @@ async function crossMetricMeasures(
   context: AggregatesContext,
   metrics: readonly Metric[],
   query: QueryArgs,
+  args: AggregatesArguments,
 ): Promise<string> {
-  const args = parseLegacyArguments(query, context.now);
   const aggregation = lastArgument(query, 'aggregation') ?? DEFAULT_AGGREGATION;
   const reaggregationName = lastArgument(query, 'reaggregation') ?? aggregation;
   for (const metric of metrics) enforceRead(context.auth, metric);
