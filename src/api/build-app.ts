@@ -18,6 +18,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { createApiEngine, type ApiDeps } from './api-deps.ts';
 import { corsOptions, refusedPreflightHook } from './http/cors-options.ts';
 import { enginePlugin } from './engine-plugin.ts';
+import { damageWarningPlugin } from './http/damage-warning.ts';
 import { answerClientError, installErrorHandling, sendError } from './http/errors.ts';
 import { installRawBodyParsing } from './http/json-body.ts';
 import { loggerOptions } from './http/logger-options.ts';
@@ -121,6 +122,7 @@ export function buildApp(deps: ApiDeps) {
   });
   refuseWhileClosing(app);
   app.addHook('onRequest', requireJsonAcceptable);
+  void app.register(damageWarningPlugin);
   for (const plugin of RESOURCE_PLUGINS) void app.register(plugin);
   void app.register(methodNotAllowedPlugin, { routes });
   return app;

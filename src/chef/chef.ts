@@ -19,6 +19,7 @@ import type { MetricLock, MetricLocks } from '../lock/index.ts';
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
 import { FencedWriteError, type Storage, type WriteFence } from '../storage/index.ts';
 import type { Logger } from '../log/logger.ts';
+import { DamageLog, type DamageRecord } from './damage-log.ts';
 import { LockLostError } from './errors.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from './processing-figures.ts';
 import { figuresOf, type MetricOutcome } from './metric-outcome.ts';
@@ -67,11 +68,17 @@ export class Chef {
   readonly #deps: ChefDeps;
   readonly #concurrency: number;
   readonly #maxBatches: number;
+  readonly #damage = new DamageLog();
 
   constructor(deps: ChefDeps) {
     this.#deps = deps;
     this.#concurrency = deps.concurrency ?? 16;
     this.#maxBatches = deps.maxBatchesPerPass ?? 10_000;
+  }
+
+  /** The damaged stored objects met lately (see `damage-log.ts`), oldest first. */
+  recentDamage(): readonly DamageRecord[] {
+    return this.#damage.records();
   }
 
   /** Processes the waiting measures of a block of metrics; never throws for one metric's failure. */
@@ -238,6 +245,10 @@ export class Chef {
       op,
       fence: this.#fenceOf(lock),
     });
+    for (const { object, keptAs, detail } of result.damage) {
+      logger.warn({ metricId, object, keptAs }, `damaged stored object kept aside: ${detail}`);
+    }
+    this.#damage.add(metricId, result.damage);
     assertHeld(lock);
     await incoming.deletePending(metricId, pending.handles);
     op.mark('incoming_deleted');

@@ -29,10 +29,7 @@ export function openEngineServices(config: EngineConfig, logger: Logger): Engine
   const incoming = new Incoming(createIncomingDriver(config.backends.incoming));
   const storage = new Storage(createStorageDriver(config.backends.storage), {
     onCorrupt: (metricId, object, error) => {
-      logger.error(
-        { err: error, metricId, object },
-        'corrupt stored data replaced by an empty series',
-      );
+      logger.error({ err: error, metricId, object }, 'a stored object failed to decode');
     },
   });
   const locks = createMetricLocks(config.backends.coordination, {

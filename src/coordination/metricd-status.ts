@@ -13,6 +13,17 @@ export interface BacklogStatus {
   readonly measures: number;
 }
 
+/** A damaged stored object a worker met: where, when, and what it did about it. */
+export interface DamagedObjectStatus {
+  readonly metric: string;
+  readonly object: string;
+  /** The name its bytes were kept under. */
+  readonly keptAs?: string;
+  readonly detail: string;
+  /** ISO time. */
+  readonly at: string;
+}
+
 /** One worker as its reporter sees it. */
 export interface WorkerStatus {
   /** `<host>.<reporter pid>.worker-<index>`: stable across the worker's restarts. */
@@ -36,6 +47,8 @@ export interface WorkerStatus {
   /** Measures folded per second over the last few seconds. */
   readonly measuresPerSecond: number;
   readonly corrupt: number;
+  /** The damaged stored objects it met lately, oldest first (absent from older reporters). */
+  readonly damaged?: readonly DamagedObjectStatus[];
   readonly errors: number;
   /** Its op tracker's health at the last heartbeat; `null` before the first. */
   readonly ops: OpsHealth | null;

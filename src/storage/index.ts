@@ -1,5 +1,6 @@
 /** Aggregate storage: the Storage service, the driver contract and the file and Redis drivers. */
 export * from './create-storage-driver.ts';
+export { isQuarantineName, type StorageDamage } from './damage.ts';
 export * from './errors.ts';
 export { FileStorageDriver, type FileStorageDriverOptions } from './file/file-storage-driver.ts';
 export * from './object-name.ts';

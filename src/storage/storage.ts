@@ -29,10 +29,9 @@ import {
 } from '../archive-policy/index.ts';
 import {
   BoundTimeSerie,
-  decodeSeries,
   emptySeries,
-  encodeSeries,
   InvalidDataError,
+  sliceSeries,
   type CalendarGrouping,
   type Series,
 } from '../carbonara/index.ts';
@@ -43,7 +42,20 @@ import {
   itemsOf,
   readAggregate,
 } from './aggregate-read.ts';
+import {
+  bundlesNewestFirst,
+  describeFloors,
+  floorsAfter,
+  floorsStillNeeded,
+  lowestFloor,
+  quarantineName,
+  rebuiltBundle,
+  withoutProtectedBuckets,
+  type BundleRebuild,
+  type StorageDamage,
+} from './damage.ts';
 import { RAW_OBJECT_NAME } from './object-name.ts';
+import { decodeRawBuffer, encodeRawBuffer, type RawBuffer, type RawFloors } from './raw-buffer.ts';
 import { decodeSplitBundle, encodeSplitBundle } from './split-bundle.ts';
 import {
   expiredSplits,
@@ -81,8 +93,10 @@ export interface FoldResult {
   readonly dropped: number;
   readonly splitsWritten: number;
   readonly splitsDeleted: number;
-  /** Objects that failed to decode and were replaced by empty series. */
+  /** Objects that failed to decode. */
   readonly corrupt: readonly string[];
+  /** What was done about each of them. */
+  readonly damage: readonly StorageDamage[];
 }
 
 /** A read of one metric's aggregates. */
@@ -106,6 +120,11 @@ export interface AggregateSeries {
   /** What the points are grouped by: the resample when one was asked for, else `granularity`. */
   readonly sampling: number | CalendarGrouping;
   readonly series: Series;
+  /**
+   * Bundles of this granularity that failed to decode: their points are missing from `series`.
+   * Absent when every bundle read decoded.
+   */
+  readonly damaged?: readonly string[];
 }
 
 /** Called for every object that failed to decode (and was treated as empty). */
@@ -145,6 +164,30 @@ export interface StorageStatistics {
 type Counters = { -readonly [K in keyof StorageStatistics]: number };
 
 const NO_CORRUPTION: readonly string[] = Object.freeze([]);
+const NO_DAMAGE: readonly StorageDamage[] = Object.freeze([]);
+const NO_FLOORS: RawFloors = new Map();
+/** Bundles tried, newest first, for the newest stored bucket of a granularity. */
+const MAX_BUNDLES_TRIED = 4;
+
+/**
+ * From where the buffer holds every point ever accepted (`undefined`: all of them): its first
+ * kept block, not before the floors of a repair; after a damaged buffer, the repair's floors or
+ * else the first point that came after it.
+ */
+function coveredFrom(
+  hadRaw: boolean,
+  raw: RawBuffer | undefined,
+  bound: BoundTimeSerie,
+  floors: RawFloors,
+  merged: Series,
+): number | undefined {
+  if (!hadRaw) return undefined;
+  const floor = lowestFloor(floors);
+  if (raw === undefined) return floor ?? merged.timestamps[0];
+  const first = bound.firstBlockTimestamp();
+  if (first === undefined || floor === undefined) return first ?? floor;
+  return Math.max(first, floor);
+}
 
 /** The metric a readiness probe reads: the nil UUID, which no metric has. */
 const PROBE_METRIC_ID = '00000000-0000-0000-0000-000000000000';
@@ -197,6 +240,7 @@ export class Storage {
         splitsWritten: 0,
         splitsDeleted: 0,
         corrupt: NO_CORRUPTION,
+        damage: NO_DAMAGE,
       };
     }
     const started = performance.now();
@@ -237,69 +281,128 @@ export class Storage {
   async #foldMeasures(item: MetricMeasures): Promise<FoldResult> {
     const { metricId, policy, measures, op } = item;
     const corrupt: string[] = [];
+    const damage: StorageDamage[] = [];
+    // NOTE: insertion order is write order: kept-aside objects first, then bundles, raw last.
+    const put = new Map<string, Uint8Array>();
     const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
     op?.mark('raw_loaded');
-    const previous = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeSeries, corrupt);
+    const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeRawBuffer, corrupt);
+    let floors = raw?.floors ?? NO_FLOORS;
+    let listed: string[] | undefined;
+    if (rawBytes !== undefined && raw === undefined) {
+      listed = await this.#list(metricId);
+      floors = floorsAfter(await this.#newestStoredBuckets(metricId, policy, listed));
+      const keptAs = quarantineName(RAW_OBJECT_NAME, rawBytes);
+      put.set(keptAs, rawBytes);
+      damage.push({ object: RAW_OBJECT_NAME, keptAs, detail: describeFloors(floors) });
+    }
+    const previous = raw?.series;
     const bound = new BoundTimeSerie(previous ?? emptySeries(), {
       blockSize: blockSize(policy),
       backWindow: effectiveBackWindow(policy),
     });
-    const update = bound.setValues(measures);
-    const { accepted, dropped } = update;
+    const admitted = sliceSeries(measures, lowestFloor(floors));
+    const update = bound.setValues(admitted);
+    const { accepted } = update;
+    const dropped = update.dropped + measures.timestamps.length - admitted.timestamps.length;
     this.#counters.measuresDropped += dropped;
     const newest = update.merged.timestamps[update.merged.timestamps.length - 1];
+    const result = { accepted, dropped, splitsWritten: 0, splitsDeleted: 0, corrupt, damage };
     if (accepted === 0 || update.recomputeFrom === undefined || newest === undefined) {
-      return { accepted, dropped, splitsWritten: 0, splitsDeleted: 0, corrupt };
+      if (put.size === 0) return result;
+      // NOTE: a repair is stored even when nothing was accepted: its floors must last.
+      put.set(RAW_OBJECT_NAME, encodeRawBuffer(update.bound.series, floors));
+      await this.#write(item, put, []);
+      return result;
     }
-    const plans = planSplits(policy, update.merged, update.recomputeFrom);
+    const plans = withoutProtectedBuckets(
+      planSplits(policy, update.merged, update.recomputeFrom),
+      floors,
+    );
     op?.mark('aggregated');
     // NOTE: a metric without a raw buffer has never been written (raw goes last), so it has no
-    // splits to expire; a corrupt one says nothing about what exists, so that forces a listing.
+    // splits to expire; a corrupt one says nothing about what exists, so it was listed above.
     const previousNewest = previous?.timestamps[previous.timestamps.length - 1];
     const expired =
-      rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
-        ? expiredSplits(policy, await this.#list(metricId), newest)
-        : [];
+      listed !== undefined
+        ? expiredSplits(policy, listed, newest)
+        : rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
+          ? expiredSplits(policy, await this.#list(metricId), newest)
+          : [];
     // NOTE: raw goes last in every update, so a metric without it never had an update complete:
     // at most a crashed first one left bundles, made of the measures this pass reads again.
-    const put = await this.#mergeBundles(metricId, policy, plans, corrupt, rawBytes !== undefined);
+    await this.#mergeBundles(item, plans, put, result, {
+      hasBundles: rawBytes !== undefined,
+      merged: update.merged,
+      floors,
+      coveredFrom: coveredFrom(rawBytes !== undefined, raw, bound, floors, update.merged),
+    });
     // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
-    put.set(RAW_OBJECT_NAME, encodeSeries(update.bound.series));
+    const kept = floorsStillNeeded(floors, update.bound.firstBlockTimestamp());
+    put.set(RAW_OBJECT_NAME, encodeRawBuffer(update.bound.series, kept));
     await this.#write(item, put, expired);
     this.#countWrite(accepted, plans.length, expired.length, put);
-    return {
-      accepted,
-      dropped,
-      splitsWritten: plans.length,
-      splitsDeleted: expired.length,
-      corrupt,
-    };
+    return { ...result, splitsWritten: plans.length, splitsDeleted: expired.length };
   }
 
   /**
    * Reads every touched bundle at once (unless the metric has none to read) and merges the
-   * recomputed points into each.
+   * recomputed points into each. A damaged one is kept aside and rebuilt from the raw points.
    */
   async #mergeBundles(
-    metricId: string,
-    policy: ArchivePolicy,
+    { metricId, policy }: MetricMeasures,
     plans: readonly SplitPlan[],
-    corrupt: string[],
-    hasBundles: boolean,
-  ): Promise<Map<string, Uint8Array>> {
-    const stored = hasBundles
+    put: Map<string, Uint8Array>,
+    { corrupt, damage }: { corrupt: string[]; damage: StorageDamage[] },
+    rebuild: BundleRebuild,
+  ): Promise<void> {
+    const stored = rebuild.hasBundles
       ? await this.#read(
           metricId,
           plans.map((plan) => plan.name),
         )
       : [];
-    const put = new Map<string, Uint8Array>();
     plans.forEach((plan, index) => {
-      const bundle = this.#decode(metricId, plan.name, stored[index], decodeSplitBundle, corrupt);
+      const bytes = stored[index];
+      let bundle = this.#decode(metricId, plan.name, bytes, decodeSplitBundle, corrupt);
+      if (bytes !== undefined && bundle === undefined) {
+        const keptAs = quarantineName(plan.name, bytes);
+        put.set(keptAs, bytes);
+        const { methods, detail } = rebuiltBundle(policy, plan, rebuild);
+        bundle = methods;
+        damage.push({ object: plan.name, keptAs, detail });
+      }
       const merged = mergeBundle(bundle ?? new Map(), plan, policy.aggregationMethods);
       put.set(plan.name, encodeSplitBundle(merged));
     });
-    return put;
+  }
+
+  /**
+   * The newest stored bucket of each granularity, from the newest bundle of it that decodes
+   * (granularities without one are left out).
+   */
+  async #newestStoredBuckets(
+    metricId: string,
+    policy: ArchivePolicy,
+    listed: readonly string[],
+  ): Promise<Map<number, number>> {
+    const newest = new Map<number, number>();
+    for (const { granularity } of policy.definition) {
+      const names = bundlesNewestFirst(listed, granularity);
+      for (const name of names.slice(0, MAX_BUNDLES_TRIED)) {
+        const [bytes] = await this.#read(metricId, [name]);
+        const bundle = this.#decode(metricId, name, bytes, decodeSplitBundle, []);
+        if (bundle === undefined) continue;
+        const last = Math.max(
+          ...[...bundle.values()].map((series) => series.timestamps.at(-1) ?? -Infinity),
+        );
+        if (Number.isFinite(last)) {
+          newest.set(granularity, last);
+          break;
+        }
+      }
+    }
+    return newest;
   }
 
   /** One update of the metric's objects, checked against the writer's fence first. */
@@ -330,7 +433,7 @@ export class Storage {
     if (rawBytes === undefined) return undefined;
     this.#counters.reads += 1;
     const items = itemsOf(policy, query.granularities);
-    const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeSeries, []);
+    const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeRawBuffer, [])?.series;
     const newest = raw?.timestamps[raw.timestamps.length - 1];
     const wanted = await this.#bundleNames(metricId, items, query, newest);
     const bytes = await this.#read(metricId, wanted.flat());
@@ -339,11 +442,13 @@ export class Storage {
       const bundles = wanted[index] ?? [];
       const found = bytes.slice(at, at + bundles.length);
       at += bundles.length;
-      const stored = this.#methodSeries(metricId, bundles, found, query.method);
+      const damaged: string[] = [];
+      const stored = this.#methodSeries(metricId, bundles, found, query.method, damaged);
       return {
         granularity: item.granularity,
         sampling: query.resample ?? item.granularity,
         series: readAggregate(item, stored, query, newest),
+        ...(damaged.length === 0 ? {} : { damaged }),
       };
     });
   }
@@ -372,10 +477,11 @@ export class Storage {
     names: readonly string[],
     found: readonly (Uint8Array | undefined)[],
     method: string,
+    damaged: string[],
   ): Series {
     const decode = (data: Uint8Array) => decodeSplitBundle(data, [method]);
     const parts = names.map((name, index) =>
-      this.#decode(metricId, name, found[index], decode, [])?.get(method),
+      this.#decode(metricId, name, found[index], decode, damaged)?.get(method),
     );
     return concatAll(parts.filter((part) => part !== undefined));
   }

@@ -1,12 +1,12 @@
 /**
  * The write path of the storage service on every backend, case by case: replays, expiry,
- * corrupt objects, deletion and the counters.
+ * deletion and the counters (damaged objects: `storage-damage.test.ts`).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { InvalidDataError, seriesOf, type Series } from '../../src/carbonara/index.ts';
+import { seriesOf, type Series } from '../../src/carbonara/index.ts';
 import { bundleObjectName } from '../../src/storage/object-name.ts';
 import { decodeSplitBundle } from '../../src/storage/split-bundle.ts';
 import { Storage } from '../../src/storage/storage.ts';
@@ -28,8 +28,6 @@ function at(...pairs: [number, number][]): Series {
     pairs.map(([, value]) => value),
   );
 }
-
-const GARBAGE = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
 
 for (const maker of BACKENDS) {
   describe(`storage service writes on ${maker.name}`, () => {
@@ -121,6 +119,7 @@ for (const maker of BACKENDS) {
         splitsWritten: 0,
         splitsDeleted: 0,
         corrupt: [],
+        damage: [],
       });
       assert.deepEqual(await backend.driver.listObjects(metricId), []);
       assert.equal(await read(storage, metricId), undefined);
@@ -170,96 +169,6 @@ for (const maker of BACKENDS) {
       assert.deepEqual([...stored.get('count')!.timestamps], [T0 + 7300 * S]);
       // NOTE: at 7300 s the oldest kept point moved from the split of 1 h into that of 2 h.
       assert.equal(storage.statistics().listings, listings + 1);
-    });
-
-    it('reports a corrupt raw buffer and starts afresh', async () => {
-      const reported: [string, string, Error][] = [];
-      const storage = new Storage(backend.driver, { onCorrupt: (...args) => reported.push(args) });
-      const policy = testPolicy([
-        [S, null],
-        [MINUTE, null],
-      ]);
-      const metricId = randomUUID();
-      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
-      await backend.driver.updateObjects(metricId, {
-        put: new Map([['raw', GARBAGE]]),
-        remove: [],
-      });
-      const result = await storage.foldMeasures({ metricId, policy, measures: at([2, 10]) });
-      assert.deepEqual(result.corrupt, ['raw']);
-      assert.equal(result.accepted, 1);
-      assert.equal(reported.length, 1);
-      assert.deepEqual(reported[0]?.slice(0, 2), [metricId, 'raw']);
-      assert.ok(reported[0][2] instanceof InvalidDataError);
-      assert.equal(storage.statistics().corruptObjects, 1);
-      assert.deepEqual(await read(storage, metricId, policy, 'count', MINUTE), [
-        { ts: T0, value: 1 },
-      ]);
-      assert.deepEqual(await read(storage, metricId, policy, 'sum', S), [
-        { ts: T0, value: 1 },
-        { ts: T0 + S, value: 2 },
-        { ts: T0 + 2 * S, value: 10 },
-      ]);
-    });
-
-    it('reports a corrupt split bundle when writing and replaces it', async () => {
-      const reported: string[] = [];
-      const storage = new Storage(backend.driver, {
-        onCorrupt: (_id, name) => reported.push(name),
-      });
-      const policy = testPolicy([
-        [S, null],
-        [MINUTE, null],
-      ]);
-      const metricId = randomUUID();
-      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
-      const name = bundleObjectName(S, T0);
-      await backend.driver.updateObjects(metricId, { put: new Map([[name, GARBAGE]]), remove: [] });
-      const result = await storage.foldMeasures({ metricId, policy, measures: at([5, 3]) });
-      assert.deepEqual(result.corrupt, [name]);
-      assert.deepEqual(reported, [name]);
-      assert.deepEqual(await read(storage, metricId, policy, 'sum', S), [
-        { ts: T0 + 5 * S, value: 3 },
-      ]);
-      assert.deepEqual(await read(storage, metricId, policy, 'sum', MINUTE), [
-        { ts: T0, value: 6 },
-      ]);
-    });
-
-    it('reports a corrupt split bundle when reading and reads it as empty', async () => {
-      const reported: string[] = [];
-      const storage = new Storage(backend.driver, {
-        onCorrupt: (_id, name) => reported.push(name),
-      });
-      const policy = testPolicy([
-        [S, null],
-        [MINUTE, null],
-      ]);
-      const metricId = randomUUID();
-      await storage.foldMeasures({ metricId, policy, measures: at([0, 1], [1, 2]) });
-      const name = bundleObjectName(MINUTE, T0);
-      const [bytes] = await backend.driver.readObjects(metricId, [name]);
-      const flipped = Uint8Array.from(bytes!);
-      flipped[flipped.length - 3] = (flipped[flipped.length - 3] as number) ^ 0x10;
-      await backend.driver.updateObjects(metricId, { put: new Map([[name, flipped]]), remove: [] });
-      const result = await storage.getMeasures(metricId, policy, {
-        method: 'sum',
-        granularities: [S, MINUTE],
-      });
-      assert.deepEqual(reported, [name]);
-      assert.deepEqual(
-        result?.map(({ granularity, series }) => [granularity, toPoints(series)]),
-        [
-          [MINUTE, []],
-          [
-            S,
-            [
-              { ts: T0, value: 1 },
-              { ts: T0 + S, value: 2 },
-            ],
-          ],
-        ],
-      );
     });
 
     it('counts what it did', async () => {

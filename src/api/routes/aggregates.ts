@@ -20,6 +20,7 @@ import {
 } from '../services/legacy-aggregation.ts';
 import { searchMetricValues } from '../services/metric-search.ts';
 import { ERROR_RESPONSES } from '../views/schemas.ts';
+import { requestReads } from '../http/damage-warning.ts';
 
 const ANY_QUERY = Type.Record(
   Type.String(),
@@ -64,7 +65,7 @@ export const aggregateRoutes: FastifyPluginCallbackTypebox = (app, _options, don
   const contextOf = (request: FastifyRequest): AggregatesContext => ({
     indexer,
     archivePolicies,
-    storage,
+    storage: requestReads(storage, request),
     refresh,
     refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,
     auth: request.auth,

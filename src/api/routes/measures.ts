@@ -25,6 +25,7 @@ import {
   postMeasuresBatch,
   type MeasuresContext,
 } from '../services/measures.ts';
+import { requestReads } from '../http/damage-warning.ts';
 
 const MEASURES_BODY = Type.Unknown({
   description: 'a list of {"timestamp": …, "value": …}, checked by the ingest parser',
@@ -109,7 +110,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       const context = {
         indexer,
         archivePolicies,
-        storage,
+        storage: requestReads(storage, request),
         refresh,
         refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,
         auth: request.auth,

@@ -40,6 +40,7 @@ import {
   type ResourceContext,
   type ResourcePage,
 } from '../services/resources.ts';
+import { requestReads } from '../http/damage-warning.ts';
 
 const TYPE_PARAMS = Type.Object({ type: Type.String() });
 const RESOURCE_PARAMS = Type.Object({ type: Type.String(), id: Type.String() });
@@ -409,7 +410,7 @@ export const resourceRoutes: FastifyPluginCallbackTypebox = (app, _options, done
       const context = {
         indexer,
         archivePolicies,
-        storage,
+        storage: requestReads(storage, request),
         refresh,
         refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,
         auth: request.auth,

@@ -6,6 +6,7 @@
  */
 import {
   isStale,
+  type DamagedObjectStatus,
   type MetricdStatus,
   type ReporterInfo,
   type ReporterMap,
@@ -41,6 +42,7 @@ export function metricdStatusJson(status: MetricdStatus | undefined, now: Date):
         'dropped measures': worker.measuresDropped,
         'measures per second': worker.measuresPerSecond,
         corrupt: worker.corrupt,
+        'damaged objects': (worker.damaged ?? []).map(damagedObjectJson),
         errors: worker.errors,
         restarts: worker.restarts,
         ops: worker.ops,
@@ -81,5 +83,15 @@ function reportersJson(map: ReporterMap): Record<string, unknown> {
     epoch: map.epoch,
     active: map.active === null ? null : info(map.active),
     standbys: map.standbys.map(info),
+  };
+}
+
+function damagedObjectJson(record: DamagedObjectStatus): Record<string, unknown> {
+  return {
+    metric: record.metric,
+    object: record.object,
+    kept_as: record.keptAs ?? null,
+    detail: record.detail,
+    at: record.at,
   };
 }

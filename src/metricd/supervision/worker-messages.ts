@@ -1,5 +1,5 @@
 /** The IPC protocol between metricd's reporter (the parent) and its worker processes. */
-import type { ProcessingFigures } from '../../chef/index.ts';
+import type { DamageRecord, ProcessingFigures } from '../../chef/index.ts';
 import type { EngineConfig } from '../../config/index.ts';
 import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../../optracker/index.ts';
 
@@ -24,7 +24,13 @@ export type FromWorker =
   /** Connected and waiting for blocks. */
   | { readonly type: 'ready' }
   /** Every second and after each block: the worker's figures since it started. */
-  | { readonly type: 'beat'; readonly figures: ProcessingFigures; readonly ops: OpsHealth }
+  | {
+      readonly type: 'beat';
+      readonly figures: ProcessingFigures;
+      readonly ops: OpsHealth;
+      /** The damaged stored objects its chef met lately. */
+      readonly damage?: readonly DamageRecord[];
+    }
   /** The dump an `ops` request asked for. */
   | { readonly type: 'ops'; readonly requestId: number; readonly dump: OpsDump }
   /** Redis coordination: a block taken from the shared queue is starting. */

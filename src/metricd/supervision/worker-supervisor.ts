@@ -6,7 +6,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-import { addFigures, emptyFigures, type ProcessingFigures } from '../../chef/index.ts';
+import {
+  addFigures,
+  emptyFigures,
+  newestDamage,
+  type DamageRecord,
+  type ProcessingFigures,
+} from '../../chef/index.ts';
 import type { EngineConfig } from '../../config/index.ts';
 import type { WorkerStatus } from '../../coordination/index.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -68,6 +74,10 @@ interface Worker {
   samples: { at: number; measures: number }[];
   /** The op tracker's health at the last beat of the current process. */
   ops: OpsHealth | null;
+  /** Damaged objects met by the processes this slot had before the current one. */
+  pastDamage: readonly DamageRecord[];
+  /** Damaged objects met by the current process. */
+  damage: readonly DamageRecord[];
   /** Dump requests sent to the current process, by request id. */
   readonly dumps: Map<number, (dump: OpsDump | { error: string }) => void>;
 }
@@ -96,6 +106,8 @@ export class WorkerSupervisor {
       currentFigures: emptyFigures(),
       samples: [],
       ops: null,
+      pastDamage: [],
+      damage: [],
       dumps: new Map(),
     }));
   }
@@ -161,6 +173,7 @@ export class WorkerSupervisor {
         measuresDropped: total.measuresDropped,
         measuresPerSecond: rate(worker.samples, now),
         corrupt: total.corrupt,
+        damaged: newestDamage([...worker.pastDamage, ...worker.damage]),
         errors: total.errors,
         ops: worker.ops,
       };
@@ -264,6 +277,7 @@ export class WorkerSupervisor {
       case 'beat':
         worker.currentFigures = message.figures;
         worker.ops = message.ops;
+        worker.damage = message.damage ?? [];
         worker.samples.push({ at: worker.lastBeat, measures: this.#measures(worker) });
         while ((worker.samples[0]?.at ?? Infinity) < worker.lastBeat - RATE_WINDOW_MS) {
           worker.samples.shift();
@@ -283,6 +297,8 @@ export class WorkerSupervisor {
     if (worker.child !== child) return;
     addFigures(worker.pastFigures, worker.currentFigures);
     worker.currentFigures = emptyFigures();
+    worker.pastDamage = newestDamage([...worker.pastDamage, ...worker.damage]);
+    worker.damage = [];
     worker.child = undefined;
     worker.ready = false;
     // NOTE: the dead process's ops are gone with it; nothing of them may linger as in flight.

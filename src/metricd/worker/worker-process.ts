@@ -19,7 +19,7 @@ import { isToWorker, type FromWorker, type ToWorker } from '../supervision/worke
 
 /** What a worker processes with; made by the composition root from the configuration. */
 export interface WorkerServices {
-  readonly chef: Pick<Chef, 'processMetrics'>;
+  readonly chef: Pick<Chef, 'processMetrics' | 'recentDamage'>;
   /** The tracker the chef reports its ops to; dumped on the reporter's request. */
   readonly tracker: OpTracker;
   /** Redis coordination: starts taking blocks from the shared queue, running each with `run`. */
@@ -232,7 +232,14 @@ export class WorkerProcess {
 
   #sendBeat(): void {
     if (this.#services !== undefined) {
-      this.#send({ type: 'beat', figures: this.#figures, ops: this.#services.tracker.health() });
+      const { tracker, chef } = this.#services;
+      const damage = chef.recentDamage();
+      this.#send({
+        type: 'beat',
+        figures: this.#figures,
+        ops: tracker.health(),
+        ...(damage.length === 0 ? {} : { damage }),
+      });
     }
   }
 

@@ -54,6 +54,7 @@ function steppedServices() {
         }
         return figures;
       },
+      recentDamage: () => [],
     },
     tracker: new OpTracker({ config: CONFIG.ops, logger: { warn: () => undefined } }),
     close: () => {
