@@ -41,6 +41,13 @@ export function createPostgresqlDialect(connectionString: string): SqlDialect {
   // NOTE: an idle client whose connection drops makes the pool emit `error`, which would crash
   // the process if nobody listened; the next query fails instead and is reported unavailable.
   pool.on('error', () => undefined);
+  // NOTE: the pool listens only on idle clients. A checked-out one whose connection drops
+  // between two queries (a server's fast shutdown sends its FATAL then) would emit `error` to
+  // nobody and crash the process; instead its next query fails, reported unavailable, and the
+  // pool drops it on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return {
     backend: 'postgresql',
     kyselyDialect: new PostgresDialect({ pool }),

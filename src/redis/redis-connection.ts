@@ -82,8 +82,22 @@ const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READON
  * timeout, a transient reply such as LOADING), as opposed to a wrong request (WRONGTYPE, …).
  */
 export function isRedisUnavailability(error: unknown): boolean {
-  const isReply = error instanceof Error && error.name === 'ReplyError';
-  return !isReply || TRANSIENT_REPLIES.test(error.message);
+  const cause = redisErrorCause(error);
+  const isReply = cause instanceof Error && cause.name === 'ReplyError';
+  return !isReply || TRANSIENT_REPLIES.test(cause.message);
+}
+
+/**
+ * The error that decided a failed call: for a MULTI that Redis refused as a whole (`EXECABORT`),
+ * the first refusal of a queued command (an `OOM` when Redis is full), which ioredis keeps in
+ * `previousErrors`; otherwise the error itself.
+ */
+export function redisErrorCause(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith('EXECABORT')) return error;
+  const { previousErrors } = error as Error & { previousErrors?: unknown };
+  return Array.isArray(previousErrors) && previousErrors[0] instanceof Error
+    ? previousErrors[0]
+    : error;
 }
 
 /** Clients that have been connected at least once. */

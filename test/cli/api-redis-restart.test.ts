@@ -2,8 +2,8 @@
  * `orzo api` on the Redis incoming store while Redis goes away, against a private redis-server
  * with append-only persistence (fsync always) and clients posting all along (and `/ready` naming
  * the incoming store while Redis is away): Redis is killed
- * (SIGKILL), stopped (SIGTERM), stalled (CLIENT PAUSE WRITE) and made to drop its connections
- * (CLIENT KILL). While it is away every request gets a prompt 503 with a JSON error body; once it
+ * (SIGKILL), stopped (SIGTERM), stalled (CLIENT PAUSE WRITE), made to drop its connections
+ * (CLIENT KILL) and filled up (maxmemory with noeviction). While it is away every request gets a prompt 503 with a JSON error body; once it
  * is back 202s resume without the API being restarted; the API never exits, never drops a
  * connection, and every measure it answered 202 for is in Redis afterwards.
  */
@@ -24,9 +24,9 @@ import {
   createMetrics,
   startMeasureTraffic,
   type MeasureTraffic,
-  type SentRequest,
 } from '../support/measure-traffic.ts';
 import { mulberry32 } from '../support/mulberry32.ts';
+import { badErrorBodies, hasStatus, hung, summary, unexpected } from '../support/outage-checks.ts';
 import { freePort, launchOrzo, runOrzo, type OrzoChild } from '../support/orzo-process.ts';
 import { privateRedisServer, type RedisServer } from '../support/redis.ts';
 
@@ -116,7 +116,11 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
         assert.equal((await fetch(`${api.url}/ready`)).status, 200, 'readiness once Redis is back');
         const whileDown = startedIn(downAt, restartedAt);
         assert.deepEqual(unexpected(whileDown, [503]), [], 'answers while Redis is down');
-        assert.deepEqual(hung(whileDown), [], 'requests left hanging while Redis is down');
+        assert.deepEqual(
+          hung(whileDown, HANG_LIMIT_MS),
+          [],
+          'requests left hanging while Redis is down',
+        );
         assert.deepEqual(badErrorBodies(whileDown), []);
         assert.equal(api.hasExited(), false, `orzo api exited: ${api.output().slice(-2000)}`);
         t.diagnostic(summary('started while Redis was down', whileDown));
@@ -143,7 +147,11 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
         ({ startedAt }) => startedAt < resumedAt,
       );
       assert.deepEqual(unexpected(whileStalled, [202, 503]), [], 'answers while Redis stalls');
-      assert.deepEqual(hung(whileStalled), [], 'requests left hanging while Redis stalls');
+      assert.deepEqual(
+        hung(whileStalled, HANG_LIMIT_MS),
+        [],
+        'requests left hanging while Redis stalls',
+      );
       assert.deepEqual(badErrorBodies(whileStalled), []);
       t.diagnostic(summary('in flight while Redis stalled', whileStalled));
     });
@@ -159,18 +167,52 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
       await untilAcknowledgedSince(performance.now(), '202s after the connection drops');
       const around = finishedSince(droppedAt);
       assert.deepEqual(unexpected(around, [202, 503]), [], 'answers around connection drops');
-      assert.deepEqual(hung(around), []);
+      assert.deepEqual(hung(around, HANG_LIMIT_MS), []);
       assert.deepEqual(badErrorBodies(around), []);
       t.diagnostic(summary('finished around the drops', around));
     });
   });
+
+  it(
+    'answers 503 while Redis is out of memory and 202 again once it has room',
+    { timeout: 90_000 },
+    async (t) => {
+      await withAdmin(async (admin) => {
+        await untilAcknowledgedSince(performance.now(), '202s before Redis fills up');
+        const info = String(await admin.call('INFO', 'memory'));
+        const used = Number(/used_memory:(\d+)/.exec(info)?.[1]);
+        await admin.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+        const fullAt = performance.now();
+        await admin.call('CONFIG', 'SET', 'maxmemory', String(used + 64 * 1024));
+        await traffic.until(
+          () => finishedSince(fullAt).filter(hasStatus(503)).length >= REFUSED_WHILE_DOWN,
+          '503s while Redis is out of memory',
+          WAIT_MS,
+        );
+        const roomAt = performance.now();
+        await admin.call('CONFIG', 'SET', 'maxmemory', '0');
+        await untilAcknowledgedSince(roomAt, '202s once Redis has room');
+        const whileFull = finishedSince(fullAt).filter(({ startedAt }) => startedAt < roomAt);
+        assert.deepEqual(unexpected(whileFull, [202, 503]), [], 'answers while Redis is full');
+        assert.deepEqual(hung(whileFull, HANG_LIMIT_MS), []);
+        assert.deepEqual(badErrorBodies(whileFull), []);
+        const refused = whileFull.find(hasStatus(503));
+        assert.match(
+          refused?.outcome.kind === 'answered' ? refused.outcome.body : '',
+          /out of memory/i,
+          'the 503 says why',
+        );
+        t.diagnostic(summary('finished while Redis was full', whileFull));
+      });
+    },
+  );
 
   it('kept running and lost no acknowledged measure', { timeout: 60_000 }, async (t) => {
     await traffic.stop();
     assert.equal(api.hasExited(), false, `orzo api exited: ${api.output().slice(-2000)}`);
     const { sent } = traffic;
     assert.deepEqual(unexpected(sent, [202, 503]), [], 'every answer is a 202 or a 503');
-    assert.deepEqual(hung(sent), [], 'requests left hanging');
+    assert.deepEqual(hung(sent, HANG_LIMIT_MS), [], 'requests left hanging');
     const incoming = new Incoming(
       createIncomingDriver(parseDataBackendUrl(incomingUrl, 'incomingUrl', { fsync: false })),
     );
@@ -198,47 +240,3 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
     }
   }
 });
-
-function hasStatus(status: number) {
-  return ({ outcome }: SentRequest) => outcome.kind === 'answered' && outcome.status === status;
-}
-
-/** A line for the test's output: what the requests of a phase got and how long they took. */
-function summary(phase: string, sent: readonly SentRequest[]): string {
-  const slowest = Math.max(0, ...sent.map(({ startedAt, finishedAt }) => finishedAt - startedAt));
-  return (
-    `${sent.length} requests ${phase}: ${sent.filter(hasStatus(202)).length} answered ` +
-    `202, ${sent.filter(hasStatus(503)).length} answered 503; slowest ${Math.round(slowest)} ms`
-  );
-}
-
-/** Requests without an answer, or answered with a status not in `allowed`. */
-function unexpected(sent: readonly SentRequest[], allowed: readonly number[]) {
-  return sent
-    .filter(({ outcome }) => outcome.kind !== 'answered' || !allowed.includes(outcome.status))
-    .map(({ request, outcome }) => ({ number: request.number, outcome }));
-}
-
-/** Requests that took longer than {@link HANG_LIMIT_MS}. */
-function hung(sent: readonly SentRequest[]) {
-  return sent
-    .filter(({ startedAt, finishedAt }) => finishedAt - startedAt > HANG_LIMIT_MS)
-    .map(({ request, startedAt, finishedAt }) => ({
-      number: request.number,
-      ms: Math.round(finishedAt - startedAt),
-    }));
-}
-
-/** 503s whose body is not Gnocchi's JSON error shape. */
-function badErrorBodies(sent: readonly SentRequest[]) {
-  return sent.filter(hasStatus(503)).flatMap(({ request, outcome }) => {
-    const body = outcome.kind === 'answered' ? outcome.body : '';
-    try {
-      const error = JSON.parse(body) as { code?: unknown; description?: unknown };
-      if (error.code === 503 && typeof error.description === 'string') return [];
-    } catch {
-      // NOTE: not JSON; reported below.
-    }
-    return [{ number: request.number, body }];
-  });
-}

@@ -1,7 +1,8 @@
 /**
  * `orzo serve` SIGKILLed at moments of its start-up and of its life: every process it started
- * (metricd's workers) must notice and exit, whatever stage it was at. And `npm start` stopped with
- * SIGTERM stops the server it started.
+ * (metricd's workers) must notice and exit, whatever stage it was at. The same for `orzo metricd`
+ * scaled out on Redis and PostgreSQL, whose workers take their blocks from a BullMQ queue. And
+ * `npm start` stopped with SIGTERM stops the server it started.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,10 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { freePort } from '../support/orzo-process.ts';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+import { freePort, runOrzo } from '../support/orzo-process.ts';
+import { createTestSchema, dropTestSchema, TEST_POSTGRESQL_URL } from '../support/postgresql.ts';
+import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
 
 const ORZO = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
 
@@ -101,4 +107,70 @@ describe('orzo serve killed with SIGKILL', () => {
     const left = await survivors(tag, npm.pid ?? -1);
     assert.deepEqual(left, [], 'processes still alive 30 s after npm start was stopped');
   });
+});
+
+describe('orzo metricd on Redis and PostgreSQL killed with SIGKILL', () => {
+  const prefix = randomPrefix();
+  const dataDir = mkdtempSync(join(tmpdir(), 'orzo-orphans-'));
+  const redisUrl = (part: string) =>
+    `${SHARED_REDIS_URL}/?prefix=${encodeURIComponent(`${prefix}${part}:`)}`;
+  let schema: string | undefined;
+  let flags: string[] = [];
+
+  before(async () => {
+    const admin = new pg.Client({ connectionString: TEST_POSTGRESQL_URL });
+    await admin.connect();
+    const made = await createTestSchema(admin, 'orzo_orphans').finally(() => admin.end());
+    schema = made.schema;
+    flags = [
+      '--indexer',
+      made.url,
+      '--incoming',
+      redisUrl('in'),
+      '--storage',
+      redisUrl('st'),
+      '--coordination',
+      redisUrl('co'),
+    ];
+    runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
+  });
+  after(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    const redis = new Redis(SHARED_REDIS_URL);
+    await deleteKeys(redis, prefix).finally(() => {
+      redis.disconnect();
+    });
+    if (schema === undefined) return;
+    const dropper = new pg.Client({ connectionString: TEST_POSTGRESQL_URL });
+    await dropper.connect();
+    await dropTestSchema(dropper, schema).finally(() => dropper.end());
+  });
+
+  for (const moment of [500, 1500, 'once its workers run'] as const) {
+    const when = typeof moment === 'number' ? `${moment} ms after it started` : moment;
+    it(`leaves no worker behind when killed ${when}`, async (t) => {
+      const tag = `ORZO_ORPHAN_TEST=${randomUUID()}`;
+      const [name, value] = tag.split('=') as [string, string];
+      const metricd = spawn(
+        process.execPath,
+        [ORZO, 'metricd', '--workers', '2', '--data-dir', dataDir, ...flags],
+        { env: { ...process.env, [name]: value }, stdio: 'ignore' },
+      );
+      const exited = new Promise((resolve) => metricd.once('exit', resolve));
+      if (typeof moment === 'number') {
+        await sleep(moment);
+      } else {
+        for (let waited = 0; taggedProcesses(tag, metricd.pid ?? -1).length < 2; waited += 100) {
+          assert.ok(waited < 60_000, 'the workers never started');
+          await sleep(100);
+        }
+      }
+      const children = taggedProcesses(tag, metricd.pid ?? -1).length;
+      metricd.kill('SIGKILL');
+      await exited;
+      const left = await survivors(tag, metricd.pid ?? -1);
+      assert.deepEqual(left, [], `processes still alive 30 s after their parent was killed`);
+      t.diagnostic(`${children} worker process(es) running at the kill`);
+    });
+  }
 });

@@ -12,6 +12,7 @@ import {
   createRedisSubscriber,
   FAIL_FAST_REDIS_OPTIONS,
   isRedisUnavailability,
+  redisErrorCause,
   waitUntilConnected,
   type ExtraRedisOptions,
 } from '../../redis/redis-connection.ts';
@@ -33,8 +34,11 @@ export function createIncomingRedisSubscriber(url: string, options: ExtraRedisOp
 /** The error to throw for a failed Redis call: unavailability is typed, the rest passes through. */
 export function toIncomingError(error: unknown): unknown {
   if (error instanceof IncomingUnavailableError || !isRedisUnavailability(error)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new IncomingUnavailableError(`incoming Redis is unavailable: ${reason}`, { cause: error });
+  const cause = redisErrorCause(error);
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  // NOTE: a full Redis refuses every write of a MULTI before running any: nothing was stored.
+  const state = reason.startsWith('OOM') ? 'out of memory (maxmemory reached)' : 'unavailable';
+  return new IncomingUnavailableError(`incoming Redis is ${state}: ${reason}`, { cause: error });
 }
 
 /** Resolves when a client may take a command; throws {@link IncomingUnavailableError} otherwise. */
