@@ -19,13 +19,21 @@ import type {
 import { type ListMetricsOptions, type Metric, type NewMetric } from './metric.ts';
 import type { ResourceQuery } from './resource-query.ts';
 
+/** Policies and rules to create together. */
+export interface ArchivePolicySeed {
+  readonly policies: readonly ArchivePolicy[];
+  readonly rules: readonly ArchivePolicyRule[];
+}
+
 /** The metadata store. */
 export interface Indexer {
   /**
    * Creates or migrates the schema to the newest version; idempotent, and safe when several
-   * processes run it at once. Resolves whether this call created the schema from nothing.
+   * processes run it at once. Resolves whether this call created the schema from nothing. With
+   * `seed`, a schema this call creates holds those policies and rules from the start: both are
+   * committed together or not at all.
    */
-  upgrade(): Promise<boolean>;
+  upgrade(seed?: ArchivePolicySeed): Promise<boolean>;
 
   /** Throws `ArchivePolicyAlreadyExistsError` if the name is taken. */
   createArchivePolicy(policy: ArchivePolicy): Promise<ArchivePolicy>;

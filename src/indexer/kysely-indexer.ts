@@ -43,7 +43,7 @@ import {
   ResourceTypeNotFoundError,
   UnsupportedArchivePolicyRuleChangeError,
 } from './errors.ts';
-import type { Indexer } from './indexer.ts';
+import type { ArchivePolicySeed, Indexer } from './indexer.ts';
 import type {
   ArchivePolicyRuleTable,
   ArchivePolicyTable,
@@ -110,8 +110,10 @@ export class KyselyIndexer implements Indexer {
     };
   }
 
-  async upgrade(): Promise<boolean> {
-    return this.#run(() => migrateToLatest(this.#db, this.#dialect));
+  async upgrade(seed?: ArchivePolicySeed): Promise<boolean> {
+    const onCreate =
+      seed === undefined ? undefined : (trx: Kysely<IndexerTables>) => insertSeed(trx, seed);
+    return this.#run(() => migrateToLatest(this.#db, this.#dialect, onCreate));
   }
 
   async createArchivePolicy(policy: ArchivePolicy): Promise<ArchivePolicy> {
@@ -187,20 +189,7 @@ export class KyselyIndexer implements Indexer {
             .select('name')
             .executeTakeFirst();
           if (anyPolicy !== undefined || anyRule !== undefined) return false;
-          for (const policy of policies) {
-            const row = { name: policy.name, ...archivePolicyFields(policy) };
-            await trx.insertInto('archive_policy').values(row).execute();
-          }
-          for (const rule of rules) {
-            await trx
-              .insertInto('archive_policy_rule')
-              .values({
-                name: rule.name,
-                metric_pattern: rule.metricPattern,
-                archive_policy_name: rule.archivePolicyName,
-              })
-              .execute();
-          }
+          await insertSeed(trx, { policies, rules });
           return true;
         }),
       // NOTE: a concurrent seed committed first, and what it created stands; otherwise a rule
@@ -526,3 +515,24 @@ function toMetric(row: MetricRow): Metric {
 
 /** A concurrent seed of the archive policies won; this one created nothing. */
 class SeedRaceLostError extends Error {}
+
+/** Inserts policies, then rules, in the caller's transaction. */
+async function insertSeed(
+  trx: Kysely<IndexerTables>,
+  { policies, rules }: ArchivePolicySeed,
+): Promise<void> {
+  for (const policy of policies) {
+    const row = { name: policy.name, ...archivePolicyFields(policy) };
+    await trx.insertInto('archive_policy').values(row).execute();
+  }
+  for (const rule of rules) {
+    await trx
+      .insertInto('archive_policy_rule')
+      .values({
+        name: rule.name,
+        metric_pattern: rule.metricPattern,
+        archive_policy_name: rule.archivePolicyName,
+      })
+      .execute();
+  }
+}

@@ -18,14 +18,24 @@ import type { SqlDialect } from './sql-dialect.ts';
 const MIGRATION_TABLE = 'orzo_migration';
 const MIGRATION_LOCK_TABLE = 'orzo_migration_lock';
 
-/** Every migration of the indexer, by name. */
-export function indexerMigrations(dialect: SqlDialect): Readonly<Record<string, Migration>> {
+/** Fills a schema being created, in the transaction that creates it. */
+export type OnSchemaCreated = (db: Kysely<IndexerTables>) => Promise<void>;
+
+/**
+ * Every migration of the indexer, by name. `onCreate` runs at the end of the first one, so only
+ * on an index being created; its rows do not change the schema the migration makes.
+ */
+export function indexerMigrations(
+  dialect: SqlDialect,
+  onCreate?: OnSchemaCreated,
+): Readonly<Record<string, Migration>> {
   return {
     '0001_create_archive_policy_rule_metric': {
       up: async (db) => {
         await createArchivePolicyTables(db, dialect);
         await createMetricTable(db, dialect);
         await createIndexes(db);
+        await onCreate?.(db as Kysely<IndexerTables>);
       },
     },
     '0002_create_resource_type_resource_history': {
@@ -37,12 +47,13 @@ export function indexerMigrations(dialect: SqlDialect): Readonly<Record<string, 
 }
 
 /**
- * Applies every pending migration; idempotent, and safe when several processes run it at once.
- * Returns whether this call created the schema (ran the first migration).
+ * Applies every pending migration, all in one transaction; idempotent, and safe when several
+ * processes run it at once. Returns whether this call created the schema (ran the first migration).
  */
 export async function migrateToLatest(
   db: Kysely<IndexerTables>,
   dialect: SqlDialect,
+  onCreate?: OnSchemaCreated,
 ): Promise<boolean> {
   const schema = await dialect.migrationTableSchema(db);
   if (dialect.backend === 'postgresql' && schema === undefined) {
@@ -50,7 +61,7 @@ export async function migrateToLatest(
       path: 'indexerUrl',
     });
   }
-  const migrations = indexerMigrations(dialect);
+  const migrations = indexerMigrations(dialect, onCreate);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

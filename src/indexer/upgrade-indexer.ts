@@ -35,16 +35,21 @@ export async function upgradeIndexer(
   indexer: UpgradeableIndexer,
   options: UpgradeIndexerOptions,
 ): Promise<UpgradeIndexerResult> {
-  const created = await indexer.upgrade();
   const when = options.createDefaultArchivePolicies;
-  if (when === 'never' || (when === 'when-created' && !created)) {
-    return { createdSchema: created, createdDefaultArchivePolicies: false };
+  const seed = {
+    policies: defaultArchivePolicies(options.defaultAggregationMethods),
+    rules: [DEFAULT_ARCHIVE_POLICY_RULE],
+  };
+  if (when === 'when-created') {
+    // NOTE: with the schema, in its transaction: a run killed before it commits leaves no schema,
+    // so the next run creates both; one that commits leaves both.
+    const created = await indexer.upgrade(seed);
+    return { createdSchema: created, createdDefaultArchivePolicies: created };
   }
+  const created = await indexer.upgrade();
+  if (when === 'never') return { createdSchema: created, createdDefaultArchivePolicies: false };
   // NOTE: all or nothing in one transaction, so that a killed upgrade leaves an empty index,
   // which the next run fills; another upgrade running now may be the one that fills it.
-  const seeded = await indexer.seedArchivePolicies(
-    defaultArchivePolicies(options.defaultAggregationMethods),
-    [DEFAULT_ARCHIVE_POLICY_RULE],
-  );
+  const seeded = await indexer.seedArchivePolicies(seed.policies, seed.rules);
   return { createdSchema: created, createdDefaultArchivePolicies: seeded };
 }

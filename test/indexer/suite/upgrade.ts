@@ -92,6 +92,17 @@ export function describeUpgrade(makeIndexer: MakeIndexer): void {
       await assertDefaults(indexer);
     });
 
+    it('creates the schema and them in one transaction, so a run killed midway leaves neither', async () => {
+      const { indexer } = harness();
+      const orphanRule = { name: 'r', metricPattern: '*', archivePolicyName: 'missing' };
+      // NOTE: the rule's missing policy fails the seed after the schema was made, as a kill would.
+      await assert.rejects(indexer.upgrade({ policies: [testPolicy('one')], rules: [orphanRule] }));
+      const options = { ...UPGRADE_OPTIONS, createDefaultArchivePolicies: 'when-created' } as const;
+      const result = await upgradeIndexer(indexer, options);
+      assert.deepEqual(result, { createdSchema: true, createdDefaultArchivePolicies: true });
+      await assertDefaults(indexer);
+    });
+
     it('creates none when a policy exists already', async () => {
       const { indexer } = harness();
       await indexer.upgrade();
