@@ -10,6 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { ADMIN, FOOBAR, startApi, type TestApi } from './harness.ts';
 
 const MISSING = '0b1cb5e0-4a3c-4b68-9a8d-6c3f0a7c2f11';
+const RESOURCE = '5a4ad3d4-0b6e-4f4c-9bb8-3c1c2f7d0e21';
+/** 40,000 measures, about 1.6 MB: parsed by a worker. */
+const LEGIT = Buffer.from(
+  `[${Array.from({ length: 40_000 }, (_, i) => `{"timestamp": ${1_600_000_000 + i}, "value": ${i}}`).join(',')}]`,
+);
 /** 16 MiB of `[{},{},…]`: millions of objects once parsed. */
 const HOSTILE = Buffer.from(`[${'{},'.repeat((16 * 2 ** 20) / 3)}{}]`);
 
@@ -54,6 +59,7 @@ describe('large bodies', () => {
   let port: number;
 
   let metric: string;
+  let resourceMetric: string;
 
   before(async () => {
     api = await startApi({ api: { parseWorkerHeapMb: 64, parseTimeoutSeconds: 2 } });
@@ -70,6 +76,13 @@ describe('large bodies', () => {
       payload: { archive_policy_name: 'p' },
     });
     metric = created.json<{ id: string }>().id;
+    const resource = await api.app.inject({
+      method: 'POST',
+      url: '/v1/resource/generic',
+      headers: { authorization: FOOBAR, 'content-type': 'application/json' },
+      payload: { id: RESOURCE, metrics: { cpu: { archive_policy_name: 'p' } } },
+    });
+    resourceMetric = resource.json<{ metrics: { cpu: string } }>().metrics.cpu;
     const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
     port = Number(new URL(address).port);
   });
@@ -95,11 +108,7 @@ describe('large bodies', () => {
   });
 
   it('parses large bodies of allowed requests off the event loop, refusing hostile ones', async () => {
-    const measures = Array.from(
-      { length: 40_000 },
-      (_, i) => `{"timestamp": ${1_600_000_000 + i}, "value": ${i}}`,
-    );
-    const legit = Buffer.from(`[${measures.join(',')}]`);
+    const legit = LEGIT;
     const requests = [
       post(port, `/v1/metric/${metric}/measures`, HOSTILE, FOOBAR),
       post(
@@ -112,10 +121,25 @@ describe('large bodies', () => {
     ];
     const latencies = await probeHealthcheck(port);
     const [hostileOne, hostileBatch, accepted] = await Promise.all(requests);
-    assert.ok(hostileOne === 400 || hostileOne === 413, String(hostileOne));
-    assert.ok(hostileBatch === 400 || hostileBatch === 413, String(hostileBatch));
+    for (const status of [hostileOne, hostileBatch]) {
+      assert.ok(status === 400 || status === 413, String(status));
+    }
     assert.equal(accepted, 202);
     const { measures: stored } = await api.incoming.readPending(metric);
+    assert.equal(stored.timestamps.length, 40_000);
+    assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
+  });
+
+  it('parses large batches by resource off the event loop too', async () => {
+    const hostile = Buffer.from(`{"${RESOURCE}": {"cpu": ${HOSTILE.toString()}}}`);
+    const legit = Buffer.from(`{"${RESOURCE}": {"cpu": {"measures": ${LEGIT.toString()}}}}`);
+    const path = '/v1/batch/resources/metrics/measures';
+    const requests = [post(port, path, hostile, FOOBAR), post(port, path, legit, FOOBAR)];
+    const latencies = await probeHealthcheck(port);
+    const [refused, accepted] = await Promise.all(requests);
+    assert.ok(refused === 400 || refused === 413, String(refused));
+    assert.equal(accepted, 202);
+    const { measures: stored } = await api.incoming.readPending(resourceMetric);
     assert.equal(stored.timestamps.length, 40_000);
     assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
   });

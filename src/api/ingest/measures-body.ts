@@ -1,17 +1,19 @@
 /**
  * A measures request body from raw bytes to batches: decoded as JSON, then read by the ingest
- * parser, either one metric's list (`POST …/measures`) or the batch endpoint's object of metric
- * id → list. The same code runs in the request's thread for small bodies and in a parsing worker
- * for large ones (`measures-parse-pool.ts`).
+ * parser, either one metric's list (`POST …/measures`), the batch endpoint's object of metric
+ * id → list, or the batch by resource (`resource-measures-body.ts`). The same code runs in the
+ * request's thread for small bodies and in a parsing worker for large ones
+ * (`measures-parse-pool.ts`).
  */
-import { parseMeasures, parseMeasuresBatch, type MeasureBatch } from '../../ingest/index.ts';
+import { parseMeasures, parseMeasuresBatch } from '../../ingest/index.ts';
 import { decodeJson } from '../http/json-body.ts';
+import type { ParsedMeasures } from './parsed-measures.ts';
+import { parseResourceMeasuresBody } from './resource-measures-body.ts';
 
-/** Which body: one metric's list, or the batch endpoint's object. */
-export type MeasuresBodyKind = 'one' | 'batch';
+/** Which body: one metric's list, the batch endpoint's object, or the batch by resource. */
+export type MeasuresBodyKind = 'one' | 'batch' | 'resources';
 
-/** What a body holds: batches by metric id (the `one` body's under `''`). */
-export type ParsedMeasures = ReadonlyMap<string, MeasureBatch>;
+export type { ParsedBatch, ParsedMeasures } from './parsed-measures.ts';
 
 /** Decodes and reads a body; throws `UndecodableBodyError` and `InvalidMeasuresError`. */
 export function parseMeasuresBody(
@@ -21,5 +23,6 @@ export function parseMeasuresBody(
 ): ParsedMeasures {
   const body = decodeJson(raw);
   if (kind === 'batch') return parseMeasuresBatch(body, { now });
+  if (kind === 'resources') return parseResourceMeasuresBody(body, now);
   return new Map([['', parseMeasures(body, { now })]]);
 }

@@ -10,9 +10,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 
-import type { MeasureBatch } from '../../ingest/index.ts';
+import type { MetricRequest } from '../../resource/index.ts';
 import { BodyTooComplexError } from '../http/request-errors.ts';
-import { parseMeasuresBody, type MeasuresBodyKind, type ParsedMeasures } from './measures-body.ts';
+import {
+  parseMeasuresBody,
+  type MeasuresBodyKind,
+  type ParsedBatch,
+  type ParsedMeasures,
+} from './measures-body.ts';
 import { errorFromFields, type ErrorFields } from './parse-errors.ts';
 
 /** Bodies from this size up are parsed by a worker. */
@@ -39,8 +44,11 @@ interface Job {
   readonly reject: (error: Error) => void;
 }
 
+/** One batch as a worker sends it: key, timestamps, values, the metric's request if any. */
+type WireBatch = readonly [string, Float64Array, Float64Array, MetricRequest | undefined];
+
 type Answer =
-  | { readonly id: number; readonly batches: readonly [string, Float64Array, Float64Array][] }
+  | { readonly id: number; readonly batches: readonly WireBatch[] }
   | { readonly id: number; readonly error: ErrorFields };
 
 /** A bounded set of parsing workers, started on first use. */
@@ -168,11 +176,11 @@ export class MeasuresParsePool {
   }
 }
 
-function toBatches(batches: readonly [string, Float64Array, Float64Array][]): ParsedMeasures {
+function toBatches(batches: readonly WireBatch[]): ParsedMeasures {
   return new Map(
-    batches.map(([key, timestamps, values]): [string, MeasureBatch] => [
+    batches.map(([key, timestamps, values, request]): [string, ParsedBatch] => [
       key,
-      { timestamps, values },
+      request === undefined ? { timestamps, values } : { timestamps, values, request },
     ]),
   );
 }

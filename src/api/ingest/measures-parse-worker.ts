@@ -21,7 +21,8 @@ process.on('message', (job: ParseJob) => {
   try {
     const raw = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
     const parsed = parseMeasuresBody(raw, job.kind, job.now);
-    answer = { id: job.id, batches: [...parsed].map(([key, b]) => [key, b.timestamps, b.values]) };
+    const batches = [...parsed].map(([key, b]) => [key, b.timestamps, b.values, b.request]);
+    answer = { id: job.id, batches };
   } catch (error) {
     answer = { id: job.id, error: errorFields(error) };
   }

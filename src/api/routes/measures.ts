@@ -13,7 +13,6 @@ import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
 import { parseBoolean } from '../arguments/boolean-argument.ts';
 import { byMessage } from '../http/errors.ts';
 import type { MeasureBatch } from '../../ingest/index.ts';
-import { decodeJsonBody } from '../http/json-body.ts';
 import { readMeasuresBody } from '../ingest/read-measures-body.ts';
 import { requireCaller } from '../http/request-hooks.ts';
 import { postResourceMeasuresBatch } from '../services/batch-resources.ts';
@@ -141,7 +140,7 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/v1/batch/resources/metrics/measures',
     {
       schema: { querystring: BATCH_RESOURCES_QUERY, body: BATCH_BODY, response: ACCEPTED },
-      preValidation: [requireCaller, decodeJsonBody],
+      preValidation: [requireCaller],
       // NOTE: a policy named in the body that does not exist is the client's error.
       config: {
         errorOverrides: { ARCHIVE_POLICY_NOT_FOUND: { status: 400, describe: byMessage } },
@@ -149,11 +148,9 @@ export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       const createMetrics = parseBoolean('create_metrics', request.query.create_metrics ?? 'false');
-      await postResourceMeasuresBatch(
-        { ...contextOf(request), auth: request.auth },
-        request.body,
-        createMetrics,
-      );
+      const context = { ...contextOf(request), auth: request.auth };
+      const parsed = await readMeasuresBody(request, measuresParser, 'resources', context.now);
+      await postResourceMeasuresBatch(context, parsed, createMetrics);
       reply.code(202);
     },
   );

@@ -1,16 +1,18 @@
 /**
  * `POST /v1/batch/resources/metrics/measures[?create_metrics=true]`, as Ceilometer and
  * collectd-gnocchi use it: measures by resource id (transformed for the caller) and metric name,
- * each list alone or in `{archive_policy_name?, unit?, measures}`. Every measure is read before
- * anything happens, so a bad one stores nothing; with `create_metrics`, missing metrics are
- * created (their policy by name or by rule) and unknown resources are listed in the error;
- * without it, unknown names are. The measures are stored in one call, as a batch by metric.
+ * read by `resource-measures-body.ts` before anything happens, so a bad one stores nothing; with
+ * `create_metrics`, missing metrics are created (their policy by name or by rule) and unknown
+ * resources are listed in the error; without it, unknown names are. The measures are stored in
+ * one call, as a batch by metric.
  */
 import { transformResourceId } from '../../grammar/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
-import { InvalidMeasuresError, parseMeasures, type MeasureBatch } from '../../ingest/index.ts';
+import type { MeasureBatch } from '../../ingest/index.ts';
 import type { MetricRequest } from '../../resource/index.ts';
 import { UnknownMetricsError, UnknownResourcesError } from '../http/request-errors.ts';
+import type { ParsedMeasures } from '../ingest/measures-body.ts';
+import { parseResourceMetricKey } from '../ingest/resource-measures-body.ts';
 import { metricPolicyTarget } from '../views/metric-json.ts';
 import { resourcePolicyTarget } from '../views/resource-json.ts';
 import type { MeasuresContext } from './measures.ts';
@@ -34,11 +36,10 @@ export interface BatchResourcesContext extends Omit<MeasuresContext, 'indexer' |
 /** Stores a batch by resource; throws Gnocchi's 400s. */
 export async function postResourceMeasuresBatch(
   context: BatchResourcesContext,
-  body: unknown,
+  parsed: ParsedMeasures,
   createMetrics: boolean,
 ): Promise<void> {
-  const creator = context.auth.currentUser();
-  const byResource = parseBody(body, creator, context.now);
+  const byResource = byResourceId(parsed, context.auth.currentUser());
   const ids = [...byResource.keys()];
   const found =
     ids.length === 0
@@ -86,44 +87,22 @@ export async function postResourceMeasuresBatch(
   context.op.mark('stored');
 }
 
-function parseBody(body: unknown, creator: string, now: number): Map<string, ResourceMeasures> {
-  if (!isObject(body)) {
-    throw new InvalidMeasuresError('batch-format', {
-      detail: 'the body must be an object mapping resource ids to metric names and measures',
-    });
-  }
-  const byResource = new Map<string, ResourceMeasures>();
-  for (const [originalId, named] of Object.entries(body)) {
-    const id = transformResourceId(originalId, creator);
-    if (!isObject(named)) {
-      throw new InvalidMeasuresError('batch-format', {
-        metricKey: originalId,
-        detail: 'each resource maps metric names to measures',
-      });
+/** The parsed batches grouped by resource id, transformed for the caller as Gnocchi does. */
+function byResourceId(parsed: ParsedMeasures, creator: string): Map<string, ResourceMeasures> {
+  const byOriginal = new Map<string, ResourceMeasures>();
+  for (const [key, { timestamps, values, request }] of parsed) {
+    const [originalId, name] = parseResourceMetricKey(key);
+    let resource = byOriginal.get(originalId);
+    if (resource === undefined) {
+      resource = { originalId, metrics: new Map() };
+      byOriginal.set(originalId, resource);
     }
-    const metrics = new Map<string, { request: MetricRequest; batch: MeasureBatch }>();
-    for (const [name, entry] of Object.entries(named)) {
-      const key = `${originalId}/${name}`;
-      const measures = isObject(entry) ? entry.measures : entry;
-      const request: MetricRequest = isObject(entry)
-        ? {
-            ...(typeof entry.archive_policy_name === 'string'
-              ? { archivePolicyName: entry.archive_policy_name }
-              : {}),
-            ...(typeof entry.unit === 'string' ? { unit: entry.unit } : {}),
-          }
-        : {};
-      try {
-        metrics.set(name, { request, batch: parseMeasures(measures, { now }) });
-      } catch (error) {
-        throw error instanceof InvalidMeasuresError ? error.withMetricKey(key) : error;
-      }
-    }
-    byResource.set(id, { originalId, metrics });
+    resource.metrics.set(name, { request: request ?? {}, batch: { timestamps, values } });
   }
-  return byResource;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return new Map(
+    [...byOriginal.values()].map((resource) => [
+      transformResourceId(resource.originalId, creator),
+      resource,
+    ]),
+  );
 }
