@@ -8,6 +8,8 @@
  * dependencies from `app.engine`) and append it to {@link RESOURCE_PLUGINS}; a new dependency goes
  * into `ApiDeps` and `ApiEngine` (see `api-deps.ts`).
  */
+import { readFileSync } from 'node:fs';
+
 import fastifyCors from '@fastify/cors';
 import type {
   FastifyPluginCallbackTypebox,
@@ -15,6 +17,8 @@ import type {
 } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 
+import type { ApiConfig } from '../config/index.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { createApiEngine, type ApiDeps } from './api-deps.ts';
 import { corsOptions, refusedPreflightHook } from './http/cors-options.ts';
 import { enginePlugin } from './engine-plugin.ts';
@@ -64,6 +68,7 @@ const MAX_PARAM_LENGTH = 4096;
 export function buildApp(deps: ApiDeps) {
   const engine = createApiEngine(deps);
   const { api } = engine.config;
+  const tls = tlsOptions(api);
   const app = Fastify({
     logger: loggerOptions(deps.logger),
     // NOTE: one line per request, written when it is answered (below), instead of two.
@@ -74,13 +79,9 @@ export function buildApp(deps: ApiDeps) {
     // every `connectionsCheckingInterval`, a tenth of the shortest here.
     requestTimeout: api.requestTimeoutSeconds * 1000,
     connectionTimeout: api.idleTimeoutSeconds * 1000,
-    http: {
-      headersTimeout: Math.min(api.headersTimeoutSeconds, api.requestTimeoutSeconds) * 1000,
-      connectionsCheckingInterval: Math.max(
-        100,
-        (Math.min(api.headersTimeoutSeconds, api.requestTimeoutSeconds) * 1000) / 10,
-      ),
-    },
+    http: serverOptions(api),
+    // NOTE: fastify ignores `http` for an HTTPS server, so its options go with the key.
+    ...(tls === undefined ? {} : { https: { ...serverOptions(api), ...tls } }),
     exposeHeadRoutes: false,
     // NOTE: requests arriving on kept-alive connections while the app closes are refused by the
     // `refuseWhileClosing` hook below, so that they get Orzo's JSON error body, not fastify's.
@@ -142,3 +143,34 @@ function refuseWhileClosing(app: FastifyInstance): void {
 
 /** The API's fastify instance. */
 export type OrzoApp = ReturnType<typeof buildApp>;
+
+/** Node's server options that bound slow clients (see `buildApp`). */
+function serverOptions(api: ApiConfig): {
+  headersTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  const headersMs = Math.min(api.headersTimeoutSeconds, api.requestTimeoutSeconds) * 1000;
+  return { headersTimeout: headersMs, connectionsCheckingInterval: Math.max(100, headersMs / 10) };
+}
+
+/** The key and certificate of `api.tls*`, read once at start; `undefined` for plain HTTP. */
+function tlsOptions(api: ApiConfig): { key: Buffer; cert: Buffer } | undefined {
+  const { tlsCertFile, tlsKeyFile } = api;
+  if (tlsCertFile === undefined && tlsKeyFile === undefined) return undefined;
+  if (tlsCertFile === undefined || tlsKeyFile === undefined) {
+    throw new ConfigError('api.tlsCertFile and api.tlsKeyFile go together: set both or neither', {
+      path: tlsCertFile === undefined ? 'api.tlsCertFile' : 'api.tlsKeyFile',
+    });
+  }
+  const read = (path: string, key: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`cannot read ${key} ${path}: ${(error as Error).message}`, {
+        path: key,
+        cause: error,
+      });
+    }
+  };
+  return { key: read(tlsKeyFile, 'api.tlsKeyFile'), cert: read(tlsCertFile, 'api.tlsCertFile') };
+}

@@ -38,8 +38,8 @@ commands:
   help      print this text (also --help or -h after any command); --version prints the version
 
 flags (every command): --config FILE, --data-dir DIR, --host HOST, --port PORT,
-  --auth basic|noauth|remoteuser, --workers N, --indexer URL, --incoming URL, --storage URL,
-  --coordination local|URL, --sacks N
+  --auth basic|noauth|remoteuser, --protected-mode true|false, --workers N, --indexer URL,
+  --incoming URL, --storage URL, --coordination local|URL, --sacks N
 `;
 
 /** The flags of each command beyond the shared ones; any other is refused. */

@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 
+import { assertProtectedListen } from '../api/protected-mode.ts';
 import type { EngineConfig } from '../config/index.ts';
 import { buildEngineApp } from './api.ts';
 import { openEngineServices } from './engine-services.ts';
@@ -17,6 +18,7 @@ export async function runServe(
   config: EngineConfig,
   options: { readonly skipArchivePoliciesCreation: boolean },
 ): Promise<void> {
+  assertProtectedListen(config.api);
   const logger = pino({ level: config.log.level });
   const flags = { ...NO_SKIPS, ...options, defaultPolicies: 'when-created' } as const;
   for (const line of await runUpgrade(config, flags)) logger.info(line);

@@ -42,6 +42,15 @@ const API_CONFIG = Type.Object({
   auth: Type.Union([Type.Literal('basic'), Type.Literal('noauth'), Type.Literal('remoteuser')], {
     default: 'basic',
   }),
+  /**
+   * Refuse to listen on an address other than loopback in the `basic` and `noauth` modes, which
+   * trust whatever name a client sends (as Redis's protected mode). @defaultValue `true`
+   */
+  protectedMode: Type.Boolean({ default: true }),
+  /** PEM certificate chain file: with `tlsKeyFile`, the API speaks HTTPS. @defaultValue none */
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** PEM private key file of `tlsCertFile`. @defaultValue none */
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   /** The header a trusted proxy names the user in, for `remoteuser`. @defaultValue `X-Remote-User` */
   remoteUserHeader: Type.String({ minLength: 1, default: 'X-Remote-User' }),
   /** Largest page a listing returns (Gnocchi's `[api] max_limit`). @defaultValue `1000` */
@@ -262,6 +271,7 @@ const FLAGS = {
   host: 'api.host',
   port: 'api.port',
   auth: 'api.auth',
+  'protected-mode': 'api.protectedMode',
   workers: 'metricd.workers',
 } as const;
 
