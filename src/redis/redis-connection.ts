@@ -87,17 +87,24 @@ export function isRedisUnavailability(error: unknown): boolean {
   return !isReply || TRANSIENT_REPLIES.test(cause.message);
 }
 
+/** How Redis says it refused a whole transaction at `EXEC` (Redis 7 checks memory there too). */
+const EXEC_REFUSAL = /^EXECABORT Transaction discarded because of: (.+)$/s;
+
 /**
  * The error that decided a failed call: for a MULTI that Redis refused as a whole (`EXECABORT`),
- * the first refusal of a queued command (an `OOM` when Redis is full), which ioredis keeps in
- * `previousErrors`; otherwise the error itself.
+ * the refusal behind it (an `OOM` when Redis is full), either of a queued command, which ioredis
+ * keeps in `previousErrors`, or of the `EXEC` itself, named in its message; otherwise the error
+ * itself.
  */
 export function redisErrorCause(error: unknown): unknown {
   if (!(error instanceof Error) || !error.message.startsWith('EXECABORT')) return error;
   const { previousErrors } = error as Error & { previousErrors?: unknown };
-  return Array.isArray(previousErrors) && previousErrors[0] instanceof Error
-    ? previousErrors[0]
-    : error;
+  if (Array.isArray(previousErrors) && previousErrors[0] instanceof Error) return previousErrors[0];
+  const refusal = EXEC_REFUSAL.exec(error.message)?.[1];
+  if (refusal === undefined) return error;
+  const cause = new Error(refusal, { cause: error });
+  cause.name = error.name;
+  return cause;
 }
 
 /** Clients that have been connected at least once. */

@@ -12,8 +12,9 @@
  * expires it), and every bucket comes from raw points, so none is newer than the newest of them.
  * Two exceptions, both after a failure: the raw buffer is written last, so between a crash and
  * the replay of the measures it was to hold a bundle may already have their buckets; and a corrupt
- * raw buffer is replaced by one holding only the measures that come next, which may be older than
- * what the bundles hold. A named read leaves out the splits past the newest raw point's, which a
+ * raw buffer is replaced by one holding only the measures that come next, which the repair's
+ * floors keep from being older than what readable bundles hold (see `damage.ts`), but which may
+ * be older than what unreadable ones held. A named read leaves out the splits past the newest raw point's, which a
  * listing would show.
  */
 import {

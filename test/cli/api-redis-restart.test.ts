@@ -20,14 +20,17 @@ import { Redis } from 'ioredis';
 import { createIncomingDriver } from '../../src/ingest/create-incoming-driver.ts';
 import { Incoming } from '../../src/ingest/incoming.ts';
 import { auditIncoming } from '../support/incoming-audit.ts';
+import type { MeasureTraffic } from '../support/measure-traffic.ts';
 import {
-  createMetrics,
-  startMeasureTraffic,
-  type MeasureTraffic,
-} from '../support/measure-traffic.ts';
-import { mulberry32 } from '../support/mulberry32.ts';
-import { badErrorBodies, hasStatus, hung, summary, unexpected } from '../support/outage-checks.ts';
-import { freePort, launchOrzo, runOrzo, type OrzoChild } from '../support/orzo-process.ts';
+  apiUnderTraffic,
+  badErrorBodies,
+  hasStatus,
+  hung,
+  summary,
+  trafficWindows,
+  unexpected,
+} from '../support/outage-checks.ts';
+import type { OrzoChild } from '../support/orzo-process.ts';
 import { privateRedisServer, type RedisServer } from '../support/redis.ts';
 
 const CLIENTS = 3;
@@ -62,35 +65,24 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     // NOTE: only incoming measures live in Redis; the indexer stays SQLite in the data folder.
     incomingUrl = `${redis.url}?prefix=${PREFIX}`;
-    const flags = ['--incoming', incomingUrl];
-    runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
-    api = await launchOrzo('api', { dataDir, port: await freePort(), flags });
-    cleanups.push(() => api.kill('SIGKILL'));
-    metricIds = await createMetrics(api.url, METRICS);
-    traffic = startMeasureTraffic({
-      url: api.url,
-      metricIds,
+    ({ api, metricIds, traffic } = await apiUnderTraffic({
+      dataDir,
+      flags: ['--incoming', incomingUrl],
+      metrics: METRICS,
       clients: CLIENTS,
-      firstNumber: 0,
-      random: mulberry32(20_260_513),
-    });
+      seed: 20_260_513,
+    }));
+    cleanups.push(() => api.kill('SIGKILL'));
     cleanups.push(() => traffic.stop().catch(() => undefined));
   });
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  /** Requests that started in [from, to), by the test's clock. */
-  const startedIn = (from: number, to = Infinity) =>
-    traffic.sent.filter(({ startedAt }) => startedAt >= from && startedAt < to);
-  const finishedSince = (from: number) =>
-    traffic.sent.filter(({ finishedAt }) => finishedAt >= from);
-  const untilAcknowledgedSince = (since: number, what: string) =>
-    traffic.until(
-      () => startedIn(since).filter(hasStatus(202)).length >= ACKNOWLEDGED_AROUND_OUTAGE,
-      what,
-      WAIT_MS,
-    );
+  const { startedIn, finishedSince, untilAcknowledgedSince } = trafficWindows(() => traffic, {
+    acknowledged: ACKNOWLEDGED_AROUND_OUTAGE,
+    waitMs: WAIT_MS,
+  });
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(

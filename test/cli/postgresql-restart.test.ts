@@ -27,20 +27,18 @@ import {
   waitForDrain,
 } from '../support/aggregate-workload.ts';
 import { auditIncoming } from '../support/incoming-audit.ts';
-import {
-  createMetrics,
-  startMeasureTraffic,
-  type MeasureTraffic,
-} from '../support/measure-traffic.ts';
+import type { MeasureTraffic } from '../support/measure-traffic.ts';
 import { mulberry32 } from '../support/mulberry32.ts';
-import { badErrorBodies, hasStatus, hung, summary, unexpected } from '../support/outage-checks.ts';
 import {
-  freePort,
-  launchMetricd,
-  launchOrzo,
-  runOrzo,
-  type OrzoChild,
-} from '../support/orzo-process.ts';
+  apiUnderTraffic,
+  badErrorBodies,
+  hasStatus,
+  hung,
+  summary,
+  trafficWindows,
+  unexpected,
+} from '../support/outage-checks.ts';
+import { launchMetricd, type OrzoChild } from '../support/orzo-process.ts';
 import { privatePostgresqlServer, type PostgresqlServer } from '../support/private-postgresql.ts';
 
 const METRICS = 4;
@@ -69,31 +67,24 @@ describe('Orzo across PostgreSQL outages (PostgreSQL indexer)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'orzo-api-pg-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     flags = ['--indexer', postgresql.url];
-    runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
-    api = await launchOrzo('api', { dataDir, port: await freePort(), flags });
-    cleanups.push(() => api.kill('SIGKILL'));
-    metricIds = await createMetrics(api.url, METRICS);
-    traffic = startMeasureTraffic({
-      url: api.url,
-      metricIds,
+    ({ api, metricIds, traffic } = await apiUnderTraffic({
+      dataDir,
+      flags,
+      metrics: METRICS,
       clients: CLIENTS,
-      firstNumber: 0,
-      random: mulberry32(20_261_204),
-    });
+      seed: 20_261_204,
+    }));
+    cleanups.push(() => api.kill('SIGKILL'));
     cleanups.push(() => traffic.stop().catch(() => undefined));
   });
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  const startedIn = (from: number, to = Infinity) =>
-    traffic.sent.filter(({ startedAt }) => startedAt >= from && startedAt < to);
-  const untilAcknowledgedSince = (since: number, what: string) =>
-    traffic.until(
-      () => startedIn(since).filter(hasStatus(202)).length >= ACKNOWLEDGED_AROUND_OUTAGE,
-      what,
-      WAIT_MS,
-    );
+  const { startedIn, untilAcknowledgedSince } = trafficWindows(() => traffic, {
+    acknowledged: ACKNOWLEDGED_AROUND_OUTAGE,
+    waitMs: WAIT_MS,
+  });
 
   for (const signal of ['SIGKILL', 'SIGINT'] as const) {
     it(`answers 503 while PostgreSQL is stopped with ${signal}, 202 once it is back`, async (t) => {

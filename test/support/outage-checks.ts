@@ -3,7 +3,14 @@
  * `measure-traffic.ts`): which answers came, which hung, and whether every refusal is Gnocchi's
  * JSON error.
  */
-import type { SentRequest } from './measure-traffic.ts';
+import {
+  createMetrics,
+  startMeasureTraffic,
+  type MeasureTraffic,
+  type SentRequest,
+} from './measure-traffic.ts';
+import { mulberry32 } from './mulberry32.ts';
+import { freePort, launchOrzo, runOrzo, type OrzoChild } from './orzo-process.ts';
 
 /** A filter of the requests answered with `status`. */
 export function hasStatus(status: number) {
@@ -48,4 +55,55 @@ export function badErrorBodies(sent: readonly SentRequest[]) {
     }
     return [{ number: request.number, body }];
   });
+}
+
+/** What {@link apiUnderTraffic} starts. */
+export interface ApiUnderTraffic {
+  readonly api: OrzoChild;
+  readonly metricIds: string[];
+  readonly traffic: MeasureTraffic;
+}
+
+/**
+ * Upgrades `dataDir` with `flags`, starts `orzo api` on it and `clients` posting measures to
+ * `metrics` new metrics all along; the caller stops the traffic and kills the API.
+ */
+export async function apiUnderTraffic(options: {
+  readonly dataDir: string;
+  readonly flags: readonly string[];
+  readonly metrics: number;
+  readonly clients: number;
+  readonly seed: number;
+}): Promise<ApiUnderTraffic> {
+  const { dataDir, flags } = options;
+  runOrzo(['upgrade', '--data-dir', dataDir, ...flags]);
+  const api = await launchOrzo('api', { dataDir, port: await freePort(), flags });
+  const metricIds = await createMetrics(api.url, options.metrics);
+  const traffic = startMeasureTraffic({
+    url: api.url,
+    metricIds,
+    clients: options.clients,
+    firstNumber: 0,
+    random: mulberry32(options.seed),
+  });
+  return { api, metricIds, traffic };
+}
+
+/** The requests of a traffic by when they ran, by the test's clock. */
+export function trafficWindows(
+  traffic: () => MeasureTraffic,
+  options: { readonly acknowledged: number; readonly waitMs: number },
+) {
+  const startedIn = (from: number, to = Infinity) =>
+    traffic().sent.filter(({ startedAt }) => startedAt >= from && startedAt < to);
+  const finishedSince = (from: number) =>
+    traffic().sent.filter(({ finishedAt }) => finishedAt >= from);
+  /** Waits for `acknowledged` 202s among the requests started since `since`. */
+  const untilAcknowledgedSince = (since: number, what: string) =>
+    traffic().until(
+      () => startedIn(since).filter(hasStatus(202)).length >= options.acknowledged,
+      what,
+      options.waitMs,
+    );
+  return { startedIn, finishedSince, untilAcknowledgedSince };
 }

@@ -23,6 +23,9 @@ import { errorFromFields, type ErrorFields } from './parse-errors.ts';
 /** Bodies from this size up are parsed by a worker. */
 export const PARSE_IN_WORKER_BYTES = 1024 * 1024;
 
+/** Most milliseconds a forked worker may take to load before it is given up. */
+const START_TIMEOUT_MS = 60_000;
+
 const WORKER_ENTRY = new URL('../../../bin/measures-parse-worker.js', import.meta.url);
 
 /** How the pool runs. */
@@ -48,6 +51,7 @@ interface Job {
 type WireBatch = readonly [string, Float64Array, Float64Array, MetricRequest | undefined];
 
 type Answer =
+  | { readonly ready: true }
   | { readonly id: number; readonly batches: readonly WireBatch[] }
   | { readonly id: number; readonly error: ErrorFields };
 
@@ -55,6 +59,8 @@ type Answer =
 export class MeasuresParsePool {
   readonly #options: MeasuresParsePoolOptions;
   readonly #idle: ChildProcess[] = [];
+  /** Forked but not yet loaded: a job waits for one rather than spend its time limit on it. */
+  readonly #starting = new Set<ChildProcess>();
   readonly #busy = new Map<ChildProcess, Job>();
   readonly #deadlines = new Map<ChildProcess, NodeJS.Timeout>();
   readonly #queue: Job[] = [];
@@ -84,15 +90,20 @@ export class MeasuresParsePool {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) this.#runInPlace(job);
-    const workers = [...this.#idle.splice(0), ...this.#busy.keys()];
+    const workers = [...this.#idle.splice(0), ...this.#starting, ...this.#busy.keys()];
+    this.#starting.clear();
     for (const worker of workers) worker.kill('SIGKILL');
     await Promise.resolve();
   }
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const worker = this.#idle.pop() ?? this.#spawn();
-      if (worker === undefined) return;
+      const worker = this.#idle.pop();
+      if (worker === undefined) {
+        // NOTE: one more worker per waiting job, within the bound; each takes a job once loaded.
+        while (this.#starting.size < this.#queue.length && this.#spawn() !== undefined);
+        return;
+      }
       const job = this.#queue.shift() as Job;
       this.#busy.set(worker, job);
       const { id, kind, bytes, now } = job;
@@ -114,7 +125,8 @@ export class MeasuresParsePool {
   }
 
   #spawn(): ChildProcess | undefined {
-    if (this.#busy.size + this.#idle.length >= this.#options.workers) return undefined;
+    const count = this.#busy.size + this.#idle.length + this.#starting.size;
+    if (count >= this.#options.workers) return undefined;
     const worker = fork(WORKER_ENTRY, [], {
       execArgv: [`--max-old-space-size=${this.#options.heapMb}`],
       serialization: 'advanced',
@@ -123,8 +135,16 @@ export class MeasuresParsePool {
     // NOTE: an idle worker must not keep the server's process alive.
     worker.unref();
     worker.channel?.unref();
+    this.#starting.add(worker);
+    const startDeadline = setTimeout(() => {
+      this.#lose(worker, new Error(`parsing worker not ready within ${START_TIMEOUT_MS} ms`));
+      worker.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
+    startDeadline.unref();
+    this.#deadlines.set(worker, startDeadline);
     worker.on('message', (answer: Answer) => {
-      this.#finish(worker, answer);
+      if ('ready' in answer) this.#ready(worker);
+      else this.#finish(worker, answer);
     });
     worker.on('error', (error) => {
       this.#lose(worker, error);
@@ -142,7 +162,15 @@ export class MeasuresParsePool {
     return worker;
   }
 
-  #finish(worker: ChildProcess, answer: Answer): void {
+  #ready(worker: ChildProcess): void {
+    if (!this.#starting.delete(worker)) return;
+    clearTimeout(this.#deadlines.get(worker));
+    this.#deadlines.delete(worker);
+    this.#idle.push(worker);
+    this.#dispatch();
+  }
+
+  #finish(worker: ChildProcess, answer: Exclude<Answer, { ready: true }>): void {
     const job = this.#busy.get(worker);
     // NOTE: an answer that arrives after its deadline comes from a worker already given up.
     if (job === undefined) return;
@@ -163,6 +191,10 @@ export class MeasuresParsePool {
     this.#busy.delete(worker);
     const idle = this.#idle.indexOf(worker);
     if (idle !== -1) this.#idle.splice(idle, 1);
+    // NOTE: a worker that dies before it is loaded fails the oldest waiting job, so that a
+    // worker that cannot start at all is said, not forked again and again.
+    const failedStart = this.#starting.delete(worker) ? this.#queue.shift() : undefined;
+    failedStart?.reject(error);
     if (job !== undefined) job.reject(error);
     if (!this.#closed) this.#dispatch();
   }

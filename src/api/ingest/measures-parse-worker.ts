@@ -30,3 +30,5 @@ process.on('message', (job: ParseJob) => {
 });
 // NOTE: the server that started it is gone: nothing is left to answer.
 process.on('disconnect', () => process.exit(0));
+// NOTE: loaded and listening; a body's time limit runs from here, not from the fork.
+process.send?.({ ready: true });

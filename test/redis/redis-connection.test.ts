@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { isRedisUnavailability, redisErrorCause } from '../../src/redis/redis-connection.ts';
+
+/** A reply error as ioredis makes them. */
+function replyError(message: string, previousErrors?: Error[]): Error {
+  const error = new Error(message);
+  error.name = 'ReplyError';
+  return previousErrors === undefined ? error : Object.assign(error, { previousErrors });
+}
+
+const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
+describe('Redis errors', () => {
+  it('reads a transaction refused at queue time through to the command refused', () => {
+    const refused = replyError(OOM);
+    const abort = replyError('EXECABORT Transaction discarded because of previous errors.', [
+      refused,
+    ]);
+    assert.equal(redisErrorCause(abort), refused);
+    assert.equal(isRedisUnavailability(abort), true);
+  });
+
+  it('reads a transaction refused at EXEC through to the refusal it names', () => {
+    const abort = replyError(`EXECABORT Transaction discarded because of: ${OOM}`, []);
+    const cause = redisErrorCause(abort) as Error;
+    assert.equal(cause.message, OOM);
+    assert.equal(cause.name, 'ReplyError');
+    assert.equal(isRedisUnavailability(abort), true);
+  });
+
+  it('keeps wrong requests apart from unavailability', () => {
+    const wrongType = replyError('WRONGTYPE Operation against a key holding the wrong kind');
+    assert.equal(redisErrorCause(wrongType), wrongType);
+    assert.equal(isRedisUnavailability(wrongType), false);
+    const abort = replyError('EXECABORT Transaction discarded because of previous errors.', [
+      wrongType,
+    ]);
+    assert.equal(isRedisUnavailability(abort), false);
+    assert.equal(isRedisUnavailability(new Error('connect ECONNREFUSED')), true);
+  });
+});
