@@ -11,9 +11,15 @@
  *   and says which earlier ones are lost.
  */
 import type { ArchivePolicy } from '../archive-policy/index.ts';
-import { roundTimestamp, sliceSeries, xxHash32, type Series } from '../carbonara/index.ts';
+import {
+  roundTimestamp,
+  sliceSeries,
+  xxHash32,
+  type BoundTimeSerie,
+  type Series,
+} from '../carbonara/index.ts';
 import { parseBundleObjectName } from './object-name.ts';
-import type { RawFloors } from './raw-buffer.ts';
+import type { RawBuffer, RawFloors } from './raw-buffer.ts';
 import { planSplits, type SplitPlan } from './split-plan.ts';
 
 /** What was found damaged and what was done about it. */
@@ -80,6 +86,28 @@ export function firstWholeBucket(coveredFrom: number | undefined, granularity: n
   if (coveredFrom === undefined) return -Infinity;
   const bucket = roundTimestamp(coveredFrom, granularity);
   return bucket === coveredFrom ? bucket : bucket + granularity;
+}
+
+/**
+ * From where the buffer holds every point ever accepted (`undefined`: all of them): the previous
+ * buffer's first kept block, not before the floors; after a damaged buffer, the repair's floors
+ * (every lost point lies below them), or else the first point that came after it. `hadRaw`: a
+ * buffer was stored; `raw`: it decoded; `bound`: the buffer before this pass; `floors`: those in
+ * force; `merged`: the buffer's points and the new ones.
+ */
+export function coveredFrom(
+  hadRaw: boolean,
+  raw: RawBuffer | undefined,
+  bound: BoundTimeSerie,
+  floors: RawFloors,
+  merged: Series,
+): number | undefined {
+  if (!hadRaw) return undefined;
+  const floor = lowestFloor(floors);
+  if (raw === undefined) return floor ?? merged.timestamps[0];
+  const first = bound.firstBlockTimestamp();
+  if (first === undefined || floor === undefined) return first ?? floor;
+  return Math.max(first, floor);
 }
 
 /** What a damaged bundle can be rebuilt from. */

@@ -44,6 +44,7 @@ import {
 } from './aggregate-read.ts';
 import {
   bundlesNewestFirst,
+  coveredFrom,
   describeFloors,
   floorsAfter,
   floorsStillNeeded,
@@ -55,7 +56,7 @@ import {
   type StorageDamage,
 } from './damage.ts';
 import { RAW_OBJECT_NAME } from './object-name.ts';
-import { decodeRawBuffer, encodeRawBuffer, type RawBuffer, type RawFloors } from './raw-buffer.ts';
+import { decodeRawBuffer, encodeRawBuffer, type RawFloors } from './raw-buffer.ts';
 import { decodeSplitBundle, encodeSplitBundle } from './split-bundle.ts';
 import {
   expiredSplits,
@@ -168,26 +169,6 @@ const NO_DAMAGE: readonly StorageDamage[] = Object.freeze([]);
 const NO_FLOORS: RawFloors = new Map();
 /** Bundles tried, newest first, for the newest stored bucket of a granularity. */
 const MAX_BUNDLES_TRIED = 4;
-
-/**
- * From where the buffer holds every point ever accepted (`undefined`: all of them): its first
- * kept block, not before the floors of a repair; after a damaged buffer, the repair's floors or
- * else the first point that came after it.
- */
-function coveredFrom(
-  hadRaw: boolean,
-  raw: RawBuffer | undefined,
-  bound: BoundTimeSerie,
-  floors: RawFloors,
-  merged: Series,
-): number | undefined {
-  if (!hadRaw) return undefined;
-  const floor = lowestFloor(floors);
-  if (raw === undefined) return floor ?? merged.timestamps[0];
-  const first = bound.firstBlockTimestamp();
-  if (first === undefined || floor === undefined) return first ?? floor;
-  return Math.max(first, floor);
-}
 
 /** The metric a readiness probe reads: the nil UUID, which no metric has. */
 const PROBE_METRIC_ID = '00000000-0000-0000-0000-000000000000';

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { seriesOf } from '../../src/carbonara/index.ts';
+import { BoundTimeSerie, seriesOf } from '../../src/carbonara/index.ts';
 import {
   bundlesNewestFirst,
+  coveredFrom,
   describeFloors,
   firstWholeBucket,
   floorsAfter,
@@ -94,5 +95,19 @@ describe('damaged objects', () => {
       bundlesNewestFirst(['raw', 'agg_1000000_0', 'agg_60000000_0', 'agg_1000000_3600000000'], S),
       ['agg_1000000_3600000000', 'agg_1000000_0'],
     );
+  });
+
+  it('knows from where the buffer holds every point', () => {
+    const points = seriesOf([M + 5 * S, 2 * M + S], [1, 2]);
+    const bound = new BoundTimeSerie(points, { blockSize: M, backWindow: 0 });
+    const floors = new Map([[S, 90 * S]]);
+    const raw = { series: points, floors: new Map<number, number>() };
+    assert.equal(coveredFrom(false, undefined, bound, floors, points), undefined);
+    // A damaged buffer: the repair's floors, else the first point after it.
+    assert.equal(coveredFrom(true, undefined, bound, floors, points), 90 * S);
+    assert.equal(coveredFrom(true, undefined, bound, new Map(), points), M + 5 * S);
+    // A healthy one: its first kept block, not before the floors in force.
+    assert.equal(coveredFrom(true, raw, bound, new Map(), points), 2 * M);
+    assert.equal(coveredFrom(true, raw, bound, new Map([[S, 150 * S]]), points), 150 * S);
   });
 });
