@@ -1,10 +1,15 @@
 /**
  * Large hostile bodies are not parsed before their request is known to be allowed: a body posted
  * to a metric that does not exist, or anonymously to a batch endpoint, is refused without being
- * decoded, and the server keeps answering others meanwhile.
+ * decoded, and the server keeps answering others meanwhile. The bodies are sent from processes
+ * of their own, and `/healthcheck` is probed once all of them are being sent.
  */
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ADMIN, FOOBAR, startApi, type TestApi } from './harness.ts';
@@ -18,29 +23,71 @@ const LEGIT = Buffer.from(
 /** 16 MiB of `[{},{},…]`: millions of objects once parsed. */
 const HOSTILE = Buffer.from(`[${'{},'.repeat((16 * 2 ** 20) / 3)}{}]`);
 
-function post(port: number, path: string, body: Buffer, authorization?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': body.length,
-          ...(authorization === undefined ? {} : { authorization }),
-        },
-      },
-      (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/**
+ * Sends one body from a process of its own, as a real client would: the test's own writing of
+ * tens of megabytes must not count as the server's time. Prints `sending` once connected, then
+ * the answer's status.
+ */
+const SENDER = `
+const { request } = require('node:http');
+const { readFileSync } = require('node:fs');
+const [port, path, file, authorization] = process.argv.slice(1);
+const body = readFileSync(file);
+const headers = { 'content-type': 'application/json', 'content-length': body.length };
+if (authorization) headers.authorization = authorization;
+const req = request({ host: '127.0.0.1', port: Number(port), path, method: 'POST', headers }, (res) => {
+  res.resume();
+  process.stdout.write(String(res.statusCode) + '\\n');
+});
+req.on('error', (error) => { process.stdout.write('error ' + error.message + '\\n'); });
+req.on('socket', (socket) => socket.on('connect', () => process.stdout.write('sending\\n')));
+req.end(body);
+`;
+
+const bodyDir = mkdtempSync(join(tmpdir(), 'orzo-large-bodies-'));
+
+/** A request in flight from its own process. */
+interface Sent {
+  /** Resolves once the sender is connected and writing. */
+  readonly sending: Promise<void>;
+  readonly status: Promise<number>;
 }
+
+function post(port: number, path: string, body: Buffer, authorization?: string): Sent {
+  const file = join(bodyDir, `${randomUUID()}.json`);
+  writeFileSync(file, body);
+  const child = spawn(
+    process.execPath,
+    ['-e', SENDER, String(port), path, file, authorization ?? ''],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  let markSending = (): void => undefined;
+  const sending = new Promise<void>((resolve) => (markSending = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('sending')) markSending();
+  });
+  const status = new Promise<number>((resolve, reject) => {
+    child.on('exit', () => {
+      markSending();
+      const answer = /^(\d{3})$/m.exec(output);
+      if (answer === null) reject(new Error(`no answer: ${output}`));
+      else resolve(Number(answer[1]));
+    });
+  });
+  return { sending, status };
+}
+
+/** Starts the requests, waits until every one is being sent, then probes /healthcheck. */
+async function probeWhileSending(port: number, sent: readonly Sent[]): Promise<number[]> {
+  await Promise.all(sent.map(({ sending }) => sending));
+  return probeHealthcheck(port);
+}
+
+const statuses = (sent: readonly Sent[]) => Promise.all(sent.map(({ status }) => status));
 
 /** Five /healthcheck latencies (ms), sorted, each answer checked. */
 async function probeHealthcheck(port: number): Promise<number[]> {
@@ -86,13 +133,16 @@ describe('large bodies', () => {
     const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
     port = Number(new URL(address).port);
   });
-  after(() => api.close());
+  after(async () => {
+    await api.close();
+    rmSync(bodyDir, { recursive: true, force: true });
+  });
 
   it('answers 404 for an unknown metric and 401 anonymously before decoding the body', async () => {
     const notJson = Buffer.from('[{"timestamp": 1, "value": ');
-    assert.equal(await post(port, `/v1/metric/${MISSING}/measures`, notJson, FOOBAR), 404);
-    assert.equal(await post(port, '/v1/batch/metrics/measures', notJson), 401);
-    assert.equal(await post(port, '/v1/batch/resources/metrics/measures', notJson), 401);
+    assert.equal(await post(port, `/v1/metric/${MISSING}/measures`, notJson, FOOBAR).status, 404);
+    assert.equal(await post(port, '/v1/batch/metrics/measures', notJson).status, 401);
+    assert.equal(await post(port, '/v1/batch/resources/metrics/measures', notJson).status, 401);
   });
 
   it('keeps answering /healthcheck while hostile bodies are refused', async () => {
@@ -102,8 +152,8 @@ describe('large bodies', () => {
       post(port, '/v1/batch/metrics/measures', HOSTILE),
       post(port, '/v1/batch/resources/metrics/measures', HOSTILE),
     ];
-    const latencies = await probeHealthcheck(port);
-    assert.deepEqual((await Promise.all(hostile)).sort(), [401, 401, 404, 404]);
+    const latencies = await probeWhileSending(port, hostile);
+    assert.deepEqual((await statuses(hostile)).sort(), [401, 401, 404, 404]);
     assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
   });
 
@@ -119,8 +169,8 @@ describe('large bodies', () => {
       ),
       post(port, `/v1/metric/${metric}/measures`, legit, FOOBAR),
     ];
-    const latencies = await probeHealthcheck(port);
-    const [hostileOne, hostileBatch, accepted] = await Promise.all(requests);
+    const latencies = await probeWhileSending(port, requests);
+    const [hostileOne, hostileBatch, accepted] = await statuses(requests);
     for (const status of [hostileOne, hostileBatch]) {
       assert.ok(status === 400 || status === 413, String(status));
     }
@@ -135,8 +185,8 @@ describe('large bodies', () => {
     const legit = Buffer.from(`{"${RESOURCE}": {"cpu": {"measures": ${LEGIT.toString()}}}}`);
     const path = '/v1/batch/resources/metrics/measures';
     const requests = [post(port, path, hostile, FOOBAR), post(port, path, legit, FOOBAR)];
-    const latencies = await probeHealthcheck(port);
-    const [refused, accepted] = await Promise.all(requests);
+    const latencies = await probeWhileSending(port, requests);
+    const [refused, accepted] = await statuses(requests);
     assert.ok(refused === 400 || refused === 413, String(refused));
     assert.equal(accepted, 202);
     const { measures: stored } = await api.incoming.readPending(resourceMetric);
