@@ -16,10 +16,7 @@ import { Redis } from 'ioredis';
 
 import pg from 'pg';
 
-import { parseDataBackendUrl } from '../../src/config/index.ts';
-import { createIncomingDriver } from '../../src/ingest/create-incoming-driver.ts';
-import { Incoming } from '../../src/ingest/incoming.ts';
-import { auditIncoming } from '../support/incoming-audit.ts';
+import { auditIncomingAt } from '../support/incoming-audit.ts';
 import {
   createMetrics,
   startMeasureTraffic,
@@ -134,14 +131,8 @@ for (const { name, make } of DEPLOYMENTS) {
       await last.stop();
 
       assert.deepEqual(unexpectedOutcomes(sent), [], 'every answer is a 202, and none hung');
-      const incoming = new Incoming(
-        createIncomingDriver(
-          parseDataBackendUrl(deployment.incomingUrl, 'incomingUrl', { fsync: false }),
-        ),
-      );
-      const { atomicRequests } = deployment;
-      const audit = await auditIncoming({ incoming, metricIds, sent, atomicRequests });
-      await incoming.driver.close();
+      const { incomingUrl, atomicRequests } = deployment;
+      const audit = await auditIncomingAt(incomingUrl, { metricIds, sent, atomicRequests });
       assert.deepEqual(audit.problems, []);
       const cutOff = sent.filter(
         ({ outcome }) => 'error' in outcome && !outcome.error.includes('ECONNREFUSED'),

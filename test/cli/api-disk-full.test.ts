@@ -11,10 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { parseDataBackendUrl } from '../../src/config/index.ts';
-import { createIncomingDriver } from '../../src/ingest/create-incoming-driver.ts';
-import { Incoming } from '../../src/ingest/incoming.ts';
-import { auditIncoming } from '../support/incoming-audit.ts';
+import { auditIncomingAt } from '../support/incoming-audit.ts';
 import type { MeasureTraffic } from '../support/measure-traffic.ts';
 import type { OrzoChild } from '../support/orzo-process.ts';
 import {
@@ -96,20 +93,15 @@ describe('orzo api when its disk is full (file incoming store)', () => {
       refused?.outcome.kind === 'answered' ? refused.outcome.body : '',
       /incoming storage is full/,
     );
-    const incoming = new Incoming(
-      createIncomingDriver(
-        parseDataBackendUrl(`file://${dataDir}`, 'incomingUrl', { fsync: false }),
-      ),
+    const audit = await auditIncomingAt(`file://${dataDir}`, {
+      metricIds,
+      sent,
+      atomicRequests: false,
+    });
+    assert.deepEqual(audit.problems, []);
+    t.diagnostic(
+      `${summary('finished while full', whileFull)}; ${sent.length} requests in all, ` +
+        `${audit.acknowledged} answered 202, ${audit.measures} measures stored`,
     );
-    try {
-      const audit = await auditIncoming({ incoming, metricIds, sent, atomicRequests: false });
-      assert.deepEqual(audit.problems, []);
-      t.diagnostic(
-        `${summary('finished while full', whileFull)}; ${sent.length} requests in all, ` +
-          `${audit.acknowledged} answered 202, ${audit.measures} measures stored`,
-      );
-    } finally {
-      await incoming.driver.close();
-    }
   });
 });

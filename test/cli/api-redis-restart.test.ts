@@ -7,7 +7,6 @@
  * is back 202s resume without the API being restarted; the API never exits, never drops a
  * connection, and every measure it answered 202 for is in Redis afterwards.
  */
-import { parseDataBackendUrl } from '../../src/config/index.ts';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,9 +16,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Redis } from 'ioredis';
 
-import { createIncomingDriver } from '../../src/ingest/create-incoming-driver.ts';
-import { Incoming } from '../../src/ingest/incoming.ts';
-import { auditIncoming } from '../support/incoming-audit.ts';
+import { auditIncomingAt } from '../support/incoming-audit.ts';
 import type { MeasureTraffic } from '../support/measure-traffic.ts';
 import {
   apiUnderTraffic,
@@ -205,20 +202,13 @@ describe('orzo api across Redis outages (Redis incoming store)', () => {
     const { sent } = traffic;
     assert.deepEqual(unexpected(sent, [202, 503]), [], 'every answer is a 202 or a 503');
     assert.deepEqual(hung(sent, HANG_LIMIT_MS), [], 'requests left hanging');
-    const incoming = new Incoming(
-      createIncomingDriver(parseDataBackendUrl(incomingUrl, 'incomingUrl', { fsync: false })),
+    const audit = await auditIncomingAt(incomingUrl, { metricIds, sent, atomicRequests: true });
+    assert.deepEqual(audit.problems, []);
+    t.diagnostic(
+      `${sent.length} requests, ${audit.acknowledged} answered 202, ` +
+        `${sent.filter(hasStatus(503)).length} answered 503 (${audit.storedUnacknowledged} ` +
+        `stored all the same), ${audit.measures} measures stored`,
     );
-    try {
-      const audit = await auditIncoming({ incoming, metricIds, sent, atomicRequests: true });
-      assert.deepEqual(audit.problems, []);
-      t.diagnostic(
-        `${sent.length} requests, ${audit.acknowledged} answered 202, ` +
-          `${sent.filter(hasStatus(503)).length} answered 503 (${audit.storedUnacknowledged} ` +
-          `stored all the same), ${audit.measures} measures stored`,
-      );
-    } finally {
-      await incoming.driver.close();
-    }
   });
 
   /** Runs `work` with a client of its own on the private Redis (never the API's connection). */

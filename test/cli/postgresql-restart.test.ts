@@ -13,9 +13,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { parseDataBackendUrl } from '../../src/config/index.ts';
-import { createIncomingDriver } from '../../src/ingest/create-incoming-driver.ts';
-import { Incoming } from '../../src/ingest/incoming.ts';
 import {
   E2E_POLICY,
   assertAggregatesMatch,
@@ -26,7 +23,7 @@ import {
   request,
   waitForDrain,
 } from '../support/aggregate-workload.ts';
-import { auditIncoming } from '../support/incoming-audit.ts';
+import { auditIncomingAt } from '../support/incoming-audit.ts';
 import type { MeasureTraffic } from '../support/measure-traffic.ts';
 import { mulberry32 } from '../support/mulberry32.ts';
 import {
@@ -123,21 +120,16 @@ describe('Orzo across PostgreSQL outages (PostgreSQL indexer)', () => {
     assert.equal(api.hasExited(), false, `orzo api exited: ${api.output().slice(-2000)}`);
     const { sent } = traffic;
     assert.deepEqual(unexpected(sent, [202, 503]), [], 'every answer is a 202 or a 503');
-    const incoming = new Incoming(
-      createIncomingDriver(
-        parseDataBackendUrl(`file://${dataDir}`, 'incomingUrl', { fsync: false }),
-      ),
+    const audit = await auditIncomingAt(`file://${dataDir}`, {
+      metricIds,
+      sent,
+      atomicRequests: false,
+    });
+    assert.deepEqual(audit.problems, []);
+    t.diagnostic(
+      `${sent.length} requests, ${audit.acknowledged} answered 202, ` +
+        `${sent.filter(hasStatus(503)).length} answered 503, ${audit.measures} measures stored`,
     );
-    try {
-      const audit = await auditIncoming({ incoming, metricIds, sent, atomicRequests: false });
-      assert.deepEqual(audit.problems, []);
-      t.diagnostic(
-        `${sent.length} requests, ${audit.acknowledged} answered 202, ` +
-          `${sent.filter(hasStatus(503)).length} answered 503, ${audit.measures} measures stored`,
-      );
-    } finally {
-      await incoming.driver.close();
-    }
   });
 
   it('lets metricd finish its drain exactly once PostgreSQL is back', async (t) => {

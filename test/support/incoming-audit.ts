@@ -6,7 +6,9 @@
  * stores a request's batches together (`atomicRequests`), never for some of its metrics only.
  * Nothing may be stored twice, be corrupt, or be unknown.
  */
-import type { Incoming } from '../../src/ingest/incoming.ts';
+import { parseDataBackendUrl } from '../../src/config/index.ts';
+import { createIncomingDriver } from '../../src/ingest/create-incoming-driver.ts';
+import { Incoming } from '../../src/ingest/incoming.ts';
 import { tagOfMeasure, type SentRequest } from './measure-traffic.ts';
 
 /** Lines of problems reported at most, so that a broken store still gives a readable failure. */
@@ -138,5 +140,19 @@ function describeOutcome(outcome: SentRequest['outcome']): string {
       return `no answer: ${outcome.error}`;
     case 'timed-out':
       return 'timed out';
+  }
+}
+
+/** Opens the incoming store at `url` (`file://…` or `redis://…`), audits it and closes it. */
+export async function auditIncomingAt(
+  url: string,
+  options: Omit<IncomingAuditOptions, 'incoming'>,
+): Promise<IncomingAudit> {
+  const backend = parseDataBackendUrl(url, 'incomingUrl', { fsync: false });
+  const incoming = new Incoming(createIncomingDriver(backend));
+  try {
+    return await auditIncoming({ ...options, incoming });
+  } finally {
+    await incoming.driver.close();
   }
 }
