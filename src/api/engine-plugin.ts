@@ -1,13 +1,16 @@
 /**
  * The root decorator: puts the {@link ApiEngine} on the app as `app.engine` and gives every request
- * its lazy authorizer as `request.auth`. Wrapped with fastify-plugin so that the decorations are
- * visible to every resource plugin.
+ * its lazy authorizer as `request.auth`. In the `verified` mode it also authenticates every request
+ * under `/v1` as it arrives, before its body is read. Wrapped with fastify-plugin so that the
+ * decorations and the hook reach every resource plugin.
  */
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { ApiEngine } from './api-deps.ts';
 import { createAuthorizer, type Authorizer } from './auth/auth.ts';
+import type { Credentials } from './auth/policies.ts';
+import { VerifiedAuthenticator } from './auth/verified-authenticator.ts';
 import type { ErrorOverrides } from './http/errors.ts';
 
 declare module 'fastify' {
@@ -18,6 +21,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Credentials and policy checks of this request, read only when asked for. */
     readonly auth: Authorizer;
+    /** The credentials the `verified` mode found for this request. */
+    verifiedCredentials: Credentials | undefined;
   }
   interface FastifyContextConfig {
     /** How this route answers some domain errors differently from the mapping table. */
@@ -31,18 +36,55 @@ declare module 'fastify' {
 
 const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { engine }, done) => {
   app.decorate('engine', engine);
+  app.decorateRequest('verifiedCredentials', undefined);
   app.decorateRequest('auth', {
     getter() {
       const { auth: mode, remoteUserHeader } = engine.config.api;
       const peer = this.socket.remoteAddress ?? '';
       return createAuthorizer(
-        { headers: this.headers, fromTrustedProxy: engine.trustProxy(peer, 0) },
+        {
+          headers: this.headers,
+          fromTrustedProxy: engine.trustProxy(peer, 0),
+          verified: this.verifiedCredentials,
+        },
         { mode, remoteUserHeader },
       );
     },
   });
+  const { api } = engine.config;
+  if (api.auth === 'verified') {
+    const authenticator = new VerifiedAuthenticator({
+      accounts: engine.indexer,
+      failureLimit: api.authFailureLimit,
+      failureWindowMs: api.authFailureWindowSeconds * 1000,
+      onFailure: (failure) => {
+        app.log.warn({ auth: failure }, 'authentication failed');
+      },
+    });
+    // NOTE: once every onRequest hook has run (the request is an op by then), and before the
+    // body is read, so that an anonymous client cannot make the API buffer and parse one.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      if (needsAuthentication(request.method, request.url)) {
+        request.verifiedCredentials = await authenticator.authenticate(
+          request.headers.authorization,
+          request.ip,
+        );
+      }
+      return payload;
+    });
+  }
   done();
 };
+
+/**
+ * Whether the `verified` mode authenticates a request: everything under `/v1` (as Keystone's
+ * middleware guards Gnocchi's `/v1`), but not `/`, the probes `/healthcheck` and `/ready`, the
+ * scrape target `/metrics`, nor a CORS preflight, which carries no credentials.
+ */
+function needsAuthentication(method: string, url: string): boolean {
+  if (method === 'OPTIONS') return false;
+  return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
+}
 
 /** Decorates the app with its engine and requests with their authorizer. */
 export const enginePlugin = fp(decorateEngine, { name: 'orzo-engine', fastify: '5.x' });

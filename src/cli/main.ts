@@ -3,6 +3,7 @@
  */
 import { loadConfig, redactConfig } from '../config/index.ts';
 import { EngineError } from '../errors/engine-error.ts';
+import { ACCOUNT_VALUE_FLAGS, AccountCommandError, runAccounts } from './accounts.ts';
 import { runApi } from './api.ts';
 import { runBackup, runRestore } from './backup.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
@@ -19,7 +20,7 @@ commands:
             creates the default archive policies on an empty index
             (--skip-archive-policies-creation not to; --skip-index, --skip-incoming,
             --skip-storage to leave one part alone; --sacks N)
-  api       run the HTTP API (--host, --port, --auth basic|noauth|remoteuser)
+  api       run the HTTP API (--host, --port, --auth basic|noauth|remoteuser|verified)
   metricd   run the reporter and N worker processes that aggregate measures (--workers N);
             with --coordination redis://…, reporters of every metricd elect an active one
   metricd fail [NAME]
@@ -27,6 +28,7 @@ commands:
   ops <in-flight|blocked|historic|historic-by-duration|historic-slow|slow|by-duration>
             print an op dump of a running API and of every metricd on its data folder
             (--url URL, default http://<host>:<port>; --user NAME, default admin;
+            --token TOKEN or ORZO_API_TOKEN for --auth verified;
             --kind KIND, --description TEXT to filter); exits 1 on an error answer,
             2 when the API does not answer
   backup DIR
@@ -34,11 +36,17 @@ commands:
             acknowledged before it began
   restore DIR
             bring a backup back into the (empty) data folder
+  user add NAME [--project ID] [--roles admin,…] | user passwd NAME | user remove NAME | user list
+            the users of --auth verified; a new password is read from standard input (asked
+            twice without echo on a terminal); remove also revokes the user's tokens
+  token create USER [--description TEXT] [--expires DURATION] | token list [USER] | token revoke ID
+            API tokens of --auth verified, sent as 'Authorization: Bearer <token>'; create prints
+            the token, which is shown this once and stored only as a digest
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text (also --help or -h after any command); --version prints the version
 
 flags (every command): --config FILE, --data-dir DIR, --host HOST, --port PORT,
-  --auth basic|noauth|remoteuser, --protected-mode true|false, --workers N, --indexer URL,
+  --auth basic|noauth|remoteuser|verified, --protected-mode true|false, --workers N, --indexer URL,
   --incoming URL, --storage URL, --coordination local|URL, --sacks N
 `;
 
@@ -54,6 +62,8 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   help: [],
   backup: [],
   restore: [],
+  user: ACCOUNT_VALUE_FLAGS,
+  token: ['description', ...ACCOUNT_VALUE_FLAGS],
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -65,7 +75,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { config, positionals, extraFlags } = loadConfig({ argv, valueFlags: OPS_VALUE_FLAGS });
+  const { config, positionals, extraFlags } = loadConfig({
+    argv,
+    valueFlags: [...OPS_VALUE_FLAGS, ...ACCOUNT_VALUE_FLAGS],
+  });
   const [command = 'help'] = positionals;
   const allowed = COMMAND_FLAGS[command];
   const unknown = Object.keys(extraFlags).find((flag) => !(allowed ?? []).includes(flag));
@@ -80,6 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
         skipIndex: extraFlags['skip-index'] === true,
         skipIncoming: extraFlags['skip-incoming'] === true,
         skipStorage: extraFlags['skip-storage'] === true,
+        adminPassword: process.env.ORZO_ADMIN_PASSWORD,
       });
       process.stdout.write(lines.map((line) => `${line}\n`).join(''));
       return 0;
@@ -112,6 +126,17 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(lines.map((line) => `${line}\n`).join(''));
       return 0;
     }
+    case 'user':
+    case 'token':
+      try {
+        const lines = await runAccounts(config, { positionals, flags: extraFlags });
+        process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+        return 0;
+      } catch (error) {
+        if (!(error instanceof AccountCommandError || error instanceof EngineError)) throw error;
+        process.stderr.write(`orzo ${command}: ${error.message}\n`);
+        return error instanceof AccountCommandError ? 2 : 1;
+      }
     case 'help':
       process.stdout.write(USAGE);
       return 0;

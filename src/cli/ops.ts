@@ -10,7 +10,7 @@ import type { ApiConfig, EngineConfig } from '../config/index.ts';
 import { isOpsDumpName, OPS_DUMPS } from '../optracker/index.ts';
 
 /** The flags of `orzo ops` that take a value. */
-export const OPS_VALUE_FLAGS: readonly string[] = ['url', 'user', 'kind', 'description'];
+export const OPS_VALUE_FLAGS: readonly string[] = ['url', 'user', 'token', 'kind', 'description'];
 
 /** What `orzo ops` was asked. */
 export interface OpsCommandArgs {
@@ -50,10 +50,17 @@ export async function runOps(config: EngineConfig, args: OpsCommandArgs): Promis
     if (value !== undefined) url.searchParams.set(name, value);
   }
   const user = values.get('user') ?? 'admin';
+  // NOTE: an API token (`--auth verified`) from the flag or, kept off the command line, the
+  // environment; otherwise Gnocchi's Basic header with the user and no password.
+  const token = values.get('token') ?? process.env.ORZO_API_TOKEN;
+  const authorization =
+    token === undefined || token === ''
+      ? `Basic ${Buffer.from(`${user}:`).toString('base64')}`
+      : `Bearer ${token}`;
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { authorization: `Basic ${Buffer.from(`${user}:`).toString('base64')}` },
+      headers: { authorization },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {

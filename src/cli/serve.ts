@@ -20,7 +20,12 @@ export async function runServe(
 ): Promise<void> {
   assertProtectedListen(config.api);
   const logger = pino({ level: config.log.level });
-  const flags = { ...NO_SKIPS, ...options, defaultPolicies: 'when-created' } as const;
+  const flags = {
+    ...NO_SKIPS,
+    ...options,
+    defaultPolicies: 'when-created',
+    adminPassword: process.env.ORZO_ADMIN_PASSWORD,
+  } as const;
   for (const line of await runUpgrade(config, flags)) logger.info(line);
   const services = openEngineServices(config, logger);
   const app = buildEngineApp(config, services);

@@ -4,7 +4,14 @@
  * Idempotent, like `gnocchi-upgrade`.
  */
 import { redactUrl, type EngineConfig } from '../config/index.ts';
-import { createIndexer, upgradeIndexer } from '../indexer/index.ts';
+import { ADMIN_USER } from '../api/auth/auth.ts';
+import { hashPassword } from '../api/auth/password-hash.ts';
+import {
+  ApiUserAlreadyExistsError,
+  createIndexer,
+  upgradeIndexer,
+  type Indexer,
+} from '../indexer/index.ts';
 import { createIncomingDriver } from '../ingest/index.ts';
 import { createStorageDriver } from '../storage/index.ts';
 
@@ -20,6 +27,12 @@ export interface UpgradeFlags {
   readonly skipStorage: boolean;
   /** When the default policies are created, unless skipped. @defaultValue `when-empty` */
   readonly defaultPolicies?: 'when-empty' | 'when-created';
+  /**
+   * The password of the user `admin` (role `admin`) to create in the `verified` mode when the
+   * index has no such user (`ORZO_ADMIN_PASSWORD`), so that a new deployment can be administered
+   * without a step of its own. An existing admin is left alone. @defaultValue none
+   */
+  readonly adminPassword?: string | undefined;
 }
 
 /** Runs the upgrade and returns the lines to print. */
@@ -39,6 +52,9 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
       if (result.createdDefaultArchivePolicies) {
         report.push('indexer: created archive policies bool, low, medium, high and rule default');
       }
+      if (config.api.auth === 'verified' && flags.adminPassword !== undefined) {
+        report.push(...(await ensureAdmin(indexer, flags.adminPassword)));
+      }
     } finally {
       await indexer.close();
     }
@@ -46,6 +62,24 @@ export async function runUpgrade(config: EngineConfig, flags: UpgradeFlags): Pro
   if (!flags.skipIncoming) report.push(await upgradeIncoming(config));
   if (!flags.skipStorage) report.push(await upgradeStorage(config));
   return report;
+}
+
+async function ensureAdmin(indexer: Indexer, password: string): Promise<string[]> {
+  if ((await indexer.getUser(ADMIN_USER)) !== undefined) return [];
+  try {
+    await indexer.createUser({
+      name: ADMIN_USER,
+      passwordHash: await hashPassword(password),
+      projectId: null,
+      roles: ['admin'],
+      createdAt: Date.now(),
+    });
+  } catch (error) {
+    // NOTE: another process upgrading at the same time created it first.
+    if (error instanceof ApiUserAlreadyExistsError) return [];
+    throw error;
+  }
+  return [`indexer: created user ${ADMIN_USER} with the role admin (ORZO_ADMIN_PASSWORD)`];
 }
 
 async function upgradeIncoming(config: EngineConfig): Promise<string> {

@@ -36,12 +36,26 @@ const API_CONFIG = Type.Object({
   /** Port to listen on. @defaultValue `8041` (Gnocchi's) */
   port: Type.Intersect([PORT], { default: 8041 }),
   /**
-   * `basic` as Gnocchi (user from the Basic header, `admin` is admin), `noauth` (the caller from
-   * `X-User-Id`, `X-Project-Id`, `X-Roles`) or `remoteuser` (the user a trusted proxy names).
+   * `basic` as Gnocchi (user from the Basic header, any password, `admin` is admin), `noauth` (the
+   * caller from `X-User-Id`, `X-Project-Id`, `X-Roles`), `remoteuser` (the user a trusted proxy
+   * names) or `verified` (users and API tokens of the indexer, checked; `orzo user`, `orzo token`).
    */
-  auth: Type.Union([Type.Literal('basic'), Type.Literal('noauth'), Type.Literal('remoteuser')], {
-    default: 'basic',
-  }),
+  auth: Type.Union(
+    [
+      Type.Literal('basic'),
+      Type.Literal('noauth'),
+      Type.Literal('remoteuser'),
+      Type.Literal('verified'),
+    ],
+    { default: 'basic' },
+  ),
+  /**
+   * `verified`: failed authentications a client may make within `authFailureWindowSeconds` before
+   * it is refused (429) until the oldest of them is out of the window. @defaultValue `10`
+   */
+  authFailureLimit: Type.Integer({ minimum: 1, default: 10 }),
+  /** `verified`: the window of `authFailureLimit`, in seconds. @defaultValue `60` */
+  authFailureWindowSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
   /**
    * Refuse to listen on an address other than loopback in the `basic` and `noauth` modes, which
    * trust whatever name a client sends (as Redis's protected mode). @defaultValue `true`
@@ -468,7 +482,7 @@ function unknownSetting(layer: unknown, schema: TObject, path: string): string |
   return undefined;
 }
 
-/** The allowed values of a union of literals (`--auth basic|noauth|remoteuser`), if it is one. */
+/** The allowed values of a union of literals (`--auth basic|noauth|remoteuser|verified`), if it is one. */
 function literalChoices(schema: TSchema): readonly string[] | undefined {
   const anyOf = (schema as { anyOf?: readonly { const?: unknown }[] }).anyOf;
   if (anyOf === undefined || anyOf.some((member) => member.const === undefined)) return undefined;

@@ -226,3 +226,36 @@ export class InvalidResourceFieldError extends EngineError {
     this.field = field;
   }
 }
+
+/** No user of the `verified` auth mode has this name. */
+export class ApiUserNotFoundError extends EngineError {
+  readonly code = 'API_USER_NOT_FOUND';
+  readonly userName: string;
+
+  constructor(userName: string) {
+    super(`User ${userName} does not exist`);
+    this.userName = userName;
+  }
+}
+
+/** A user with this name exists already. */
+export class ApiUserAlreadyExistsError extends EngineError {
+  readonly code = 'API_USER_ALREADY_EXISTS';
+  readonly userName: string;
+
+  constructor(userName: string) {
+    super(`User ${userName} already exists`);
+    this.userName = userName;
+  }
+}
+
+/** No API token has this id. */
+export class ApiTokenNotFoundError extends EngineError {
+  readonly code = 'API_TOKEN_NOT_FOUND';
+  readonly tokenId: string;
+
+  constructor(tokenId: string) {
+    super(`API token ${tokenId} does not exist`);
+    this.tokenId = tokenId;
+  }
+}

@@ -3,6 +3,7 @@
  * PostgreSQL, behind
  * one interface, created from a URL and upgraded by `orzo upgrade`.
  */
+export type { AccountStore, ApiToken, ApiUser, ApiUserChanges } from './account.ts';
 export { createIndexer } from './create-indexer.ts';
 export {
   ArchivePolicyAlreadyExistsError,
@@ -10,6 +11,9 @@ export {
   ArchivePolicyNotFoundError,
   ArchivePolicyRuleAlreadyExistsError,
   ArchivePolicyRuleNotFoundError,
+  ApiTokenNotFoundError,
+  ApiUserAlreadyExistsError,
+  ApiUserNotFoundError,
   IndexerUnavailableError,
   InvalidPaginationError,
   MetricAlreadyExistsError,

@@ -90,6 +90,26 @@ export interface ResourceHistoryTable extends ResourceColumns {
   readonly revision_end: BigintColumn;
 }
 
+/** `api_user`: the users of the `verified` auth mode. */
+export interface ApiUserTable {
+  readonly name: string;
+  readonly password_hash: string;
+  readonly project_id: string | null;
+  /** `string[]` as JSON. */
+  readonly roles: JsonColumn;
+  readonly created_at: BigintColumn;
+}
+
+/** `api_token`: API tokens, by their public id; only a digest of the secret is kept. */
+export interface ApiTokenTable {
+  readonly id: string;
+  readonly user_name: string;
+  readonly secret_hash: string;
+  readonly description: string | null;
+  readonly created_at: BigintColumn;
+  readonly expires_at: ColumnType<number | string | null, number | null, number | null>;
+}
+
 /** Every table of the indexer. */
 export interface IndexerTables {
   readonly archive_policy: ArchivePolicyTable;
@@ -98,4 +118,6 @@ export interface IndexerTables {
   readonly resource_type: ResourceTypeTable;
   readonly resource: ResourceTable;
   readonly resource_history: ResourceHistoryTable;
+  readonly api_user: ApiUserTable;
+  readonly api_token: ApiTokenTable;
 }

@@ -16,6 +16,7 @@ import type {
   ResourceType,
   ResourceTypeChange,
 } from '../resource/index.ts';
+import type { AccountStore } from './account.ts';
 import { type ListMetricsOptions, type Metric, type NewMetric } from './metric.ts';
 import type { ResourceQuery } from './resource-query.ts';
 
@@ -25,8 +26,8 @@ export interface ArchivePolicySeed {
   readonly rules: readonly ArchivePolicyRule[];
 }
 
-/** The metadata store. */
-export interface Indexer {
+/** The metadata store; also the store of the `verified` auth mode's accounts. */
+export interface Indexer extends AccountStore {
   /**
    * Creates or migrates the schema to the newest version; idempotent, and safe when several
    * processes run it at once. Resolves whether this call created the schema from nothing. With

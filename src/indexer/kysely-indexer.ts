@@ -43,6 +43,8 @@ import {
   ResourceTypeNotFoundError,
   UnsupportedArchivePolicyRuleChangeError,
 } from './errors.ts';
+import type { AccountStore, ApiToken, ApiUser, ApiUserChanges } from './account.ts';
+import { SqlAccountStore } from './account-store.ts';
 import type { ArchivePolicySeed, Indexer } from './indexer.ts';
 import type {
   ArchivePolicyRuleTable,
@@ -90,6 +92,7 @@ export class KyselyIndexer implements Indexer {
    */
   readonly #metricById: Readonly<Record<'active' | 'any', CompiledQuery<MetricRow>>>;
   readonly #resources: ResourceStore;
+  readonly #accounts: AccountStore;
   #lastCreatedAt = 0;
 
   constructor(dialect: SqlDialect) {
@@ -100,6 +103,9 @@ export class KyselyIndexer implements Indexer {
       dialect,
       clock: () => this.#nextCreatedAt(),
     });
+    this.#accounts = new SqlAccountStore(this.#db, dialect, (operation, onViolation) =>
+      this.#run(operation, onViolation),
+    );
     const byId = this.#db
       .selectFrom('metric')
       .select(METRIC_COLUMNS)
@@ -431,6 +437,42 @@ export class KyselyIndexer implements Indexer {
   }
 
   /** Runs one operation, turning driver errors into domain errors. */
+  createUser(user: ApiUser): Promise<ApiUser> {
+    return this.#accounts.createUser(user);
+  }
+
+  getUser(name: string): Promise<ApiUser | undefined> {
+    return this.#accounts.getUser(name);
+  }
+
+  listUsers(): Promise<ApiUser[]> {
+    return this.#accounts.listUsers();
+  }
+
+  updateUser(name: string, changes: ApiUserChanges): Promise<ApiUser> {
+    return this.#accounts.updateUser(name, changes);
+  }
+
+  deleteUser(name: string): Promise<void> {
+    return this.#accounts.deleteUser(name);
+  }
+
+  createApiToken(token: ApiToken): Promise<ApiToken> {
+    return this.#accounts.createApiToken(token);
+  }
+
+  getApiToken(id: string): Promise<ApiToken | undefined> {
+    return this.#accounts.getApiToken(id);
+  }
+
+  listApiTokens(user?: string): Promise<ApiToken[]> {
+    return this.#accounts.listApiTokens(user);
+  }
+
+  deleteApiToken(id: string): Promise<void> {
+    return this.#accounts.deleteApiToken(id);
+  }
+
   async #run<T>(operation: () => Promise<T>, onViolation?: OnViolation): Promise<T> {
     try {
       return await operation();

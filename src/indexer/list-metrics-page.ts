@@ -53,6 +53,22 @@ export async function listMetricsPage(
     const value = filter[field as keyof typeof FILTER_COLUMNS];
     if (value !== undefined) query = query.where(column, '=', value);
   }
+  const { visibleTo } = options;
+  if (visibleTo !== undefined) {
+    const { creator, projectId } = visibleTo;
+    query = query.where((eb) =>
+      projectId === undefined
+        ? eb('creator', '=', creator)
+        : eb.or([
+            eb('creator', '=', creator),
+            eb(
+              'resource_id',
+              'in',
+              eb.selectFrom('resource').select('id').where('project_id', '=', projectId),
+            ),
+          ]),
+    );
+  }
   if (markerRow !== undefined) query = query.where((eb) => afterMarker(eb, order, markerRow));
   return orderMetricQuery(query, order).limit(limit).execute();
 }

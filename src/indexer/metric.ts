@@ -86,6 +86,11 @@ export interface MetricFilter {
 /** A page of a metric listing. */
 export interface ListMetricsOptions {
   readonly filter?: MetricFilter;
+  /**
+   * Only the metrics this caller may read: those it created (`creator`), and, with `projectId`,
+   * those whose resource belongs to that project (Gnocchi's `metric_owner`).
+   */
+  readonly visibleTo?: { readonly creator: string; readonly projectId?: string };
   /** At most this many metrics. */
   readonly limit: number;
   /** The id of the last metric of the previous page; it must have the listed status. */

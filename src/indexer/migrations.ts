@@ -43,6 +43,11 @@ export function indexerMigrations(
         await createResourceTables(db, dialect);
       },
     },
+    '0003_create_api_user_token': {
+      up: async (db) => {
+        await createAccountTables(db, dialect);
+      },
+    },
   };
 }
 
@@ -199,4 +204,32 @@ async function createResourceTables(db: Kysely<unknown>, dialect: SqlDialect): P
       .columns([...columns])
       .execute();
   }
+}
+
+/** Users and API tokens of the `verified` auth mode. */
+async function createAccountTables(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const { textType: text, jsonType: json, bigintType: bigint } = dialect;
+  await db.schema
+    .createTable('api_user')
+    .addColumn('name', text, (col) => col.primaryKey().notNull())
+    .addColumn('password_hash', text, (col) => col.notNull())
+    .addColumn('project_id', text)
+    .addColumn('roles', json, (col) => col.notNull())
+    .addColumn('created_at', bigint, (col) => col.notNull())
+    .execute();
+  await db.schema
+    .createTable('api_token')
+    .addColumn('id', text, (col) => col.primaryKey().notNull())
+    .addColumn('user_name', text, (col) => col.notNull())
+    .addColumn('secret_hash', text, (col) => col.notNull())
+    .addColumn('description', text)
+    .addColumn('created_at', bigint, (col) => col.notNull())
+    .addColumn('expires_at', bigint)
+    .addForeignKeyConstraint('fk_api_token_user_name', ['user_name'], 'api_user', ['name'])
+    .execute();
+  await db.schema
+    .createIndex('ix_api_token_user_name')
+    .on('api_token')
+    .column('user_name')
+    .execute();
 }

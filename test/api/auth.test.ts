@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { authenticate, basicUser, createAuthorizer } from '../../src/api/auth/auth.ts';
+import { authenticate, createAuthorizer } from '../../src/api/auth/auth.ts';
+import { basicUser } from '../../src/api/auth/basic-credentials.ts';
 import { isAllowed, type Credentials } from '../../src/api/auth/policies.ts';
 import {
   AuthenticationRequiredError,

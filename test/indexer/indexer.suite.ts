@@ -4,6 +4,7 @@
  */
 import { describe } from 'node:test';
 
+import { describeAccounts } from './suite/accounts.ts';
 import { describeArchivePolicies } from './suite/archive-policies.ts';
 import type { MakeIndexer } from './suite/harness.ts';
 import { describeListMetrics } from './suite/list-metrics.ts';
@@ -23,5 +24,6 @@ export function runIndexerSuite(name: string, makeIndexer: MakeIndexer): void {
     describeListMetrics(makeIndexer);
     describeResourceTypes(makeIndexer);
     describeResources(makeIndexer);
+    describeAccounts(makeIndexer);
   });
 }

@@ -11,14 +11,20 @@
  *   `api.remoteUserHeader`, after authenticating it; a request that does not come through such a
  *   proxy has no user. Otherwise as `basic`.
  *
- * As in Gnocchi, credentials are read only when an operation needs them (a policy check, a
- * creator, a resource id to transform), so a request that never asks succeeds anonymously.
+ * - `verified`: the caller proved who they are with a password or an API token of the indexer's
+ *   accounts (`verified-authenticator.ts`); every request under `/v1` must, before anything else
+ *   is done with it, and the credentials found then are what the checks here read.
+ *
+ * In the other modes, as in Gnocchi, credentials are read only when an operation needs them (a
+ * policy check, a creator, a resource id to transform), so a request that never asks succeeds
+ * anonymously.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { ApiConfig } from '../../config/index.ts';
 import type { ResourceFilter } from '../../grammar/index.ts';
 import { AuthenticationRequiredError, PolicyDeniedError } from '../http/request-errors.ts';
+import { basicUser } from './basic-credentials.ts';
 import { isAllowed, type Credentials, type PolicyRule, type PolicyTarget } from './policies.ts';
 
 /** An authentication mode. */
@@ -27,14 +33,13 @@ export type AuthMode = ApiConfig['auth'];
 /** The user that has the role `admin` in basic and remoteuser modes, as in Gnocchi. */
 export const ADMIN_USER = 'admin';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /** What authentication reads of a request. */
 export interface AuthRequest {
   readonly headers: IncomingHttpHeaders;
   /** Whether the peer is one of `api.trustedProxies`. */
   readonly fromTrustedProxy: boolean;
+  /** What `verified` mode's authentication found, before the request was handled. */
+  readonly verified?: Credentials | undefined;
 }
 
 /** The settings authentication depends on. */
@@ -52,6 +57,11 @@ export interface Authorizer {
   enforce(rule: PolicyRule, target?: PolicyTarget): void;
   /** Whether the rule lets the caller act on the target; throws `AuthenticationRequiredError`. */
   allows(rule: PolicyRule, target?: PolicyTarget): boolean;
+  /**
+   * Whose metrics a metric listing may show the caller: undefined for everyone's (an admin, or a
+   * mode that keeps Gnocchi's unfiltered listing), else the caller's creator string and project.
+   */
+  visibleMetrics(): { readonly creator: string; readonly projectId?: string } | undefined;
   /**
    * What a listing or search under `rule` may show the caller: undefined for everything (the
    * rule passes whatever the target, as for an admin), else a filter of the resources the caller
@@ -71,6 +81,9 @@ export function authenticate(request: AuthRequest, settings: AuthSettings): Cred
         : undefined;
       return namedUser(user);
     }
+    case 'verified':
+      if (request.verified === undefined) throw new AuthenticationRequiredError();
+      return request.verified;
     case 'noauth': {
       const userId = headerValue(request.headers['x-user-id']);
       const projectId = headerValue(request.headers['x-project-id']);
@@ -98,6 +111,15 @@ export function createAuthorizer(request: AuthRequest, settings: AuthSettings): 
       if (!isAllowed(rule, credentials(), target)) throw new PolicyDeniedError(rule);
     },
     allows: (rule, target = {}) => isAllowed(rule, credentials(), target),
+    visibleMetrics: () => {
+      if (settings.mode !== 'verified') return undefined;
+      const caller = credentials();
+      if (caller.roles.includes('admin')) return undefined;
+      return {
+        creator: caller.user,
+        ...(caller.projectId === undefined ? {} : { projectId: caller.projectId }),
+      };
+    },
     visibleResources: (rule) => {
       const caller = credentials();
       if (isAllowed(rule, caller, {})) return undefined;
@@ -130,27 +152,4 @@ function namedUser(user: string | undefined): Credentials {
 function headerValue(value: string | readonly string[] | undefined): string | undefined {
   const text = typeof value === 'string' ? value.trim() : undefined;
   return text === undefined || text === '' ? undefined : text;
-}
-
-/**
- * The user named by a Basic `Authorization` header, read as werkzeug does (scheme in any case,
- * UTF-8 `user:password` in padded base64), or undefined when there is none or it is unreadable.
- * An empty user name counts as none: it could never be told apart from an anonymous caller.
- */
-export function basicUser(authorization: string | undefined): string | undefined {
-  if (authorization === undefined) return undefined;
-  const trimmed = authorization.trim();
-  const space = trimmed.indexOf(' ');
-  if (space === -1 || trimmed.slice(0, space).toLowerCase() !== 'basic') return undefined;
-  const encoded = trimmed.slice(space + 1).trim();
-  if (!BASE64.test(encoded) || encoded.length % 4 !== 0) return undefined;
-  let decoded: string;
-  try {
-    decoded = UTF8.decode(Buffer.from(encoded, 'base64'));
-  } catch {
-    return undefined;
-  }
-  const colon = decoded.indexOf(':');
-  const user = colon === -1 ? decoded : decoded.slice(0, colon);
-  return user === '' ? undefined : user;
 }

@@ -32,11 +32,14 @@ import { InvalidMeasuresError } from '../../ingest/index.ts';
 import { InvalidResourceInputError } from '../../resource/index.ts';
 import {
   AggregationMethodNotFoundError,
+  AuthenticationRequiredError,
+  InvalidCredentialsError,
   InvalidArgumentValueError,
   InvalidInputError,
   InvalidMetricError,
   MethodNotAllowedError,
   RouteNotFoundError,
+  TooManyFailedLoginsError,
   UndecodableBodyError,
   UnknownResourcesError,
 } from './request-errors.ts';
@@ -243,6 +246,8 @@ const bodyTooLarge = (_error: Error, context: ErrorContext): ErrorDescription =>
 const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INTERNAL>> = {
   // The request itself (./request-errors.ts).
   AUTHENTICATION_REQUIRED: { status: 401, describe: byMessage },
+  INVALID_CREDENTIALS: { status: 401, describe: byMessage },
+  TOO_MANY_FAILED_LOGINS: { status: 429, describe: byMessage },
   // NOTE: Gnocchi's webob text; clients match on it.
   POLICY_DENIED: { status: 403, describe: () => 'Access was denied to this resource.' },
   NOT_ACCEPTABLE: { status: 406, describe: () => null },
@@ -291,6 +296,9 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   NAMED_METRIC_ALREADY_EXISTS: { status: 400, describe: byCause },
   INVALID_PAGINATION: { status: 400, describe: byMessage },
   INDEXER_UNAVAILABLE: { status: 503, describe: byMessage },
+  API_USER_NOT_FOUND: { status: 404, describe: byMessage },
+  API_USER_ALREADY_EXISTS: { status: 409, describe: byMessage },
+  API_TOKEN_NOT_FOUND: { status: 404, describe: byMessage },
   // Measures in (src/ingest/errors.ts).
   INVALID_MEASURES: { status: 400, describe: byMeasures },
   UNKNOWN_METRICS: { status: 400, describe: byMessage },
@@ -400,6 +408,12 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.debug({ code: (error as { code?: unknown }).code, status }, 'request refused');
   if (error instanceof MethodNotAllowedError) reply.header('Allow', error.allowed.join(', '));
+  if (error instanceof TooManyFailedLoginsError) {
+    reply.header('Retry-After', String(error.retryAfterSeconds));
+  }
+  if (error instanceof AuthenticationRequiredError || error instanceof InvalidCredentialsError) {
+    if (error.challenge !== undefined) reply.header('WWW-Authenticate', error.challenge);
+  }
   void reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 

@@ -14,9 +14,42 @@ export type RequestPart = 'body' | 'querystring' | 'params' | 'headers';
 /** The handler needs to know the user, and the request names none (or names it unreadably). */
 export class AuthenticationRequiredError extends EngineError {
   readonly code = 'AUTHENTICATION_REQUIRED';
+  /**
+   * The `WWW-Authenticate` challenge of the answer. Only the verified mode sends one: Gnocchi's
+   * modes never did, and a challenge makes browsers prompt for a password they would not check.
+   */
+  readonly challenge: string | undefined;
 
-  constructor() {
+  constructor(challenge?: string) {
     super('Authentication required');
+    this.challenge = challenge;
+  }
+}
+
+/**
+ * The request's credentials are wrong: an unknown user, a wrong password, an unknown, revoked or
+ * expired token. One message for all, so that an answer does not tell which users exist.
+ */
+export class InvalidCredentialsError extends EngineError {
+  readonly code = 'INVALID_CREDENTIALS';
+  /** The `WWW-Authenticate` challenge of the answer. */
+  readonly challenge: string | undefined;
+
+  constructor(challenge?: string) {
+    super('The credentials are not valid');
+    this.challenge = challenge;
+  }
+}
+
+/** The client failed to authenticate too often lately; it may try again after a while. */
+export class TooManyFailedLoginsError extends EngineError {
+  readonly code = 'TOO_MANY_FAILED_LOGINS';
+  /** Whole seconds until the client may try again. */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(`Too many failed authentications from this client; retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

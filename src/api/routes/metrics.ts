@@ -97,7 +97,12 @@ export const metricRoutes: FastifyPluginCallbackTypebox = (app, _options, done) 
     },
     async (request, reply) => {
       const query = request.query as typeof request.query & QueryArgs;
-      const { metrics, page } = await listMetricsPage(indexer, query, config.api.maxLimit);
+      const { metrics, page } = await listMetricsPage(
+        indexer,
+        request.auth,
+        query,
+        config.api.maxLimit,
+      );
       const last = metrics.at(-1);
       // NOTE: as in Gnocchi, the next page is announced only when this one is full.
       if (last !== undefined && metrics.length >= page.limit) {

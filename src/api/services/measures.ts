@@ -89,11 +89,11 @@ export async function postMeasuresBatch(
 
 /** What reading measures needs. */
 export interface MeasuresReadContext {
-  readonly indexer: Pick<Indexer, 'getMetric'>;
+  readonly indexer: Pick<Indexer, 'getMetric' | 'getResource'>;
   /** Where the metric's policy is read from: a short-lived cache in the API. */
   readonly archivePolicies: Pick<Indexer, 'getArchivePolicy'>;
   readonly storage: Pick<Storage, 'getMeasures'>;
-  readonly auth: Pick<Authorizer, 'enforce'>;
+  readonly auth: Pick<Authorizer, 'enforce' | 'allows'>;
   /** The request's op. */
   readonly op: Pick<TrackedOp, 'mark'>;
   /** Processing on demand, when this process can process; `refresh=true` is a plain read without. */
@@ -111,7 +111,14 @@ export async function getMeasures(
   args: MeasuresQueryString,
 ): Promise<MeasureGroup[]> {
   const metric = await findMetric(context.indexer, id);
-  context.auth.enforce('get measures', metricPolicyTarget(metric));
+  const target = metricPolicyTarget(metric);
+  // NOTE: the metric's resource is read only when the caller is neither admin nor creator: its
+  // project may own the metric (Gnocchi's `metric_owner`, on the resource's `project_id`).
+  if (!context.auth.allows('get measures', target) && metric.resourceId !== null) {
+    const resource = await context.indexer.getResource('generic', metric.resourceId);
+    target['resource.project_id'] = resource?.projectId ?? null;
+  }
+  context.auth.enforce('get measures', target);
   const query = parseMeasuresArguments(args, context.now);
   const policy = await findArchivePolicy(context.archivePolicies, metric.archivePolicyName);
   const granularities = granularitiesToRead(metric.id, policy, query);

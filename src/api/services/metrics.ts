@@ -99,6 +99,7 @@ export async function createMetricFromInput(
 /** A page of active metrics matching the query's filters, with their policies. */
 export async function listMetricsPage(
   indexer: Pick<Indexer, 'listMetrics' | 'getArchivePolicy'>,
+  auth: Pick<Authorizer, 'visibleMetrics'>,
   query: MetricListQuery & QueryArgs,
   maxLimit: number,
 ): Promise<MetricPage> {
@@ -108,7 +109,14 @@ export async function listMetricsPage(
   if (filter === undefined) return { metrics: [], page };
   const marker =
     page.marker === undefined ? {} : { marker: normalizeUuid(page.marker) ?? page.marker };
-  const metrics = await indexer.listMetrics({ filter, limit: page.limit, sort, ...marker });
+  const visibleTo = auth.visibleMetrics();
+  const metrics = await indexer.listMetrics({
+    filter,
+    limit: page.limit,
+    sort,
+    ...marker,
+    ...(visibleTo === undefined ? {} : { visibleTo }),
+  });
   return { metrics: await withArchivePolicies(indexer, metrics), page };
 }
 

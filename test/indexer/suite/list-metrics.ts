@@ -16,7 +16,7 @@ import {
   type MetricSortKey,
   type SortDirection,
 } from '../../../src/indexer/index.ts';
-import { nextId, testPolicy, useIndexer, type MakeIndexer } from './harness.ts';
+import { newResource, nextId, testPolicy, useIndexer, type MakeIndexer } from './harness.ts';
 
 const RESOURCE_A = '5a301761-f78b-46e2-8900-8b4f6fe6675a';
 const RESOURCE_B = '0b37a6ea-4ec5-4d0b-9e33-77c8f8a6e0a1';
@@ -102,6 +102,32 @@ export function describeListMetrics(makeIndexer: MakeIndexer): void {
       ]);
       assert.deepEqual(await indexer.listMetrics({ limit: 2 }), metrics.slice(0, 2));
       await assert.rejects(indexer.listMetrics({ limit: 0 }), RangeError);
+    });
+
+    it('shows a caller what it created and what its project owns', async () => {
+      const { indexer } = harness();
+      await indexer.createArchivePolicy(testPolicy('low'));
+      const owned = newResource({ projectId: 'p2', creator: 'other' });
+      await indexer.createResource(owned);
+      const create = (creator: string, resourceId: string | null = null) =>
+        indexer.createMetric({
+          id: nextId(),
+          name: null,
+          unit: null,
+          creator,
+          archivePolicyName: 'low',
+          resourceId,
+        });
+      const mine = await create('alice:p1');
+      const ofProject = await create('other', owned.id);
+      await create('other');
+      const ids = async (visibleTo: { creator: string; projectId?: string }) =>
+        (await indexer.listMetrics({ limit: 10, visibleTo })).map((metric) => metric.id).sort();
+      assert.deepEqual(await ids({ creator: 'alice:p1' }), [mine.id]);
+      assert.deepEqual(
+        await ids({ creator: 'alice:p1', projectId: 'p2' }),
+        [mine.id, ofProject.id].sort(),
+      );
     });
 
     it('refuses an unknown sort key or direction', async () => {
