@@ -38,7 +38,8 @@ describe('protected mode', () => {
     }
   });
 
-  it('lets loopback, remoteuser and an explicit opt-out through', () => {
+  it('lets loopback, remoteuser, verified and an explicit opt-out through', () => {
+    assertProtectedListen({ host: '0.0.0.0', auth: 'verified', protectedMode: true });
     assertProtectedListen({ host: '127.0.0.1', auth: 'basic', protectedMode: true });
     assertProtectedListen({ host: '0.0.0.0', auth: 'remoteuser', protectedMode: true });
     assertProtectedListen({ host: '0.0.0.0', auth: 'noauth', protectedMode: false });

@@ -49,6 +49,8 @@ export interface OrzoChild {
 export interface RunOrzoOptions {
   /** Extra environment variables (e.g. `ORZO_METRICD_REPORTER_GRACE_SECONDS`). @defaultValue none */
   readonly env?: Readonly<Record<string, string>>;
+  /** What the command reads on standard input. @defaultValue nothing */
+  readonly input?: string;
 }
 
 /** Runs `orzo <args>` to completion; throws with its output if it fails. */
@@ -57,6 +59,7 @@ export function runOrzo(args: readonly string[], options: RunOrzoOptions = {}): 
     encoding: 'utf8',
     timeout: START_TIMEOUT_MS,
     env: { ...process.env, ...options.env },
+    input: options.input ?? '',
   });
   if (result.status !== 0) {
     throw new Error(
