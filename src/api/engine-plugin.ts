@@ -1,7 +1,7 @@
 /**
  * The root decorator: puts the {@link ApiEngine} on the app as `app.engine` and gives every request
- * its lazy authorizer as `request.auth`. In the `verified` mode it also authenticates every request
- * under `/v1` as it arrives, before its body is read. Wrapped with fastify-plugin so that the
+ * its lazy authorizer as `request.auth`. In the `verified` and `keystone` modes it also
+ * authenticates every request under `/v1` as it arrives, before its body is read. Wrapped with fastify-plugin so that the
  * decorations and the hook reach every resource plugin.
  */
 import type { FastifyPluginCallback } from 'fastify';
@@ -10,7 +10,7 @@ import fp from 'fastify-plugin';
 import type { ApiEngine } from './api-deps.ts';
 import { createAuthorizer, type Authorizer } from './auth/auth.ts';
 import type { Credentials } from './auth/policies.ts';
-import { VerifiedAuthenticator } from './auth/verified-authenticator.ts';
+import { createAuthenticator } from './auth/create-authenticator.ts';
 import type { ErrorOverrides } from './http/errors.ts';
 
 declare module 'fastify' {
@@ -21,8 +21,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Credentials and policy checks of this request, read only when asked for. */
     readonly auth: Authorizer;
-    /** The credentials the `verified` mode found for this request. */
-    verifiedCredentials: Credentials | undefined;
+    /** The credentials the `verified` or `keystone` mode found for this request. */
+    authenticatedCredentials: Credentials | undefined;
   }
   interface FastifyContextConfig {
     /** How this route answers some domain errors differently from the mapping table. */
@@ -36,7 +36,7 @@ declare module 'fastify' {
 
 const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { engine }, done) => {
   app.decorate('engine', engine);
-  app.decorateRequest('verifiedCredentials', undefined);
+  app.decorateRequest('authenticatedCredentials', undefined);
   app.decorateRequest('auth', {
     getter() {
       const { auth: mode, remoteUserHeader } = engine.config.api;
@@ -45,28 +45,26 @@ const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { eng
         {
           headers: this.headers,
           fromTrustedProxy: engine.trustProxy(peer, 0),
-          verified: this.verifiedCredentials,
+          authenticated: this.authenticatedCredentials,
         },
         { mode, remoteUserHeader },
       );
     },
   });
-  const { api } = engine.config;
-  if (api.auth === 'verified') {
-    const authenticator = new VerifiedAuthenticator({
-      accounts: engine.indexer,
-      failureLimit: api.authFailureLimit,
-      failureWindowMs: api.authFailureWindowSeconds * 1000,
-      onFailure: (failure) => {
-        app.log.warn({ auth: failure }, 'authentication failed');
-      },
-    });
+  const authenticator = createAuthenticator({
+    api: engine.config.api,
+    accounts: engine.indexer,
+    onFailure: (failure) => {
+      app.log.warn({ auth: failure }, 'authentication failed');
+    },
+  });
+  if (authenticator !== undefined) {
     // NOTE: once every onRequest hook has run (the request is an op by then), and before the
     // body is read, so that an anonymous client cannot make the API buffer and parse one.
     app.addHook('preParsing', async (request, _reply, payload) => {
       if (needsAuthentication(request.method, request.url)) {
-        request.verifiedCredentials = await authenticator.authenticate(
-          request.headers.authorization,
+        request.authenticatedCredentials = await authenticator.authenticate(
+          request.headers,
           request.ip,
         );
       }
@@ -77,7 +75,7 @@ const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { eng
 };
 
 /**
- * Whether the `verified` mode authenticates a request: everything under `/v1` (as Keystone's
+ * Whether the authenticating modes authenticate a request: everything under `/v1` (as Keystone's
  * middleware guards Gnocchi's `/v1`), but not `/`, the probes `/healthcheck` and `/ready`, the
  * scrape target `/metrics`, nor a CORS preflight, which carries no credentials.
  */

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 
 import { pino } from 'pino';
 
+import { assertAuthSettings } from '../api/auth/create-authenticator.ts';
 import { assertProtectedListen } from '../api/protected-mode.ts';
 import { buildApp, type OrzoApp } from '../api/index.ts';
 import type { EngineConfig } from '../config/index.ts';
@@ -46,6 +47,7 @@ export function buildEngineApp(config: EngineConfig, services: EngineServices): 
 /** Starts the API and resolves once it has been shut down. */
 export async function runApi(config: EngineConfig): Promise<void> {
   assertProtectedListen(config.api);
+  assertAuthSettings(config.api);
   const services = openEngineServices(config, pino({ name: 'api', level: config.log.level }));
   const app = buildEngineApp(config, services);
   const closed = new Promise<void>((resolve) => {

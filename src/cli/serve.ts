@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 
+import { assertAuthSettings } from '../api/auth/create-authenticator.ts';
 import { assertProtectedListen } from '../api/protected-mode.ts';
 import type { EngineConfig } from '../config/index.ts';
 import { buildEngineApp } from './api.ts';
@@ -19,6 +20,7 @@ export async function runServe(
   options: { readonly skipArchivePoliciesCreation: boolean },
 ): Promise<void> {
   assertProtectedListen(config.api);
+  assertAuthSettings(config.api);
   const logger = pino({ level: config.log.level });
   const flags = {
     ...NO_SKIPS,

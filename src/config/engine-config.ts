@@ -38,7 +38,8 @@ const API_CONFIG = Type.Object({
   /**
    * `basic` as Gnocchi (user from the Basic header, any password, `admin` is admin), `noauth` (the
    * caller from `X-User-Id`, `X-Project-Id`, `X-Roles`), `remoteuser` (the user a trusted proxy
-   * names) or `verified` (users and API tokens of the indexer, checked; `orzo user`, `orzo token`).
+   * names), `verified` (users and API tokens of the indexer, checked; `orzo user`, `orzo token`)
+   * or `keystone` (an `X-Auth-Token` validated by Keystone, as OpenStack runs Gnocchi).
    */
   auth: Type.Union(
     [
@@ -46,16 +47,36 @@ const API_CONFIG = Type.Object({
       Type.Literal('noauth'),
       Type.Literal('remoteuser'),
       Type.Literal('verified'),
+      Type.Literal('keystone'),
     ],
     { default: 'basic' },
   ),
   /**
-   * `verified`: failed authentications a client may make within `authFailureWindowSeconds` before
-   * it is refused (429) until the oldest of them is out of the window. @defaultValue `10`
+   * `verified`, `keystone`: failed authentications a client may make within
+   * `authFailureWindowSeconds` before it is refused (429) until the oldest of them is out of the
+   * window. @defaultValue `10`
    */
   authFailureLimit: Type.Integer({ minimum: 1, default: 10 }),
-  /** `verified`: the window of `authFailureLimit`, in seconds. @defaultValue `60` */
+  /** `verified`, `keystone`: the window of `authFailureLimit`, in seconds. @defaultValue `60` */
   authFailureWindowSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /** `keystone`: Keystone's URL, its v3 API under it (`http://keystone:5000`). @defaultValue none */
+  keystoneUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** `keystone`: the service user that validates tokens (role `service`). @defaultValue `gnocchi` */
+  keystoneServiceUser: Type.String({ minLength: 1, default: 'gnocchi' }),
+  /** `keystone`: that user's password (`ORZO_API_KEYSTONE_SERVICE_PASSWORD`). @defaultValue none */
+  keystoneServicePassword: Type.Optional(Type.String()),
+  /** `keystone`: the project the service user's token is scoped to. @defaultValue `service` */
+  keystoneServiceProject: Type.String({ minLength: 1, default: 'service' }),
+  /** `keystone`: the domain of the service user and its project. @defaultValue `default` */
+  keystoneDomain: Type.String({ minLength: 1, default: 'default' }),
+  /**
+   * `keystone`: how long a validated token is trusted without asking Keystone again, at most
+   * (never past its expiry); a token revoked meanwhile still works that long, as with
+   * keystonemiddleware's `token_cache_time`. @defaultValue `300`
+   */
+  keystoneCacheSeconds: Type.Number({ minimum: 0, default: 300 }),
+  /** `keystone`: seconds Keystone has to answer; then the request gets 503. @defaultValue `5` */
+  keystoneTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 5 }),
   /**
    * Refuse to listen on an address other than loopback in the `basic` and `noauth` modes, which
    * trust whatever name a client sends (as Redis's protected mode). @defaultValue `true`
@@ -389,9 +410,10 @@ export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
 /** The configuration as it may be shown: credentials inside URLs are masked. */
 export function redactConfig(config: EngineConfig): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify(config, (_key, value: unknown) =>
-      typeof value === 'string' ? redactUrl(value) : value,
-    ),
+    JSON.stringify(config, (key, value: unknown) => {
+      if (typeof value !== 'string') return value;
+      return /password$/i.test(key) ? '***' : redactUrl(value);
+    }),
   ) as Record<string, unknown>;
 }
 

@@ -14,6 +14,8 @@
  * - `verified`: the caller proved who they are with a password or an API token of the indexer's
  *   accounts (`verified-authenticator.ts`); every request under `/v1` must, before anything else
  *   is done with it, and the credentials found then are what the checks here read.
+ * - `keystone`: the same, with an `X-Auth-Token` that Keystone validates
+ *   (`keystone-authenticator.ts`); the creator is `user_id:project_id`, as in Gnocchi.
  *
  * In the other modes, as in Gnocchi, credentials are read only when an operation needs them (a
  * policy check, a creator, a resource id to transform), so a request that never asks succeeds
@@ -30,6 +32,12 @@ import { isAllowed, type Credentials, type PolicyRule, type PolicyTarget } from 
 /** An authentication mode. */
 export type AuthMode = ApiConfig['auth'];
 
+/**
+ * The modes that authenticate every request under `/v1` before it is handled, and that show a
+ * caller only what it may read in listings.
+ */
+export const AUTHENTICATING_MODES: ReadonlySet<AuthMode> = new Set(['verified', 'keystone']);
+
 /** The user that has the role `admin` in basic and remoteuser modes, as in Gnocchi. */
 export const ADMIN_USER = 'admin';
 
@@ -38,8 +46,8 @@ export interface AuthRequest {
   readonly headers: IncomingHttpHeaders;
   /** Whether the peer is one of `api.trustedProxies`. */
   readonly fromTrustedProxy: boolean;
-  /** What `verified` mode's authentication found, before the request was handled. */
-  readonly verified?: Credentials | undefined;
+  /** What the `verified` or `keystone` mode found, before the request was handled. */
+  readonly authenticated?: Credentials | undefined;
 }
 
 /** The settings authentication depends on. */
@@ -82,8 +90,9 @@ export function authenticate(request: AuthRequest, settings: AuthSettings): Cred
       return namedUser(user);
     }
     case 'verified':
-      if (request.verified === undefined) throw new AuthenticationRequiredError();
-      return request.verified;
+    case 'keystone':
+      if (request.authenticated === undefined) throw new AuthenticationRequiredError();
+      return request.authenticated;
     case 'noauth': {
       const userId = headerValue(request.headers['x-user-id']);
       const projectId = headerValue(request.headers['x-project-id']);
@@ -112,7 +121,7 @@ export function createAuthorizer(request: AuthRequest, settings: AuthSettings): 
     },
     allows: (rule, target = {}) => isAllowed(rule, credentials(), target),
     visibleMetrics: () => {
-      if (settings.mode !== 'verified') return undefined;
+      if (!AUTHENTICATING_MODES.has(settings.mode)) return undefined;
       const caller = credentials();
       if (caller.roles.includes('admin')) return undefined;
       return {

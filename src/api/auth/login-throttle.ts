@@ -3,6 +3,7 @@
  * `windowMs` is refused until the oldest of those failures leaves the window, whatever it sends,
  * so that guessing passwords costs an attacker `windowMs / limit` per guess.
  */
+import { remember } from './remember.ts';
 
 /** Settings of a {@link LoginThrottle}. */
 export interface LoginThrottleOptions {
@@ -45,11 +46,7 @@ export class LoginThrottle {
     // NOTE: only the last `limit` failures ever decide a lockout.
     if (times.length > this.#limit) times.splice(0, times.length - this.#limit);
     this.#failures.delete(client);
-    this.#failures.set(client, times);
-    if (this.#failures.size > this.#maxClients) {
-      const oldest = this.#failures.keys().next();
-      if (oldest.done !== true) this.#failures.delete(oldest.value);
-    }
+    remember(this.#failures, client, times, this.#maxClients);
     return times.length;
   }
 

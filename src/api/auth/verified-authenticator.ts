@@ -7,49 +7,32 @@
  * under a key of this process, of the stored hash and the password, which a password change or a
  * removed user invalidates by itself and which keeps no password in memory. User records are
  * re-read after `userTtlMs`, so a change made through the CLI reaches every API process within it.
- * Failures count against the client's address ({@link LoginThrottle}) and are logged without the
- * password.
+ * Tokens are looked up on every request (one indexed read), so a revoked one stops at once.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import type { AccountStore, ApiUser } from '../../indexer/index.ts';
-import {
-  AuthenticationRequiredError,
-  InvalidCredentialsError,
-  TooManyFailedLoginsError,
-} from '../http/request-errors.ts';
+import { AuthenticationRequiredError, InvalidCredentialsError } from '../http/request-errors.ts';
 import { parseApiToken, tokenSecretMatches } from './api-token.ts';
 import { basicCredentials } from './basic-credentials.ts';
-import { LoginThrottle } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import type { Credentials } from './policies.ts';
+import { remember } from './remember.ts';
+import type { CredentialsCheck } from './request-authenticator.ts';
 
-/** A failed authentication, as logged. */
-export interface FailedLogin {
-  readonly client: string;
-  /** The user or token id tried, if the header named one. */
-  readonly principal: string | undefined;
-  readonly reason:
-    'unknown user' | 'wrong password' | 'unknown token' | 'expired token' | 'bad header';
-  readonly failures: number;
-}
+/** What the verified mode's 401 answers ask for. */
+export const VERIFIED_CHALLENGE = 'Basic realm="orzo", Bearer realm="orzo"';
 
 /** Settings of a {@link VerifiedAuthenticator}. */
 export interface VerifiedAuthOptions {
   readonly accounts: Pick<AccountStore, 'getUser' | 'getApiToken'>;
-  /** Failed authentications per client within `failureWindowMs` before it is locked out. */
-  readonly failureLimit: number;
-  readonly failureWindowMs: number;
   /** How long a user record read from the indexer is trusted. @defaultValue 5 s */
   readonly userTtlMs?: number;
-  /** Password checks remembered at most. @defaultValue 10,000 */
+  /** Password checks and user records remembered at most. @defaultValue 10,000 */
   readonly maxRemembered?: number;
-  readonly onFailure?: (failure: FailedLogin) => void;
   readonly clock?: () => number;
 }
-
-/** What the verified mode's 401 answers ask for. */
-export const VERIFIED_CHALLENGE = 'Basic realm="orzo", Bearer realm="orzo"';
 
 interface CachedUser {
   readonly user: Promise<ApiUser | undefined>;
@@ -57,12 +40,10 @@ interface CachedUser {
 }
 
 /** Checks the credentials of requests against the indexer's accounts. */
-export class VerifiedAuthenticator {
+export class VerifiedAuthenticator implements CredentialsCheck {
   readonly #accounts: VerifiedAuthOptions['accounts'];
-  readonly #throttle: LoginThrottle;
   readonly #userTtlMs: number;
   readonly #maxRemembered: number;
-  readonly #onFailure: (failure: FailedLogin) => void;
   readonly #clock: () => number;
   readonly #users = new Map<string, CachedUser>();
   /** HMACs of (stored hash, password) that verified, least recently used first. */
@@ -74,50 +55,35 @@ export class VerifiedAuthenticator {
   constructor(options: VerifiedAuthOptions) {
     this.#accounts = options.accounts;
     this.#clock = options.clock ?? Date.now;
-    this.#throttle = new LoginThrottle({
-      limit: options.failureLimit,
-      windowMs: options.failureWindowMs,
-      clock: this.#clock,
-    });
     this.#userTtlMs = options.userTtlMs ?? 5000;
     this.#maxRemembered = options.maxRemembered ?? 10_000;
-    this.#onFailure = options.onFailure ?? (() => undefined);
   }
 
   /**
-   * The credentials of a request's `Authorization` header, sent by `client` (its address).
-   * Throws `AuthenticationRequiredError` without a header, `InvalidCredentialsError` for wrong
-   * ones, `TooManyFailedLoginsError` while the client is locked out.
+   * The credentials of a request's `Authorization` header. Throws `AuthenticationRequiredError`
+   * without one, `InvalidCredentialsError` for wrong ones.
    */
-  async authenticate(authorization: string | undefined, client: string): Promise<Credentials> {
-    const locked = this.#throttle.lockedFor(client);
-    if (locked > 0) throw new TooManyFailedLoginsError(Math.ceil(locked / 1000));
+  async check(headers: IncomingHttpHeaders): Promise<Credentials> {
+    const { authorization } = headers;
     if (authorization === undefined || authorization.trim() === '') {
       throw new AuthenticationRequiredError(VERIFIED_CHALLENGE);
     }
     const bearer = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-    if (bearer !== undefined) return this.#byToken(bearer, client);
+    if (bearer !== undefined) return this.#byToken(bearer);
     const basic = basicCredentials(authorization);
-    if (basic === undefined) return this.#fail(client, undefined, 'bad header');
+    if (basic === undefined) throw invalid('unreadable credentials');
     if (basic.password === '' && parseApiToken(basic.user) !== undefined) {
-      return this.#byToken(basic.user, client);
+      return this.#byToken(basic.user);
     }
-    return this.#byPassword(basic.user, basic.password, client);
+    return this.#byPassword(basic.user, basic.password);
   }
 
-  /** Forgets what is remembered of a user at once (after a change made in this process). */
-  forget(name: string): void {
-    this.#users.delete(name);
-  }
-
-  async #byPassword(name: string, password: string, client: string): Promise<Credentials> {
+  async #byPassword(name: string, password: string): Promise<Credentials> {
     const user = await this.#user(name);
     if (user === undefined) {
-      await verifyPassword(
-        password,
-        await (this.#decoy ??= hashPassword(randomBytes(16).toString('hex'))),
-      );
-      return this.#fail(client, name, 'unknown user');
+      this.#decoy ??= hashPassword(randomBytes(16).toString('hex'));
+      await verifyPassword(password, await this.#decoy);
+      throw invalid('unknown user', name);
     }
     const mark = createHmac('sha256', this.#key)
       .update(user.passwordHash)
@@ -125,24 +91,24 @@ export class VerifiedAuthenticator {
       .update(password)
       .digest('base64');
     if (this.#verified.delete(mark) || (await verifyPassword(password, user.passwordHash))) {
-      this.#remember(mark);
+      remember(this.#verified, mark, true, this.#maxRemembered);
       return credentialsOf(user);
     }
-    return this.#fail(client, name, 'wrong password');
+    throw invalid('wrong password', name);
   }
 
-  async #byToken(text: string, client: string): Promise<Credentials> {
+  async #byToken(text: string): Promise<Credentials> {
     const parsed = parseApiToken(text);
-    if (parsed === undefined) return this.#fail(client, undefined, 'unknown token');
+    if (parsed === undefined) throw invalid('unknown token');
     const token = await this.#accounts.getApiToken(parsed.id);
     if (token === undefined || !tokenSecretMatches(parsed.secret, token.secretHash)) {
-      return this.#fail(client, parsed.id, 'unknown token');
+      throw invalid('unknown token', parsed.id);
     }
     if (token.expiresAt !== null && token.expiresAt <= this.#clock()) {
-      return this.#fail(client, parsed.id, 'expired token');
+      throw invalid('expired token', parsed.id);
     }
     const user = await this.#user(token.user);
-    if (user === undefined) return this.#fail(client, parsed.id, 'unknown token');
+    if (user === undefined) throw invalid('unknown token', parsed.id);
     return credentialsOf(user);
   }
 
@@ -151,28 +117,11 @@ export class VerifiedAuthenticator {
     const cached = this.#users.get(name);
     if (cached !== undefined && now - cached.readAt < this.#userTtlMs) return cached.user;
     const user = this.#accounts.getUser(name);
-    this.#users.set(name, { user, readAt: now });
+    this.#users.delete(name);
+    remember(this.#users, name, { user, readAt: now }, this.#maxRemembered);
     // NOTE: a failed read is not remembered; the next request asks again.
     user.catch(() => this.#users.delete(name));
-    if (this.#users.size > this.#maxRemembered) {
-      const oldest = this.#users.keys().next();
-      if (oldest.done !== true) this.#users.delete(oldest.value);
-    }
     return user;
-  }
-
-  #remember(mark: string): void {
-    this.#verified.set(mark, true);
-    if (this.#verified.size > this.#maxRemembered) {
-      const oldest = this.#verified.keys().next();
-      if (oldest.done !== true) this.#verified.delete(oldest.value);
-    }
-  }
-
-  #fail(client: string, principal: string | undefined, reason: FailedLogin['reason']): never {
-    const failures = this.#throttle.fail(client);
-    this.#onFailure({ client, principal, reason, failures });
-    throw new InvalidCredentialsError(VERIFIED_CHALLENGE);
   }
 }
 
@@ -183,4 +132,8 @@ export function credentialsOf(user: ApiUser): Credentials {
     roles: user.roles,
     ...(user.projectId === null ? {} : { projectId: user.projectId }),
   };
+}
+
+function invalid(reason: string, principal?: string): InvalidCredentialsError {
+  return new InvalidCredentialsError(reason, principal, VERIFIED_CHALLENGE);
 }

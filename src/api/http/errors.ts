@@ -248,6 +248,7 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   AUTHENTICATION_REQUIRED: { status: 401, describe: byMessage },
   INVALID_CREDENTIALS: { status: 401, describe: byMessage },
   TOO_MANY_FAILED_LOGINS: { status: 429, describe: byMessage },
+  KEYSTONE_UNAVAILABLE: { status: 503, describe: byMessage },
   // NOTE: Gnocchi's webob text; clients match on it.
   POLICY_DENIED: { status: 403, describe: () => 'Access was denied to this resource.' },
   NOT_ACCEPTABLE: { status: 406, describe: () => null },

@@ -28,15 +28,22 @@ export class AuthenticationRequiredError extends EngineError {
 
 /**
  * The request's credentials are wrong: an unknown user, a wrong password, an unknown, revoked or
- * expired token. One message for all, so that an answer does not tell which users exist.
+ * expired token. One message for all, so that an answer does not tell which users exist; the
+ * reason and the principal tried are for the log.
  */
 export class InvalidCredentialsError extends EngineError {
   readonly code = 'INVALID_CREDENTIALS';
+  /** Why, for the log: `wrong password`, `expired token`… */
+  readonly reason: string;
+  /** The user or token id the credentials named, if they named one. */
+  readonly principal: string | undefined;
   /** The `WWW-Authenticate` challenge of the answer. */
   readonly challenge: string | undefined;
 
-  constructor(challenge?: string) {
+  constructor(reason: string, principal?: string, challenge?: string) {
     super('The credentials are not valid');
+    this.reason = reason;
+    this.principal = principal;
     this.challenge = challenge;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The verified mode's authenticator, on a real SQLite indexer: passwords, tokens, the caches and
- * what invalidates them, the lockout of a guessing client, and what a failure logs.
+ * The verified mode's authenticator behind the failure limit, on a real SQLite indexer:
+ * passwords, tokens, the caches and what invalidates them, the lockout of a guessing client, and
+ * what a failure logs.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -8,9 +9,10 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { issueApiToken } from '../../../src/api/auth/api-token.ts';
 import { hashPassword } from '../../../src/api/auth/password-hash.ts';
 import {
-  VerifiedAuthenticator,
+  RequestAuthenticator,
   type FailedLogin,
-} from '../../../src/api/auth/verified-authenticator.ts';
+} from '../../../src/api/auth/request-authenticator.ts';
+import { VerifiedAuthenticator } from '../../../src/api/auth/verified-authenticator.ts';
 import {
   AuthenticationRequiredError,
   InvalidCredentialsError,
@@ -27,7 +29,11 @@ describe('VerifiedAuthenticator', () => {
   let indexer: Indexer;
   let now: number;
   let failures: FailedLogin[];
-  let auth: VerifiedAuthenticator;
+  let guarded: RequestAuthenticator;
+  const auth = {
+    authenticate: (authorization: string | undefined, client: string) =>
+      guarded.authenticate(authorization === undefined ? {} : { authorization }, client),
+  };
 
   beforeEach(async () => {
     indexer = createIndexer(parseIndexerUrl('sqlite::memory:'));
@@ -48,11 +54,14 @@ describe('VerifiedAuthenticator', () => {
     });
     now = 1_800_000_000_000;
     failures = [];
-    auth = new VerifiedAuthenticator({
+    const check = new VerifiedAuthenticator({
       accounts: indexer,
+      userTtlMs: 5000,
+      clock: () => now,
+    });
+    guarded = new RequestAuthenticator(check, {
       failureLimit: 3,
       failureWindowMs: 60_000,
-      userTtlMs: 5000,
       clock: () => now,
       onFailure: (failure) => failures.push(failure),
     });
