@@ -6,10 +6,15 @@
  * - `noauth` (headers believed) and `basic` (password ignored): the baselines;
  * - `verified` with Basic credentials, warm (the password check remembered) and cold (every
  *   request a user whose password was never checked: one scrypt each);
- * - `verified` with a Bearer API token.
+ * - `verified` with a Bearer API token;
+ * - `keystone` with a warm cache (a real Keystone from Debian's package, started here), and cold
+ *   (every request a token Orzo has not validated yet: one round trip to Keystone each).
  *
+ * The cold runs send one request at a time (their latency is the cost of a first check: a scrypt,
+ * or a round trip to Keystone's single-threaded test server); the others `--concurrency` at once.
  * The server's log goes to $TMPDIR/orzo-bench-auth.log. Prints one JSON object; `overhead_us` is
- * the extra server time per request against `noauth` (1/throughput, the server being saturated).
+ * the extra server time per request against `noauth` (1/throughput, the server being saturated),
+ * meaningful for the warm runs only.
  *
  * Options: `--requests N` (default 20000), `--warmup N` untimed requests first (default 5000),
  * `--cold N` (default 200), `--concurrency N` (default 8).
@@ -18,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { startKeystone } from '../test/support/keystone.ts';
 import { startOrzo, runOrzo, type OrzoProcess } from '../test/support/orzo-process.ts';
 import { runLoad, type LoadFigures } from './http-load.ts';
 
@@ -44,6 +50,7 @@ async function readLoad(
   creator: Record<string, string>,
   total: number,
   headersOf: (index: number) => Record<string, string>,
+  concurrency = CONCURRENCY,
 ): Promise<LoadFigures> {
   const created = await fetch(`${orzo.url}/v1/metric`, {
     method: 'POST',
@@ -56,7 +63,7 @@ async function readLoad(
     runLoad({
       baseUrl: orzo.url,
       total: count,
-      concurrency: CONCURRENCY,
+      concurrency,
       expectStatus: 200,
       next: (index) => ({ method: 'GET', path: `/v1/metric/${id}`, headers: headers(index) }),
     });
@@ -100,8 +107,12 @@ async function verifiedMode(): Promise<Record<string, LoadFigures>> {
     for (let user = 0; user < COLD; user += 1) {
       cli(['user', 'add', `cold-${user}`, '--roles', 'admin'], `pw-${user}\n`);
     }
-    const cold = await readLoad(orzo, admin, COLD, (index) =>
-      basic(`cold-${index}`, `pw-${index}`),
+    const cold = await readLoad(
+      orzo,
+      admin,
+      COLD,
+      (index) => basic(`cold-${index}`, `pw-${index}`),
+      1,
     );
     return { basic_warm: warm, bearer, basic_cold: cold };
   } finally {
@@ -109,16 +120,55 @@ async function verifiedMode(): Promise<Record<string, LoadFigures>> {
   }
 }
 
+async function keystoneMode(): Promise<Record<string, LoadFigures>> {
+  const keystone = await startKeystone(3600);
+  try {
+    await keystone.createRole('service');
+    const service = await keystone.createProject('service');
+    await keystone.grant(await keystone.createUser('gnocchi', 'gnocchi-pw'), service, 'service');
+    const orzo = await startOrzo('api', ['--auth', 'keystone'], {
+      logFile: LOG_FILE,
+      env: {
+        ORZO_API_KEYSTONE_URL: keystone.url,
+        ORZO_API_KEYSTONE_SERVICE_PASSWORD: 'gnocchi-pw',
+      },
+    });
+    try {
+      const admin = { 'x-auth-token': (await keystone.issueToken()).token };
+      const warm = await readLoad(orzo, admin, REQUESTS, () => admin);
+      const tokens: string[] = [];
+      for (let index = 0; index < COLD; index += 1) {
+        tokens.push((await keystone.issueToken()).token);
+      }
+      const cold = await readLoad(
+        orzo,
+        admin,
+        COLD,
+        (index) => ({ 'x-auth-token': tokens[index] ?? '' }),
+        1,
+      );
+      return { warm, cold };
+    } finally {
+      await orzo.stop();
+    }
+  } finally {
+    await keystone.stop();
+  }
+}
+
 const perRequestUs = (figures: LoadFigures) => 1e6 / figures.requests_per_s;
 const noauth = await plainMode('noauth', { 'x-user-id': 'admin', 'x-roles': 'admin' });
 const gnocchiBasic = await plainMode('basic', basic('admin', ''));
 const verified = await verifiedMode();
+const keystone = await keystoneMode();
 const modes: Record<string, LoadFigures> = {
   noauth,
   basic: gnocchiBasic,
   verified_basic_warm: verified.basic_warm ?? noauth,
   verified_bearer: verified.bearer ?? noauth,
   verified_basic_cold: verified.basic_cold ?? noauth,
+  keystone_warm: keystone.warm ?? noauth,
+  keystone_cold: keystone.cold ?? noauth,
 };
 const figures = {
   node: process.version,

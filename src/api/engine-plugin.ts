@@ -62,7 +62,9 @@ const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { eng
     // NOTE: once every onRequest hook has run (the request is an op by then), and before the
     // body is read, so that an anonymous client cannot make the API buffer and parse one.
     app.addHook('preParsing', async (request, _reply, payload) => {
-      if (needsAuthentication(request.method, request.url)) {
+      // NOTE: by the route matched, not the raw URL, which may spell the path otherwise
+      // (`/%761/metric` is routed to `/v1/metric`).
+      if (needsAuthentication(request.method, request.routeOptions.url ?? request.url)) {
         request.authenticatedCredentials = await authenticator.authenticate(
           request.headers,
           request.ip,
@@ -79,9 +81,9 @@ const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { eng
  * middleware guards Gnocchi's `/v1`), but not `/`, the probes `/healthcheck` and `/ready`, the
  * scrape target `/metrics`, nor a CORS preflight, which carries no credentials.
  */
-function needsAuthentication(method: string, url: string): boolean {
+function needsAuthentication(method: string, route: string): boolean {
   if (method === 'OPTIONS') return false;
-  return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
+  return route === '/v1' || route.startsWith('/v1/') || route.startsWith('/v1?');
 }
 
 /** Decorates the app with its engine and requests with their authorizer. */

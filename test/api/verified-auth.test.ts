@@ -157,6 +157,13 @@ describe('the verified auth mode', () => {
     }
   });
 
+  it('cannot be gone around by spelling the path otherwise', async () => {
+    for (const url of ['/%761/metric', '/v1/%6detric', '/v1/metric/', '/v1/metric?x=1']) {
+      const response = await request('GET', url, null, undefined, '10.2.0.1');
+      assert.ok([401, 404].includes(response.status), `${url}: ${response.status}`);
+    }
+  });
+
   it('keeps /, the probes and the scrape target open', async () => {
     for (const url of ['/', '/healthcheck', '/ready', '/metrics']) {
       const response = await request('GET', url, null);

@@ -127,7 +127,7 @@ describe('loadConfig', () => {
   }[] = [
     { name: 'a port out of range', argv: ['--port', '70000'], message: /\/api\/port/ },
     { name: 'a non-numeric port', env: { ORZO_API_PORT: 'http' }, message: /\/api\/port/ },
-    { name: 'an unknown auth mode', argv: ['--auth=keystone'], message: /\/api\/auth/ },
+    { name: 'an unknown auth mode', argv: ['--auth=ldap'], message: /\/api\/auth/ },
     { name: 'zero workers', argv: ['--workers', '0'], message: /\/metricd\/workers/ },
     { name: 'zero op tracker shards', env: { ORZO_OPS_SHARDS: '0' }, message: /\/ops\/shards/ },
     {
@@ -168,7 +168,7 @@ describe('loadConfig', () => {
       name: 'a value outside a list of choices, listing them',
       argv: ['--auth', 'foo'],
       message:
-        /^invalid configuration at \/api\/auth: must be one of basic, noauth, remoteuser \(got "foo"\)$/,
+        /^invalid configuration at \/api\/auth: must be one of basic, noauth, remoteuser, verified, keystone \(got "foo"\)$/,
     },
   ];
   for (const row of invalid) {
@@ -200,5 +200,19 @@ describe('redactConfig', () => {
     const shown = JSON.stringify(redactConfig(config));
     assert.ok(!shown.includes('s3cret') && !shown.includes(':pw@'), shown);
     assert.ok(shown.includes('postgresql://orzo:***@db:5432/orzo'));
+  });
+
+  it('masks the Keystone service password', () => {
+    const { config } = loadConfig({
+      argv: ['--auth', 'keystone'],
+      env: {
+        ORZO_API_KEYSTONE_URL: 'http://keystone:5000',
+        ORZO_API_KEYSTONE_SERVICE_PASSWORD: 'k3ystone-secret',
+      },
+    });
+    assert.equal(config.api.keystoneServicePassword, 'k3ystone-secret');
+    const shown = JSON.stringify(redactConfig(config));
+    assert.ok(!shown.includes('k3ystone-secret'), shown);
+    assert.ok(shown.includes('"keystoneUrl":"http://keystone:5000"'));
   });
 });

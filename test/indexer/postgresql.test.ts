@@ -54,7 +54,11 @@ describe('postgresql schemas', () => {
       );
       assert.deepEqual(
         rows.map((row) => row.name),
-        ['0001_create_archive_policy_rule_metric', '0002_create_resource_type_resource_history'],
+        [
+          '0001_create_archive_policy_rule_metric',
+          '0002_create_resource_type_resource_history',
+          '0003_create_api_user_token',
+        ],
       );
     } finally {
       await indexer?.close();
