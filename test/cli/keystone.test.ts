@@ -48,16 +48,9 @@ describe('orzo api --auth keystone, with gnocchiclient on a Keystone session', (
 
   before(async () => {
     keystone = await startKeystone(3600);
-    await keystone.createRole('service');
-    const service = await keystone.createProject('service');
-    await keystone.grant(await keystone.createUser('gnocchi', 'gnocchi-pw'), service, 'service');
-    for (const [user, project] of [
-      ['alice', 'p1'],
-      ['bob', 'p2'],
-    ] as const) {
-      const projectId = await keystone.createProject(project);
-      await keystone.grant(await keystone.createUser(user, `${user}-pw`), projectId, 'member');
-    }
+    await keystone.addServiceUser('gnocchi', 'gnocchi-pw');
+    await keystone.addMember('alice', 'alice-pw', 'p1');
+    await keystone.addMember('bob', 'bob-pw', 'p2');
     dataDir = mkdtempSync(join(tmpdir(), 'orzo-keystone-api-'));
     runOrzo(['upgrade', '--data-dir', dataDir]);
     api = await launchOrzo('api', {

@@ -2,7 +2,7 @@
  * A real Keystone for tests, from Debian's `keystone` package: a private configuration, SQLite
  * database and Fernet keys in a temporary folder, `keystone-manage bootstrap` for the admin, and
  * Keystone's public WSGI application served on a free loopback port. Helpers drive its v3 API to
- * make projects, users, roles, tokens and catalog entries.
+ * make service users, project members, tokens and catalog entries.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,12 +23,13 @@ export interface Keystone {
   issueToken(user?: string, password?: string, project?: string): Promise<TokenInfo>;
   /** Revokes a token. */
   revokeToken(token: string): Promise<void>;
-  /** Creates a project, a role, a user: returns its id. Idempotent for roles. */
-  createProject(name: string): Promise<string>;
-  createRole(name: string): Promise<string>;
-  createUser(name: string, password: string): Promise<string>;
-  /** Gives a user a role on a project. */
-  grant(userId: string, projectId: string, roleName: string): Promise<void>;
+  /**
+   * Creates the user a service validates tokens as: role `service` on project `service`, which
+   * Keystone's default policy lets validate tokens. Once per Keystone.
+   */
+  addServiceUser(name: string, password: string): Promise<void>;
+  /** Creates a project and a user with the role `member` on it. */
+  addMember(user: string, password: string, project: string): Promise<void>;
   /** Registers a service of a type with a public endpoint, for clients that read the catalog. */
   registerEndpoint(type: string, name: string, url: string): Promise<void>;
   stop(): Promise<void>;
@@ -191,6 +192,22 @@ function keystoneClient(url: string, stop: () => Promise<void>): Keystone {
   };
   const idOf = (answer: unknown, key: string): string =>
     ((answer as Record<string, { id: string }>)[key] ?? { id: '' }).id;
+  const createProject = async (name: string) =>
+    idOf(await admin('POST', '/projects', { project: { name, domain_id: 'default' } }), 'project');
+  const createRole = async (name: string) => {
+    const roles = (await admin('GET', `/roles?name=${name}`)) as { roles: { id: string }[] };
+    const existing = roles.roles[0];
+    if (existing !== undefined) return existing.id;
+    return idOf(await admin('POST', '/roles', { role: { name } }), 'role');
+  };
+  const createUser = async (name: string, password: string) =>
+    idOf(await admin('POST', '/users', { user: { name, password, domain_id: 'default' } }), 'user');
+  const grant = async (userId: string, projectId: string, roleName: string) => {
+    const roles = (await admin('GET', `/roles?name=${roleName}`)) as { roles: { id: string }[] };
+    const role = roles.roles[0];
+    if (role === undefined) throw new Error(`no role ${roleName}`);
+    await admin('PUT', `/projects/${projectId}/users/${userId}/roles/${role.id}`);
+  };
   return {
     url,
     issueToken,
@@ -202,27 +219,12 @@ function keystoneClient(url: string, stop: () => Promise<void>): Keystone {
       });
       if (response.status !== 204) throw new Error(`revoke: ${response.status}`);
     },
-    createProject: async (name) =>
-      idOf(
-        await admin('POST', '/projects', { project: { name, domain_id: 'default' } }),
-        'project',
-      ),
-    createRole: async (name) => {
-      const roles = (await admin('GET', `/roles?name=${name}`)) as { roles: { id: string }[] };
-      const existing = roles.roles[0];
-      if (existing !== undefined) return existing.id;
-      return idOf(await admin('POST', '/roles', { role: { name } }), 'role');
+    addServiceUser: async (name, password) => {
+      await createRole('service');
+      await grant(await createUser(name, password), await createProject('service'), 'service');
     },
-    createUser: async (name, password) =>
-      idOf(
-        await admin('POST', '/users', { user: { name, password, domain_id: 'default' } }),
-        'user',
-      ),
-    grant: async (userId, projectId, roleName) => {
-      const roles = (await admin('GET', `/roles?name=${roleName}`)) as { roles: { id: string }[] };
-      const role = roles.roles[0];
-      if (role === undefined) throw new Error(`no role ${roleName}`);
-      await admin('PUT', `/projects/${projectId}/users/${userId}/roles/${role.id}`);
+    addMember: async (user, password, project) => {
+      await grant(await createUser(user, password), await createProject(project), 'member');
     },
     registerEndpoint: async (type, name, endpointUrl) => {
       const service = idOf(

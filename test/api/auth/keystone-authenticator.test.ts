@@ -39,18 +39,9 @@ describe('the keystone auth mode, against a real Keystone', () => {
 
   before(async () => {
     keystone = await startKeystone(TOKEN_SECONDS);
-    await keystone.createRole('service');
-    await keystone.createRole('member');
-    const service = await keystone.createProject('service');
-    const orzo = await keystone.createUser('orzo', 'orzo-pw');
-    await keystone.grant(orzo, service, 'service');
-    for (const [user, project] of [
-      ['alice', 'p1'],
-      ['bob', 'p2'],
-    ] as const) {
-      const projectId = await keystone.createProject(project);
-      await keystone.grant(await keystone.createUser(user, `${user}-pw`), projectId, 'member');
-    }
+    await keystone.addServiceUser('orzo', 'orzo-pw');
+    await keystone.addMember('alice', 'alice-pw', 'p1');
+    await keystone.addMember('bob', 'bob-pw', 'p2');
     settings = {
       url: keystone.url,
       serviceUser: 'orzo',
