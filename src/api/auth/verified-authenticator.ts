@@ -119,8 +119,11 @@ export class VerifiedAuthenticator implements CredentialsCheck {
     const user = this.#accounts.getUser(name);
     this.#users.delete(name);
     remember(this.#users, name, { user, readAt: now }, this.#maxRemembered);
-    // NOTE: a failed read is not remembered; the next request asks again.
-    user.catch(() => this.#users.delete(name));
+    // NOTE: a failed read is not remembered; the next request asks again. Only this read is
+    // forgotten: a newer one may have taken its place meanwhile.
+    user.catch(() => {
+      if (this.#users.get(name)?.user === user) this.#users.delete(name);
+    });
     return user;
   }
 }
