@@ -1,8 +1,8 @@
 /**
  * `npm run bench:scan`: what the reporter's scan (`listPendingBySack`, one listing per sack) and
- * the backlog count behind `GET /v1/status` (one more listing per waiting metric) cost on the
- * file incoming store (128 sacks), against how many metrics are known and how many have measures
- * waiting.
+ * the backlog count (one more listing per waiting metric) cost on the file incoming store
+ * (128 sacks), against how many metrics are known and how many have measures waiting; and how
+ * long `GET /v1/status` waits for its backlog, which it reads through `BacklogCache`.
  *
  * A known metric with nothing waiting leaves nothing in incoming (a metric's folder goes with its
  * last batch), so for each `known` count the bench first writes one batch for every known metric
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { FileIncomingDriver, Incoming } from '../src/ingest/index.ts';
+import { BacklogCache, FileIncomingDriver, Incoming } from '../src/ingest/index.ts';
 import { listPendingBySack } from '../src/metricd/reporter/pending-metrics.ts';
 
 const { values: flags } = parseArgs({
@@ -33,6 +33,8 @@ const { values: flags } = parseArgs({
   },
 });
 const ROUNDS = Number(flags.rounds);
+const STATUS_READS = 40;
+const STATUS_EVERY_MS = 100;
 const counts = (text: string): number[] => text.split(',').filter(Boolean).map(Number);
 
 const ONE_MEASURE = {
@@ -57,6 +59,35 @@ async function enqueueOne(incoming: Incoming, ids: readonly string[]): Promise<v
     const slice = ids.slice(at, at + 1000);
     await incoming.enqueueBatches(new Map(slice.map((id) => [id, ONE_MEASURE])));
   }
+}
+
+/**
+ * What `GET /v1/status` waits for its backlog: a fresh cache's first read, then `STATUS_READS`
+ * reads `STATUS_EVERY_MS` apart, as a dashboard polling it would (through `BacklogCache`, as the
+ * route reads it), and the oldest count those reads were given.
+ */
+async function statusReads(incoming: Incoming): Promise<object> {
+  const cache = new BacklogCache(() => incoming.backlog({ details: true }));
+  const first = process.hrtime.bigint();
+  await cache.read();
+  const firstMs = Number(process.hrtime.bigint() - first) / 1e6;
+  const waits: number[] = [];
+  let oldestMs = 0;
+  for (let read = 0; read < STATUS_READS; read++) {
+    await new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS));
+    const started = process.hrtime.bigint();
+    const { ageMs } = await cache.read();
+    waits.push(Number(process.hrtime.bigint() - started) / 1e6);
+    oldestMs = Math.max(oldestMs, ageMs);
+  }
+  waits.sort((a, b) => a - b);
+  const round = (ms: number | undefined): number => Math.round((ms ?? 0) * 100) / 100;
+  return {
+    status_first_read_ms: round(firstMs),
+    status_read_p50_ms: round(waits[Math.floor(waits.length / 2)]),
+    status_read_max_ms: round(waits.at(-1)),
+    status_oldest_count_ms: round(oldestMs),
+  };
 }
 
 async function measureCase(known: number, waiting: number, simulated: boolean): Promise<object> {
@@ -89,6 +120,7 @@ async function measureCase(known: number, waiting: number, simulated: boolean): 
       scan_ms: await medianMs(() => listPendingBySack(incoming)),
       backlog_summary_ms: await medianMs(() => incoming.backlog()),
       backlog_details_ms: await medianMs(() => incoming.backlog({ details: true })),
+      ...(await statusReads(incoming)),
     };
   } finally {
     await incoming.driver.close();

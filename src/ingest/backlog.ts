@@ -32,10 +32,13 @@ export function summarizeBacklog(
   return details === undefined ? totals : { ...totals, details };
 }
 
-/** Gnocchi's `storage` status object: `measures` are batches, as Gnocchi counts them. */
-export function toGnocchiStorageStatus(backlog: Backlog): GnocchiStorageStatus {
+/**
+ * Gnocchi's `storage` status object: `measures` are batches, as Gnocchi counts them; the
+ * per-metric part only with `details` (and when the backlog has them).
+ */
+export function toGnocchiStorageStatus(backlog: Backlog, details = true): GnocchiStorageStatus {
   const summary = { metrics: backlog.metrics, measures: backlog.batches };
-  if (backlog.details === undefined) return { summary };
+  if (!details || backlog.details === undefined) return { summary };
   const perMetric: Record<string, number> = {};
   for (const [metricId, { batches }] of backlog.details) perMetric[metricId] = batches;
   return { summary, measures_to_process: perMetric };

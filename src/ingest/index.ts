@@ -1,4 +1,5 @@
 /** Measures in: parsing and validation, the batch codec, sacks and the incoming drivers. */
+export * from './backlog-cache.ts';
 export * from './backlog.ts';
 export * from './create-incoming-driver.ts';
 export * from './errors.ts';
