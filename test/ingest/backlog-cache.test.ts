@@ -35,7 +35,7 @@ class ScriptedCounts {
 }
 
 describe('BacklogCache', () => {
-  it('counts afresh for every read while counting is cheap, and sees every write made before it', async () => {
+  it('counts afresh for every read while the backlog is small, and sees every write made before it', async () => {
     const base = mkdtempSync(join(tmpdir(), 'orzo-backlog-cache-'));
     const driver = new FileIncomingDriver({ basePath: base, fsync: false });
     const incoming = new Incoming(driver);
@@ -55,7 +55,7 @@ describe('BacklogCache', () => {
     }
   });
 
-  it('answers with the newest count once counting is expensive, and counts again in the background', async () => {
+  it('answers with the newest count once the backlog is large, and counts again in the background', async () => {
     const script = new ScriptedCounts();
     const cache = new BacklogCache(script.count, { now: () => script.clock });
     const first = cache.read();
@@ -100,7 +100,19 @@ describe('BacklogCache', () => {
     assert.equal((await waiting).backlog.metrics, 7);
   });
 
-  it('goes back to counting afresh once a count is cheap again', async () => {
+  it('counts afresh for a small backlog however long a count took', async () => {
+    const script = new ScriptedCounts();
+    const cache = new BacklogCache(script.count, { now: () => script.clock });
+    const first = cache.read();
+    await script.finish(5_000, 0);
+    await first;
+    const second = cache.read();
+    assert.equal(script.counts, 2, 'a slow count of an empty backlog is not reused');
+    await script.finish(10, 3);
+    assert.deepEqual(await second, { backlog: backlogOf(3), ageMs: 0 });
+  });
+
+  it('goes back to counting afresh once the backlog is small again', async () => {
     const script = new ScriptedCounts();
     const cache = new BacklogCache(script.count, { now: () => script.clock });
     const first = cache.read();
@@ -122,15 +134,17 @@ describe('BacklogCache', () => {
     const cache = new BacklogCache(
       () => {
         clock += 1_000;
-        return fail ? Promise.reject(new Error('listing failed')) : Promise.resolve(backlogOf(9));
+        return fail
+          ? Promise.reject(new Error('listing failed'))
+          : Promise.resolve(backlogOf(9_000));
       },
       { now: () => clock },
     );
     await cache.read();
     fail = true;
     clock += 5_000;
-    assert.equal((await cache.read()).backlog.metrics, 9);
+    assert.equal((await cache.read()).backlog.metrics, 9_000);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal((await cache.read()).backlog.metrics, 9);
+    assert.equal((await cache.read()).backlog.metrics, 9_000);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * `GET /v1/status` (admins only): the backlog of measures waiting in the incoming store, in
  * Gnocchi's shape, with `measures_to_process` per metric unless `details=false` (counted afresh
- * while that is cheap, else a recent count: `BacklogCache`, its age in `Orzo-Backlog-Age`), metricd's
- * workers and their figures as its reporter last published them (see `metricd-status-json.ts`),
+ * while it is small, else a recent count: `BacklogCache`, its age in `Orzo-Backlog-Age`),
+ * metricd's workers and their figures as its reporter last published them (see `metricd-status-json.ts`),
  * and Orzo's `ops`: the health of this process's op tracker (`ops.api`; metricd's are in its
  * statistics).
  */
