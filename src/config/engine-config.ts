@@ -131,8 +131,11 @@ const METRICD_CONFIG = Type.Object({
   minBlockSize: Type.Integer({ minimum: 1, default: 1 }),
   /** Most metrics in a block handed to a worker. @defaultValue `1000` */
   maxBlockSize: Type.Integer({ minimum: 1, default: 1000 }),
-  /** Metrics a worker processes at once, so that their I/O overlaps. @defaultValue `16` */
-  metricConcurrency: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+  /**
+   * Metrics a worker processes at once, so that their I/O overlaps and their storage flushes are
+   * shared. @defaultValue `64`
+   */
+  metricConcurrency: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
   /** Seconds between two janitor runs (expunging deleted metrics). @defaultValue `30` */
   janitorSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
   /** Seconds without a heartbeat after which a worker is deemed hung and replaced. @defaultValue `60` */

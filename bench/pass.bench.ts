@@ -1,0 +1,178 @@
+/**
+ * `npm run bench:pass`: metricd's processing alone, in process, on the embedded default (SQLite,
+ * file incoming, file storage with fsync, file locks): `--metrics` new metrics on the workload's
+ * policy each get one batch of `--points` measures, then one chef folds them all in blocks of
+ * `--block` (as the reporter hands them out), `--concurrency` metrics at once. What the API and
+ * the reporter cost is left out, so that a change to the pass shows in its own figures.
+ *
+ * Prints one JSON object: metrics and measures folded per second, CPU milliseconds per metric,
+ * the storage driver's flushes (`group-flush.ts`: requests, groups, whole file-system flushes and
+ * single paths flushed), and what the steps a pass is made of cost on this file system, measured
+ * first in the same folder: microseconds (wall, and CPU) per new folder, per new small file
+ * (open, write, close), per new file renamed over an existing one, and per `fsync` of a small
+ * file.
+ *
+ * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 16` (the
+ * `metricd.metricConcurrency` default) `--fsync on|off` (on).
+ */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { createArchivePolicy } from '../src/archive-policy/index.ts';
+import { openEngineServices } from '../src/cli/engine-services.ts';
+import { runUpgrade } from '../src/cli/upgrade.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { FileStorageDriver } from '../src/storage/index.ts';
+import { pino } from 'pino';
+
+const { values: flags } = parseArgs({
+  options: {
+    metrics: { type: 'string', default: '10000' },
+    points: { type: 'string', default: '60' },
+    block: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
+    fsync: { type: 'string', default: 'on' },
+  },
+});
+const METRICS = Number(flags.metrics);
+const POINTS = Number(flags.points);
+const BLOCK = Number(flags.block);
+const START_US = Date.UTC(2026, 0, 1) * 1000;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-pass-'));
+
+/** Wall and CPU microseconds per call of `step` over `count` calls. */
+function costOf(count: number, step: (index: number) => void): { wall_us: number; cpu_us: number } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let index = 0; index < count; index++) step(index);
+  const wall = ((performance.now() - started) * 1000) / count;
+  const used = process.cpuUsage(cpu);
+  return {
+    wall_us: Math.round(wall * 10) / 10,
+    cpu_us: Math.round(((used.user + used.system) / count) * 10) / 10,
+  };
+}
+
+/** What the file-system steps of a pass cost here. */
+function fileSystemCosts(): Record<string, { wall_us: number; cpu_us: number }> {
+  const folder = mkdtempSync(join(dataDir, 'probe-'));
+  const count = 2000;
+  const bytes = Buffer.alloc(400, 1);
+  const writeNew = (path: string): void => {
+    const descriptor = openSync(path, 'wx');
+    writeSync(descriptor, bytes);
+    closeSync(descriptor);
+  };
+  try {
+    return {
+      new_folder: costOf(count, (i) => {
+        mkdirSync(join(folder, `m${String(i)}`));
+      }),
+      new_file: costOf(count, (i) => {
+        writeNew(join(folder, `m${String(i)}`, 'a'));
+      }),
+      new_file_renamed_over: costOf(count, (i) => {
+        writeNew(join(folder, `m${String(i)}`, 'b'));
+        renameSync(join(folder, `m${String(i)}`, 'b'), join(folder, `m${String(i)}`, 'a'));
+      }),
+      fsync: costOf(200, (i) => {
+        const descriptor = openSync(join(folder, `m${String(i)}`, 'a'), 'r');
+        fsyncSync(descriptor);
+        closeSync(descriptor);
+      }),
+    };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+const fileSystem = fileSystemCosts();
+const fsync = flags.fsync === 'off' ? 'false' : 'true';
+const { config } = loadConfig({
+  argv: ['--data-dir', dataDir],
+  env: {
+    ORZO_METRICD_METRIC_CONCURRENCY: flags.concurrency,
+    ORZO_INCOMING_FSYNC: fsync,
+    ORZO_STORAGE_FSYNC: fsync,
+  },
+});
+await runUpgrade(config, {
+  skipArchivePoliciesCreation: true,
+  skipIndex: false,
+  skipIncoming: false,
+  skipStorage: false,
+});
+const services = openEngineServices(config, pino({ level: 'error' }));
+try {
+  const { indexer, incoming, chef, storage } = services;
+  await indexer.createArchivePolicy(
+    createArchivePolicy(
+      {
+        name: 'bench',
+        aggregation_methods: ['mean', 'min', 'max', 'sum', 'count', 'last'],
+        definition: [
+          { granularity: '1 minute', timespan: '1 day' },
+          { granularity: '1 hour', timespan: '30 days' },
+        ],
+      },
+      { defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods },
+    ),
+  );
+  const ids: string[] = [];
+  for (let made = 0; made < METRICS; made++) {
+    const id = crypto.randomUUID();
+    await indexer.createMetric({ id, archivePolicyName: 'bench', creator: 'bench' });
+    ids.push(id);
+  }
+  const timestamps = Float64Array.from({ length: POINTS }, (_, i) => START_US + i * 10_000_000);
+  const values = Float64Array.from({ length: POINTS }, (_, i) => Math.round(i * 1.7) / 100);
+  for (let at = 0; at < ids.length; at += 1000) {
+    await incoming.enqueueBatches(
+      new Map(ids.slice(at, at + 1000).map((id) => [id, { timestamps, values }])),
+    );
+  }
+
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let measures = 0;
+  for (let at = 0; at < ids.length; at += BLOCK) {
+    measures += (await chef.processMetrics(ids.slice(at, at + BLOCK))).measuresRead;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const driver = storage.driver;
+  console.log(
+    JSON.stringify(
+      {
+        node: process.version,
+        metrics: METRICS,
+        points: POINTS,
+        block: BLOCK,
+        concurrency: Number(flags.concurrency),
+        fsync: flags.fsync !== 'off',
+        seconds: Math.round(seconds * 1000) / 1000,
+        metrics_per_s: Math.round(METRICS / seconds),
+        measures_per_s: Math.round(measures / seconds),
+        cpu_ms_per_metric: Math.round(((used.user + used.system) / 1000 / METRICS) * 1000) / 1000,
+        storage_flushes: driver instanceof FileStorageDriver ? driver.flushFigures : undefined,
+        file_system_steps: fileSystem,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await services.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
