@@ -42,6 +42,7 @@ import {
   TooManyFailedLoginsError,
   UndecodableBodyError,
   UnknownResourcesError,
+  InfluxBadWriteError,
 } from './request-errors.ts';
 import {
   InvalidMetricReferencesError,
@@ -262,6 +263,18 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   ROUTE_NOT_FOUND: { status: 404, describe: byMessage },
   OPS_DUMP_NOT_FOUND: { status: 404, describe: byMessage },
   UNKNOWN_RESOURCES: { status: 400, describe: byUnknownResources },
+  INFLUX_BAD_WRITE: {
+    status: 400,
+    describe: (error) => (error instanceof InfluxBadWriteError ? error.description : error.message),
+  },
+  INFLUX_QUERY_NOT_IMPLEMENTED: {
+    status: 501,
+    describe: () => ({
+      cause: 'Not implemented error',
+      detail: 'q',
+      reason: 'Query not implemented',
+    }),
+  },
   PRECONDITION_FAILED: { status: 412, describe: empty },
   EMPTY_FILTER: { status: 400, describe: byMessage },
   INVALID_METRIC: { status: 400, describe: byInput },

@@ -177,6 +177,35 @@ export class UnknownMetricsError extends EngineError {
   }
 }
 
+/**
+ * An InfluxDB write Gnocchi refuses with a `Value error`: a line that does not parse (`detail`
+ * `line`) or one without the resource tag (`detail` `key`). Nothing of the request is stored.
+ */
+export class InfluxBadWriteError extends EngineError {
+  readonly code = 'INFLUX_BAD_WRITE';
+  /** Gnocchi's description object, plus Orzo's `problem` where it can say more. */
+  readonly description: Readonly<Record<string, string>>;
+
+  constructor(detail: 'line' | 'key', reason: string, problem?: string) {
+    super(problem === undefined ? reason : `${reason}: ${problem}`);
+    this.description = {
+      cause: 'Value error',
+      detail,
+      reason,
+      ...(problem === undefined ? {} : { problem }),
+    };
+  }
+}
+
+/** An InfluxQL query other than `create database` (Gnocchi answers 501). */
+export class InfluxQueryNotImplementedError extends EngineError {
+  readonly code = 'INFLUX_QUERY_NOT_IMPLEMENTED';
+
+  constructor() {
+    super('Query not implemented');
+  }
+}
+
 /** A batch by resource names resources that do not exist (with `create_metrics`). */
 export class UnknownResourcesError extends EngineError {
   readonly code = 'UNKNOWN_RESOURCES';
