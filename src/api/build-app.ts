@@ -40,6 +40,7 @@ import { resourceRoutes } from './routes/resources.ts';
 import { resourceTypeRoutes } from './routes/resource-types.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
+import { prometheusWriteRoutes } from './routes/prometheus-write.ts';
 import { rootRoutes } from './routes/root.ts';
 import { statusRoutes } from './routes/status.ts';
 import { validatorCompiler } from './http/validator-compiler.ts';
@@ -56,6 +57,7 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   aggregateRoutes,
   statusRoutes,
   influxdbRoutes,
+  prometheusWriteRoutes,
   opsRoutes,
   prometheusRoutes,
 ];

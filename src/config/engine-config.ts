@@ -119,6 +119,13 @@ const API_CONFIG = Type.Object({
   parseWorkerHeapMb: Type.Integer({ minimum: 64, default: 512 }),
   /** Seconds one body may take a parsing worker; a body taking longer is refused (413). */
   parseTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  /**
+   * Prometheus remote write: name a series' metric `name@k=v,…` with its other labels (sorted,
+   * `job` and `instance` left out) instead of `__name__` alone, so that series differing only by
+   * labels (histogram buckets among them) stay apart. Gnocchi keeps the name alone, and the last
+   * of such series in a request wins. @defaultValue `false`
+   */
+  prometheusLabelsInName: Type.Boolean({ default: false }),
 });
 
 /** Settings of metricd. */

@@ -8,35 +8,21 @@
  *
  * The whole body is read before anything is created or stored, so a bad line stores nothing.
  */
-import { transformResourceId } from '../../grammar/index.ts';
 import { InfluxLineError, parseInfluxLine } from '../../grammar/influx-line.ts';
-import {
-  NamedMetricAlreadyExistsError,
-  ResourceAlreadyExistsError,
-  type Indexer,
-} from '../../indexer/index.ts';
-import type { Incoming, MeasureBatch } from '../../ingest/index.ts';
-import type { Resource } from '../../resource/index.ts';
-import type { TrackedOp } from '../../optracker/index.ts';
-import type { Authorizer } from '../auth/auth.ts';
+import type { MeasureBatch } from '../../ingest/index.ts';
 import { InfluxBadWriteError } from '../http/request-errors.ts';
-import { metricPolicyTarget } from '../views/metric-json.ts';
-import { resourcePolicyTarget } from '../views/resource-json.ts';
-import { metricAttachments } from './resource-metrics.ts';
-import { createResource } from './resources.ts';
+import {
+  addBatches,
+  resourceWithMetrics,
+  storeBatches,
+  type UpsertContext,
+} from './resource-upsert.ts';
 
 /** The tag naming a line's resource unless the request says otherwise. */
 export const DEFAULT_INFLUX_RESOURCE_TAG = 'host';
 
-/** What a write needs. */
-export interface InfluxWriteContext {
-  readonly indexer: Indexer;
-  readonly incoming: Pick<Incoming, 'enqueueBatches'>;
-  readonly auth: Authorizer;
-  readonly op: Pick<TrackedOp, 'mark'>;
-  /** Now, in microseconds: the timestamp of lines without one. */
-  readonly now: number;
-}
+/** What a write needs; `now` (µs) is also the timestamp of lines without one. */
+export type InfluxWriteContext = UpsertContext;
 
 /** How to read a body. */
 export interface InfluxWriteOptions {
@@ -119,66 +105,14 @@ export async function writeInfluxBody(
   const batches = new Map<string, MeasureBatch>();
   for (const [name, series] of resources) {
     if (series.size === 0) continue;
-    const resource = await resourceWithMetrics(context, options.db, name, creator, [
-      ...series.keys(),
-    ]);
-    for (const [metricName, { timestamps, values }] of series) {
-      const metricId = resource.metrics[metricName];
-      if (metricId === undefined) continue;
-      batches.set(metricId, {
-        timestamps: Float64Array.from(timestamps),
-        values: Float64Array.from(values),
-      });
-    }
+    const resource = await resourceWithMetrics(context, {
+      type: options.db,
+      originalId: name,
+      creator,
+      attributes: {},
+      metricNames: [...series.keys()],
+    });
+    addBatches(batches, resource, series);
   }
-  const metrics = await context.indexer.getMetrics([...batches.keys()]);
-  for (const metric of metrics) context.auth.enforce('post measures', metricPolicyTarget(metric));
-  await context.incoming.enqueueBatches(batches);
-  context.op.mark('stored');
-}
-
-/** The resource `name` stands for, created if missing, with every metric of `names`. */
-async function resourceWithMetrics(
-  context: InfluxWriteContext,
-  db: string,
-  name: string,
-  creator: string,
-  names: readonly string[],
-): Promise<Resource> {
-  const { indexer, auth, now } = context;
-  const id = transformResourceId(name, creator);
-  let resource = await indexer.getResource(db, id);
-  if (resource === undefined) {
-    try {
-      return await createResource({ indexer, auth, now }, db, {
-        id: name,
-        metrics: Object.fromEntries(names.map((metric) => [metric, {}])),
-      });
-    } catch (error) {
-      if (!(error instanceof ResourceAlreadyExistsError)) throw error;
-      // NOTE: under another type it is the client's conflict (409); under this one, a concurrent
-      // write created it first, and only its metrics may be missing.
-      resource = await indexer.getResource(db, id);
-      if (resource === undefined) throw error;
-    }
-  }
-  for (let attempt = 0; ; attempt++) {
-    const named = resource.metrics;
-    const missing = names.filter((metric) => named[metric] === undefined);
-    if (missing.length === 0) return resource;
-    auth.enforce('update resource', resourcePolicyTarget(resource));
-    const attachments = await metricAttachments(
-      indexer,
-      Object.fromEntries(missing.map((metric) => [metric, {}])),
-    );
-    try {
-      return await indexer.attachMetrics(db, id, attachments);
-    } catch (error) {
-      // NOTE: a concurrent write attached one of them first; read the resource again.
-      if (!(error instanceof NamedMetricAlreadyExistsError) || attempt >= 3) throw error;
-      const current = await indexer.getResource(db, id);
-      if (current === undefined) throw error;
-      resource = current;
-    }
-  }
+  await storeBatches(context, batches);
 }
