@@ -42,9 +42,7 @@ const BITS = new DataView(new ArrayBuffer(8));
 function isStaleMarker(value: number): boolean {
   if (!Number.isNaN(value)) return false;
   BITS.setFloat64(0, value);
-  return (
-    (BITS.getUint32(0) & ~QUIET_BIT) === STALE_NAN_HIGH && BITS.getUint32(4) === STALE_NAN_LOW
-  );
+  return (BITS.getUint32(0) & ~QUIET_BIT) === STALE_NAN_HIGH && BITS.getUint32(4) === STALE_NAN_LOW;
 }
 
 /** The length snappy's block format announces (a varint at the start); -1 if unreadable. */
