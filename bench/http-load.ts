@@ -9,7 +9,7 @@ import { Agent, request } from 'undici';
 export interface LoadRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   readonly path: string;
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
   readonly headers?: Record<string, string>;
 }
 

@@ -87,4 +87,33 @@ describe('file storage driver', () => {
       await cleanup();
     }
   });
+
+  it('shares flushes among concurrent updates, a large group as one flush of the file system', async () => {
+    const { driver, cleanup } = await makeDriver({ fsync: true });
+    try {
+      const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
+      const objects = (index: number) =>
+        new Map([
+          ['agg_60000000_0', tagged(index)],
+          ['agg_3600000000_0', tagged(index + 1)],
+          ['raw', tagged(index + 2)],
+        ]);
+      await Promise.all(
+        ids.map((id, index) => driver.updateObjects(id, { put: objects(index), remove: [] })),
+      );
+      const figures = driver.flushFigures;
+      assert.equal(figures.requests, 80, 'two flushes asked for by each update');
+      assert.ok(figures.groups < 80, `groups: ${String(figures.groups)}`);
+      assert.ok(figures.fileSystemFlushes >= 1);
+      for (const [index, id] of ids.entries()) {
+        const read = await driver.readObjects(id, ['agg_60000000_0', 'raw']);
+        assert.deepEqual(
+          read.map((bytes) => [...(bytes ?? [])]),
+          [[...tagged(index)], [...tagged(index + 2)]],
+        );
+      }
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -49,12 +49,12 @@ export async function resourceWithMetrics(
   wanted: ResourceWanted,
 ): Promise<Resource> {
   const { indexer, auth, now } = context;
-  const { type: db, metricNames: names } = wanted;
+  const { type, metricNames: names } = wanted;
   const id = transformResourceId(wanted.originalId, wanted.creator);
-  let resource = await indexer.getResource(db, id);
+  let resource = await indexer.getResource(type, id);
   if (resource === undefined) {
     try {
-      return await createResource({ indexer, auth, now }, db, {
+      return await createResource({ indexer, auth, now }, type, {
         ...wanted.attributes,
         id: wanted.originalId,
         metrics: Object.fromEntries(names.map((metric) => [metric, {}])),
@@ -63,7 +63,7 @@ export async function resourceWithMetrics(
       if (!(error instanceof ResourceAlreadyExistsError)) throw error;
       // NOTE: under another type it is the client's conflict (409); under this one, a concurrent
       // write created it first, and only its metrics may be missing.
-      resource = await indexer.getResource(db, id);
+      resource = await indexer.getResource(type, id);
       if (resource === undefined) throw error;
     }
   }
@@ -77,11 +77,11 @@ export async function resourceWithMetrics(
       Object.fromEntries(missing.map((metric) => [metric, {}])),
     );
     try {
-      return await indexer.attachMetrics(db, id, attachments);
+      return await indexer.attachMetrics(type, id, attachments);
     } catch (error) {
       // NOTE: a concurrent write attached one of them first; read the resource again.
       if (!(error instanceof NamedMetricAlreadyExistsError) || attempt >= 3) throw error;
-      const current = await indexer.getResource(db, id);
+      const current = await indexer.getResource(type, id);
       if (current === undefined) throw error;
       resource = current;
     }

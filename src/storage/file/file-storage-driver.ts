@@ -73,7 +73,8 @@ export class FileStorageDriver implements StorageDriver {
     this.#fsync = options.fsync ?? true;
     this.#staleTemporaryMs = options.staleTemporaryMs ?? 10 * 60 * 1000;
     this.#flush = new GroupFlush({
-      root: options.basePath,
+      // NOTE: the storage folder itself, so that a file system mounted there is the one flushed.
+      root: this.#layout.root,
       ...(options.flushPerPathUpTo === undefined ? {} : { perPathUpTo: options.flushPerPathUpTo }),
     });
   }

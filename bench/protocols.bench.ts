@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:protocols`: samples accepted per second through the protocol endpoints, against
+ * Orzo's own JSON path carrying the same samples, on `orzo api` in its own process (the embedded
+ * default: SQLite, file incoming with every 202 flushed), 8 concurrent clients:
+ *
+ * - InfluxDB line protocol, 5,000 lines a request (`cpu,host=h<i> f<j>=<v> <ns>`: 50 hosts × 20
+ *   fields, 5 timestamps each), against `POST /v1/batch/resources/metrics/measures` with the
+ *   same 5,000 measures by resource and metric name;
+ * - Prometheus remote write, 2,000 series × 1 sample a request (100 instances × 20 names),
+ *   against the same JSON path with those 2,000 measures.
+ *
+ * A first request of each kind makes the resources and metrics, untimed; then `--requests` are
+ * timed. Prints one JSON object: samples/s, request p50/p99, and each protocol's cost per sample
+ * relative to the JSON path (its samples/s ÷ the protocol's).
+ *
+ * Options: `--requests 200` `--concurrency 8`.
+ */
+import { parseArgs } from 'node:util';
+
+import protobuf from 'protobufjs';
+import snappy from 'snappy';
+
+import { startOrzo } from '../test/support/orzo-process.ts';
+import { ADMIN, JSON_HEADERS } from './bench-workload.ts';
+import { runLoad, type LoadFigures, type LoadRequest } from './http-load.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+const REQUESTS = Number(flags.requests);
+const CONCURRENCY = Number(flags.concurrency);
+const T0_S = 1_767_225_600;
+
+const WRITE_REQUEST = protobuf
+  .parse(
+    `syntax = "proto3";
+     message WriteRequest { repeated TimeSeries timeseries = 1; }
+     message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
+     message Label { string name = 1; string value = 2; }
+     message Sample { double value = 1; int64 timestamp = 2; }`,
+  )
+  .root.lookupType('WriteRequest');
+
+/** The `round`-th InfluxDB body: 5,000 lines, each of the 1,000 series 5 times. */
+function influxBody(round: number): string {
+  const lines: string[] = [];
+  for (let step = 0; step < 5; step++) {
+    const ns = BigInt(T0_S + (round * 5 + step) * 10) * 1_000_000_000n;
+    for (let host = 0; host < 50; host++) {
+      for (let field = 0; field < 20; field++) {
+        lines.push(
+          `cpu,host=h${String(host)} f${String(field)}=${String(step + field / 10)} ${String(ns)}`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The `round`-th remote-write body: 2,000 series of one sample. */
+function remoteBody(round: number): Buffer {
+  const timeseries = [];
+  for (let instance = 0; instance < 100; instance++) {
+    for (let name = 0; name < 20; name++) {
+      timeseries.push({
+        labels: [
+          { name: '__name__', value: `m${String(name)}` },
+          { name: 'job', value: 'bench' },
+          { name: 'instance', value: `i${String(instance)}` },
+        ],
+        samples: [{ value: round + name, timestamp: (T0_S + round * 10) * 1000 }],
+      });
+    }
+  }
+  return snappy.compressSync(Buffer.from(WRITE_REQUEST.encode({ timeseries }).finish()));
+}
+
+/** The same measures as JSON by resource and metric name, on resources `<prefix><i>`. */
+function jsonBody(
+  prefix: string,
+  resources: number,
+  metrics: number,
+  steps: number,
+  round: number,
+): string {
+  const body: Record<string, Record<string, { timestamp: number; value: number }[]>> = {};
+  for (let resource = 0; resource < resources; resource++) {
+    const named: Record<string, { timestamp: number; value: number }[]> = {};
+    for (let metric = 0; metric < metrics; metric++) {
+      named[`m${String(metric)}`] = Array.from({ length: steps }, (_, step) => ({
+        timestamp: T0_S + (round * steps + step) * 10,
+        value: step + metric / 10,
+      }));
+    }
+    body[`${prefix}${String(resource)}`] = named;
+  }
+  return JSON.stringify(body);
+}
+
+const orzo = await startOrzo('api');
+try {
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const response = await fetch(`${orzo.url}${path}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(body),
+    });
+    if (!response.ok)
+      throw new Error(`${path}: ${String(response.status)} ${await response.text()}`);
+  };
+  await post('/v1/influxdb/query?q=create+database+bench', undefined);
+  for (const [prefix, count] of [
+    ['j', 50],
+    ['k', 100],
+  ] as const) {
+    for (let index = 0; index < count; index++) {
+      await post('/v1/resource/generic', { id: `${prefix}${String(index)}` });
+    }
+  }
+
+  const cases: {
+    name: string;
+    samples: number;
+    expect: number;
+    request: (round: number) => LoadRequest;
+  }[] = [
+    {
+      name: 'influxdb line protocol, 5,000 lines',
+      samples: 5000,
+      expect: 204,
+      request: (round) => ({
+        method: 'POST',
+        path: '/v1/influxdb/write?db=bench',
+        body: influxBody(round),
+        headers: { ...ADMIN, 'content-type': 'text/plain' },
+      }),
+    },
+    {
+      name: 'json by resource, the same 5,000',
+      samples: 5000,
+      expect: 202,
+      request: (round) => ({
+        method: 'POST',
+        path: '/v1/batch/resources/metrics/measures?create_metrics=true',
+        body: jsonBody('j', 50, 20, 5, round),
+        headers: JSON_HEADERS,
+      }),
+    },
+    {
+      name: 'prometheus remote write, 2,000 series',
+      samples: 2000,
+      expect: 202,
+      request: (round) => ({
+        method: 'POST',
+        path: '/v1/prometheus/write',
+        body: remoteBody(round),
+        headers: {
+          ...ADMIN,
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+        },
+      }),
+    },
+    {
+      name: 'json by resource, the same 2,000',
+      samples: 2000,
+      expect: 202,
+      request: (round) => ({
+        method: 'POST',
+        path: '/v1/batch/resources/metrics/measures?create_metrics=true',
+        body: jsonBody('k', 100, 20, 1, round),
+        headers: JSON_HEADERS,
+      }),
+    },
+  ];
+
+  const results: (LoadFigures & { name: string; samples_per_s: number })[] = [];
+  for (const { name, samples, expect, request } of cases) {
+    // NOTE: untimed: the first request makes the resources and metrics.
+    await runLoad({
+      baseUrl: orzo.url,
+      total: 1,
+      concurrency: 1,
+      expectStatus: expect,
+      next: () => request(0),
+    });
+    const bodies = Array.from({ length: REQUESTS }, (_, index) => request(index + 1));
+    const figures = await runLoad({
+      baseUrl: orzo.url,
+      total: REQUESTS,
+      concurrency: CONCURRENCY,
+      expectStatus: expect,
+      next: (index) => bodies[index] as LoadRequest,
+    });
+    results.push({
+      name,
+      ...figures,
+      samples_per_s: Math.round((samples * figures.requests) / figures.seconds),
+    });
+  }
+  const ratio = (protocol: number, json: number): number =>
+    Math.round(
+      ((results[json]?.samples_per_s ?? 0) / (results[protocol]?.samples_per_s ?? 1)) * 100,
+    ) / 100;
+  console.log(
+    JSON.stringify(
+      {
+        node: process.version,
+        requests: REQUESTS,
+        concurrency: CONCURRENCY,
+        results,
+        cost_per_sample_vs_json: {
+          influxdb: ratio(0, 1),
+          prometheus_remote_write: ratio(2, 3),
+        },
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await orzo.stop();
+}
