@@ -21,7 +21,7 @@ import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
 import { INFLUX_PRECISIONS } from '../../grammar/influx-line.ts';
 import { ResourceTypeAlreadyExistsError } from '../../indexer/index.ts';
 import { parseResourceTypeInput } from '../../resource/index.ts';
-import { authorize, requireCaller } from '../http/request-hooks.ts';
+import { requireCaller } from '../http/request-hooks.ts';
 import {
   InfluxQueryNotImplementedError,
   InvalidArgumentValueError,
@@ -122,7 +122,7 @@ export const influxdbRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     {
       schema: { querystring: WRITE_QUERY, body: ANY_BODY, response: NO_CONTENT },
       config: { negotiate: false },
-      preValidation: [requireCaller, authorize('create resource')],
+      preValidation: [requireCaller],
     },
     async (request, reply) => {
       const db = request.query.db ?? 'influxdb';
