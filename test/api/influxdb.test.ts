@@ -165,8 +165,14 @@ describe('InfluxDB write API', () => {
   });
 
   it('refuses an unknown precision, a database never created, and a resource of another type', async () => {
-    const precision = await write('cpu,host=a v=1 1', '/v1/influxdb/write?db=influx&precision=d');
-    assert.equal(precision.statusCode, 400);
+    for (const unit of ['d', 'toString', 'constructor']) {
+      const precision = await write(
+        'cpu,host=a v=1 1',
+        `/v1/influxdb/write?db=influx&precision=${unit}`,
+      );
+      assert.equal(precision.statusCode, 400);
+      assert.match(precision.body, /Invalid precision/);
+    }
     const missing = await write('cpu,host=a v=1 1', '/v1/influxdb/write?db=nosuchdb');
     assert.equal(missing.statusCode, 404);
     // NOTE: web1 is an `influx` resource; writing it into `other_db` is a conflict.

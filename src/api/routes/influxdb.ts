@@ -127,7 +127,9 @@ export const influxdbRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     async (request, reply) => {
       const db = request.query.db ?? 'influxdb';
       const precision = request.query.precision ?? 'n';
-      const unitUs = INFLUX_PRECISIONS[precision];
+      const unitUs = Object.hasOwn(INFLUX_PRECISIONS, precision)
+        ? INFLUX_PRECISIONS[precision]
+        : undefined;
       if (unitUs === undefined) {
         throw new InvalidArgumentValueError(
           'precision',
