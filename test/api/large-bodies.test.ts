@@ -81,6 +81,13 @@ function post(port: number, path: string, body: Buffer, authorization?: string):
   return { sending, status };
 }
 
+/**
+ * A median `/healthcheck` this slow means the event loop was held: parsing one of these bodies on
+ * it takes seconds. Generous, so that a loaded machine (tests run two at a time) is not taken
+ * for a blocked loop.
+ */
+const BLOCKED_MS = 1000;
+
 /** Starts the requests, waits until every one is being sent, then probes /healthcheck. */
 async function probeWhileSending(port: number, sent: readonly Sent[]): Promise<number[]> {
   await Promise.all(sent.map(({ sending }) => sending));
@@ -154,7 +161,7 @@ describe('large bodies', () => {
     ];
     const latencies = await probeWhileSending(port, hostile);
     assert.deepEqual((await statuses(hostile)).sort(), [401, 401, 404, 404]);
-    assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
+    assert.ok((latencies[2] as number) < BLOCKED_MS, `median /healthcheck ${latencies[2]} ms`);
   });
 
   it('parses large bodies of allowed requests off the event loop, refusing hostile ones', async () => {
@@ -177,7 +184,7 @@ describe('large bodies', () => {
     assert.equal(accepted, 202);
     const { measures: stored } = await api.incoming.readPending(metric);
     assert.equal(stored.timestamps.length, 40_000);
-    assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
+    assert.ok((latencies[2] as number) < BLOCKED_MS, `median /healthcheck ${latencies[2]} ms`);
   });
 
   it('parses large batches by resource off the event loop too', async () => {
@@ -191,6 +198,6 @@ describe('large bodies', () => {
     assert.equal(accepted, 202);
     const { measures: stored } = await api.incoming.readPending(resourceMetric);
     assert.equal(stored.timestamps.length, 40_000);
-    assert.ok((latencies[2] as number) < 100, `median /healthcheck ${latencies[2]} ms`);
+    assert.ok((latencies[2] as number) < BLOCKED_MS, `median /healthcheck ${latencies[2]} ms`);
   });
 });
