@@ -17,8 +17,9 @@
  */
 import { parseArgs } from 'node:util';
 
-import protobuf from 'protobufjs';
 import snappy from 'snappy';
+
+import { WRITE_REQUEST } from '../src/api/ingest/remote-write-body.ts';
 
 import { startOrzo } from '../test/support/orzo-process.ts';
 import { ADMIN, JSON_HEADERS } from './bench-workload.ts';
@@ -33,16 +34,6 @@ const { values: flags } = parseArgs({
 const REQUESTS = Number(flags.requests);
 const CONCURRENCY = Number(flags.concurrency);
 const T0_S = 1_767_225_600;
-
-const WRITE_REQUEST = protobuf
-  .parse(
-    `syntax = "proto3";
-     message WriteRequest { repeated TimeSeries timeseries = 1; }
-     message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
-     message Label { string name = 1; string value = 2; }
-     message Sample { double value = 1; int64 timestamp = 2; }`,
-  )
-  .root.lookupType('WriteRequest');
 
 /** The `round`-th InfluxDB body: 5,000 lines, each of the 1,000 series 5 times. */
 function influxBody(round: number): string {

@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import protobuf from 'protobufjs';
 import snappy from 'snappy';
+
+import { WRITE_REQUEST } from '../../src/api/ingest/remote-write-body.ts';
 
 import { transformResourceId } from '../../src/grammar/index.ts';
 import { ADMIN, startApi, type TestApi } from './harness.ts';
-
-const WRITE_REQUEST = protobuf
-  .parse(
-    `syntax = "proto3";
-     message WriteRequest { repeated TimeSeries timeseries = 1; }
-     message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
-     message Label { string name = 1; string value = 2; }
-     message Sample { double value = 1; int64 timestamp = 2; }`,
-  )
-  .root.lookupType('WriteRequest');
 
 const T0_MS = 1_767_225_600_000;
 

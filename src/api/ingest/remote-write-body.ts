@@ -27,7 +27,8 @@ message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
 message Label { string name = 1; string value = 2; }
 message Sample { double value = 1; int64 timestamp = 2; }
 `;
-const WRITE_REQUEST = protobuf.parse(SCHEMA).root.lookupType('WriteRequest');
+/** The `WriteRequest` message type (also what tests and benches encode bodies with). */
+export const WRITE_REQUEST = protobuf.parse(SCHEMA).root.lookupType('WriteRequest');
 
 /**
  * Prometheus' staleness marker, the NaN 0x7ff0000000000002 that says a series ended (not a
