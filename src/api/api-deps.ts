@@ -3,6 +3,8 @@
  * `app.engine` (see `engine-plugin.ts`); nothing is a module-level singleton, so several apps with
  * different backends can live in one process (as tests do).
  */
+import type { Registry } from 'prom-client';
+
 import { resolveConfig, type ApiConfig, type ArchivePolicyConfig } from '../config/index.ts';
 import type { OpsCommand, StatusBoard } from '../coordination/index.ts';
 import type { Indexer } from '../indexer/index.ts';
@@ -53,6 +55,8 @@ export interface ApiDeps {
   readonly tracker?: OpTracker;
   /** metricd's op dumps, for `/v1/ops/…`; without it that part of the answer is empty. */
   readonly metricdOps?: MetricdOpsGatherer;
+  /** Figures of other parts of this process (the listeners), appended to `/metrics`. */
+  readonly metricsRegistry?: Registry;
   readonly config: ApiDepsConfig;
   /** `true` for fastify's default logger, pino options (e.g. `{ level, stream }`), or off. */
   readonly logger?: boolean | ApiLoggerOptions;
@@ -74,6 +78,7 @@ export interface ApiEngine {
   readonly statusBoard?: StatusBoard;
   readonly tracker: OpTracker;
   readonly metricdOps?: MetricdOpsGatherer;
+  readonly metricsRegistry?: Registry;
   readonly config: ApiDepsConfig;
   readonly now: () => Date;
   /** Whether a peer is one of `config.api.trustedProxies`. */
@@ -94,6 +99,7 @@ export function createApiEngine(deps: ApiDeps): ApiEngine {
     ...(deps.statusBoard === undefined ? {} : { statusBoard: deps.statusBoard }),
     tracker: deps.tracker ?? untracked(),
     ...(deps.metricdOps === undefined ? {} : { metricdOps: deps.metricdOps }),
+    ...(deps.metricsRegistry === undefined ? {} : { metricsRegistry: deps.metricsRegistry }),
     config: deps.config,
     now,
     trustProxy: trustProxyFunction(deps.config.api.trustedProxies),

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 
 import { assertAuthSettings } from '../api/auth/create-authenticator.ts';
 import { assertProtectedListen } from '../api/protected-mode.ts';
-import { buildApp, type OrzoApp } from '../api/index.ts';
+import { buildApp, type ApiDeps, type OrzoApp } from '../api/index.ts';
 import type { EngineConfig } from '../config/index.ts';
 import { createStatusBoardReader, gatherMetricdOps } from '../coordination/index.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
@@ -21,7 +21,11 @@ import { onShutdownSignal } from './shutdown.ts';
 const METRICD_OPS_TIMEOUT_MS = 5_000;
 
 /** The API on opened services, with refresh, metricd's status and op dumps wired in. */
-export function buildEngineApp(config: EngineConfig, services: EngineServices): OrzoApp {
+export function buildEngineApp(
+  config: EngineConfig,
+  services: EngineServices,
+  metricsRegistry?: ApiDeps['metricsRegistry'],
+): OrzoApp {
   const statusBoard = createStatusBoardReader(config.backends.coordination, config.dataDir);
   const app = buildApp({
     indexer: services.indexer,
@@ -37,6 +41,7 @@ export function buildEngineApp(config: EngineConfig, services: EngineServices): 
       const self = `${hostname()}.${process.pid}.reporter`;
       return Object.fromEntries(Object.entries(dumps).filter(([name]) => name !== self));
     },
+    ...(metricsRegistry === undefined ? {} : { metricsRegistry }),
     config,
     logger: { level: config.log.level },
   });

@@ -6,6 +6,7 @@ import { EngineError } from '../errors/engine-error.ts';
 import { ACCOUNT_VALUE_FLAGS, AccountCommandError, runAccounts } from './accounts.ts';
 import { runApi } from './api.ts';
 import { runBackup, runRestore } from './backup.ts';
+import { runFeeder } from './feeders.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
 import { runMetricdFail } from './metricd-fail.ts';
 import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
@@ -42,6 +43,10 @@ commands:
   token create USER [--description TEXT] [--expires DURATION] | token list [USER] | token revoke ID
             API tokens of --auth verified, sent as 'Authorization: Bearer <token>'; create prints
             the token, which is shown this once and stored only as a digest
+  statsd    listen for statsd datagrams (UDP, statsd.port, default 8125) and store them, every
+            statsd.flushSeconds, as metrics 'name|type' of the resource statsd.resourceId
+  graphite  listen for Graphite plaintext lines (TCP and UDP, graphite.port, default 2003); paths
+            become resources and metrics by graphite.rules, else graphite.resourceComponents
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text (also --help or -h after any command); --version prints the version
 
@@ -59,6 +64,8 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   'metricd-worker': ['worker-index', 'parent-pid'],
   ops: OPS_VALUE_FLAGS,
   config: [],
+  statsd: [],
+  graphite: [],
   help: [],
   backup: [],
   restore: [],
@@ -116,6 +123,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return process.exit(await runMetricdWorker());
     case 'ops':
       return runOps(config, { dump: positionals[1], flags: extraFlags });
+    case 'statsd':
+    case 'graphite':
+      await runFeeder(command, config);
+      return 0;
     case 'config':
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
       return 0;

@@ -1,14 +1,17 @@
 /**
  * `orzo serve` (= `npm start`): everything on one machine. Upgrades the embedded backends (a no-op
  * when they are current), then runs the API and metricd with its workers in one command, so that
- * measures posted are readable as aggregates seconds later.
+ * measures posted are readable as aggregates seconds later; with `statsd.enabled` or
+ * `graphite.enabled`, their listeners too.
  */
 import { pino } from 'pino';
 
 import { assertAuthSettings } from '../api/auth/create-authenticator.ts';
 import { assertProtectedListen } from '../api/protected-mode.ts';
 import type { EngineConfig } from '../config/index.ts';
+import { createFeederRegistry } from '../api/feeders/index.ts';
 import { buildEngineApp } from './api.ts';
+import { startEnabledFeeders } from './feeders.ts';
 import { openEngineServices } from './engine-services.ts';
 import { startMetricd } from './metricd.ts';
 import { onShutdownSignal } from './shutdown.ts';
@@ -30,7 +33,8 @@ export async function runServe(
   } as const;
   for (const line of await runUpgrade(config, flags)) logger.info(line);
   const services = openEngineServices(config, logger);
-  const app = buildEngineApp(config, services);
+  const registry = createFeederRegistry({ processFigures: false });
+  const app = buildEngineApp(config, services, registry);
   // NOTE: listen first, so that a port in use stops the command before any worker is started.
   try {
     await app.listen({ host: config.api.host, port: config.api.port });
@@ -39,9 +43,18 @@ export async function runServe(
     await services.close();
     throw error;
   }
+  let feeders;
+  try {
+    feeders = await startEnabledFeeders(config, services, logger, registry);
+  } catch (error) {
+    await app.close();
+    await services.close();
+    throw error;
+  }
   const metricd = await startMetricd(config, services, logger.child({ name: 'metricd' }));
   const closed = new Promise<void>((resolve) => {
     onShutdownSignal(async () => {
+      await Promise.all(feeders.map((feeder) => feeder.close()));
       await app.close();
       await metricd.stop();
       await services.close();

@@ -233,6 +233,84 @@ const OPS_CONFIG = Type.Object({
   checkIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 1 }),
 });
 
+/** Settings of the statsd listener (`orzo statsd`, or `orzo serve` with `statsd.enabled`). */
+const STATSD_CONFIG = Type.Object({
+  /** Run the listener inside `orzo serve`. @defaultValue `false` */
+  enabled: Type.Boolean({ default: false }),
+  /** Address to listen on (UDP). @defaultValue `127.0.0.1` */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** UDP port. @defaultValue `8125` (statsd's) */
+  port: Type.Intersect([PORT], { default: 8125 }),
+  /**
+   * The resource every metric belongs to (a UUID, or a name made into one as the API does);
+   * required to run the listener. @defaultValue none
+   */
+  resourceId: Type.Optional(Type.String({ minLength: 1 })),
+  /** Type of that resource, created when missing. @defaultValue `generic` */
+  resourceType: Type.String({ minLength: 1, default: 'generic' }),
+  /** Creator of the resource and its metrics. @defaultValue `statsd` */
+  creator: Type.String({ minLength: 1, default: 'statsd' }),
+  /** `user_id` of a new resource. @defaultValue none */
+  userId: Type.Optional(Type.String({ minLength: 1 })),
+  /** `project_id` of a new resource. @defaultValue none */
+  projectId: Type.Optional(Type.String({ minLength: 1 })),
+  /** Policy of new metrics; by the archive policy rules when unset. @defaultValue none */
+  archivePolicyName: Type.Optional(Type.String({ minLength: 1 })),
+  /** Seconds between two flushes (Gnocchi's `flush_delay`). @defaultValue `10` */
+  flushSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  /**
+   * Timer samples and set members held between two flushes, at most; more are dropped and
+   * counted on `/metrics`. @defaultValue `1000000`
+   */
+  maxSamples: Type.Integer({ minimum: 1, default: 1_000_000 }),
+  /** Port of `/metrics` for `orzo statsd` on its own (host as `host`). @defaultValue none */
+  metricsPort: Type.Optional(PORT),
+});
+
+/** A Graphite path rule: a regular expression with the groups `resource` and `metric`. */
+const GRAPHITE_RULE = Type.Object({
+  /** Matched against the whole path, e.g. `^servers\\.(?<resource>[^.]+)\\.(?<metric>.+)$`. */
+  pattern: Type.String({ minLength: 1 }),
+  /** Resource type of the paths it matches. @defaultValue `graphite.resourceType` */
+  resourceType: Type.Optional(Type.String({ minLength: 1 })),
+});
+
+/** Settings of the Graphite plaintext listener (`orzo graphite`, or `graphite.enabled`). */
+const GRAPHITE_CONFIG = Type.Object({
+  /** Run the listener inside `orzo serve`. @defaultValue `false` */
+  enabled: Type.Boolean({ default: false }),
+  /** Address to listen on (TCP and UDP). @defaultValue `127.0.0.1` */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** TCP and UDP port. @defaultValue `2003` (carbon's) */
+  port: Type.Intersect([PORT], { default: 2003 }),
+  /** Also listen on UDP. @defaultValue `true` */
+  udp: Type.Boolean({ default: true }),
+  /** Resource type of paths no rule names one for; created when missing. @defaultValue `generic` */
+  resourceType: Type.String({ minLength: 1, default: 'generic' }),
+  /** Creator of the resources and metrics. @defaultValue `graphite` */
+  creator: Type.String({ minLength: 1, default: 'graphite' }),
+  /** Policy of new metrics; by the archive policy rules when unset. @defaultValue none */
+  archivePolicyName: Type.Optional(Type.String({ minLength: 1 })),
+  /** Rules tried in order; the first that matches maps the path. @defaultValue none */
+  rules: Type.Array(GRAPHITE_RULE, { default: [] }),
+  /**
+   * Paths no rule matches: the first N components name the resource, the rest the metric.
+   * @defaultValue `1`
+   */
+  resourceComponents: Type.Integer({ minimum: 1, default: 1 }),
+  /** Seconds between two flushes into incoming. @defaultValue `1` */
+  flushSeconds: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  /**
+   * Lines held before a flush is started early; TCP senders are paused while a flush of that
+   * many is under way. @defaultValue `100000`
+   */
+  maxPendingLines: Type.Integer({ minimum: 1, default: 100_000 }),
+  /** Longest line, in bytes; a longer one is malformed. @defaultValue `4096` */
+  maxLineBytes: Type.Integer({ minimum: 64, default: 4096 }),
+  /** Port of `/metrics` for `orzo graphite` on its own (host as `host`). @defaultValue none */
+  metricsPort: Type.Optional(PORT),
+});
+
 /** Settings of the archive policies. */
 const ARCHIVE_POLICY_CONFIG = Type.Object({
   /** Methods of a policy created without `aggregation_methods`. @defaultValue Gnocchi's six */
@@ -271,6 +349,8 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   archivePolicy: Type.Intersect([ARCHIVE_POLICY_CONFIG], { default: {} }),
   ops: Type.Intersect([OPS_CONFIG], { default: {} }),
   log: Type.Intersect([LOG_CONFIG], { default: {} }),
+  statsd: Type.Intersect([STATSD_CONFIG], { default: {} }),
+  graphite: Type.Intersect([GRAPHITE_CONFIG], { default: {} }),
 });
 
 type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
@@ -280,7 +360,10 @@ type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
  * which is what the factories take.
  */
 export type EngineConfig = Readonly<
-  Omit<RawEngineConfig, 'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd' | 'ops'> & {
+  Omit<
+    RawEngineConfig,
+    'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd' | 'ops' | 'statsd' | 'graphite'
+  > & {
     readonly indexerUrl: string;
     readonly incomingUrl: string;
     readonly storageUrl: string;
@@ -289,6 +372,8 @@ export type EngineConfig = Readonly<
     readonly metricd: Readonly<Static<typeof METRICD_CONFIG>>;
     readonly archivePolicy: Readonly<Static<typeof ARCHIVE_POLICY_CONFIG>>;
     readonly ops: Readonly<Static<typeof OPS_CONFIG>>;
+    readonly statsd: Readonly<Static<typeof STATSD_CONFIG>>;
+    readonly graphite: Readonly<Static<typeof GRAPHITE_CONFIG>>;
   }
 >;
 /** The API's slice of the configuration. */
@@ -299,6 +384,10 @@ export type MetricdConfig = EngineConfig['metricd'];
 export type ArchivePolicyConfig = EngineConfig['archivePolicy'];
 /** The op tracker's slice of the configuration. */
 export type OpsConfig = EngineConfig['ops'];
+/** The statsd listener's slice. */
+export type StatsdConfig = EngineConfig['statsd'];
+/** The Graphite listener's slice. */
+export type GraphiteConfig = EngineConfig['graphite'];
 /** The `log` slice. */
 export type LogConfig = EngineConfig['log'];
 
@@ -495,7 +584,7 @@ function envLayer(env: Readonly<Record<string, string | undefined>>): ConfigLaye
     const name = `ORZO_${path.map(toScreamingSnake).join('_')}`;
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(layer, path, isArraySchema(schema) ? splitList(value) : value);
+    setPath(layer, path, isArraySchema(schema) ? listOf(name, schema, value) : value);
   }
   return layer;
 }
@@ -539,6 +628,16 @@ function asObjectSchema(schema: TSchema): TObject | undefined {
 
 function isArraySchema(schema: TSchema): boolean {
   return schema.type === 'array';
+}
+
+/** A list variable: JSON for a list of objects (`ORZO_GRAPHITE_RULES`), else comma-separated. */
+function listOf(name: string, schema: TSchema, value: string): unknown {
+  if ((schema as { items?: TSchema }).items?.type !== 'object') return splitList(value);
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new ConfigError(`${name} is not valid JSON`, { path: name, cause: error });
+  }
 }
 
 function splitList(value: string): string[] {

@@ -142,3 +142,22 @@ async function openIndexer(
     },
   };
 }
+
+/**
+ * Creates the policy `p` (1 s × 1000 points) and a rule giving it to every new metric, as the
+ * protocol tests need: their metrics are made on the fly, by rule.
+ */
+export async function createCatchAllPolicy(api: Pick<TestApi, 'app'>): Promise<void> {
+  for (const [url, payload] of [
+    ['/v1/archive_policy', { name: 'p', definition: [{ granularity: 1, points: 1000 }] }],
+    ['/v1/archive_policy_rule', { name: 'all', metric_pattern: '*', archive_policy_name: 'p' }],
+  ] as const) {
+    const response = await api.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: ADMIN, 'content-type': 'application/json' },
+      payload,
+    });
+    if (response.statusCode !== 201) throw new Error(`${url}: ${response.body}`);
+  }
+}

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import { transformResourceId } from '../../src/grammar/index.ts';
-import { ADMIN, FOOBAR, startApi, type TestApi } from './harness.ts';
+import { ADMIN, FOOBAR, createCatchAllPolicy, startApi, type TestApi } from './harness.ts';
 
 const T0_NS = 1_767_225_600_000_000_000n;
 
@@ -16,18 +16,7 @@ describe('InfluxDB write API', () => {
 
   before(async () => {
     api = await startApi();
-    await api.app.inject({
-      method: 'POST',
-      url: '/v1/archive_policy',
-      headers: { authorization: ADMIN, 'content-type': 'application/json' },
-      payload: { name: 'p', definition: [{ granularity: 1, points: 1000 }] },
-    });
-    await api.app.inject({
-      method: 'POST',
-      url: '/v1/archive_policy_rule',
-      headers: { authorization: ADMIN, 'content-type': 'application/json' },
-      payload: { name: 'all', metric_pattern: '*', archive_policy_name: 'p' },
-    });
+    await createCatchAllPolicy(api);
   });
   after(() => api.close());
 

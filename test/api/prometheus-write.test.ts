@@ -10,7 +10,7 @@ import snappy from 'snappy';
 import { WRITE_REQUEST } from '../../src/api/ingest/remote-write-body.ts';
 
 import { transformResourceId } from '../../src/grammar/index.ts';
-import { ADMIN, startApi, type TestApi } from './harness.ts';
+import { ADMIN, createCatchAllPolicy, startApi, type TestApi } from './harness.ts';
 
 const T0_MS = 1_767_225_600_000;
 
@@ -40,18 +40,7 @@ for (const labelsInName of [false, true]) {
 
     before(async () => {
       api = await startApi({ api: { prometheusLabelsInName: labelsInName } });
-      await api.app.inject({
-        method: 'POST',
-        url: '/v1/archive_policy',
-        headers: { authorization: ADMIN, 'content-type': 'application/json' },
-        payload: { name: 'p', definition: [{ granularity: 1, points: 1000 }] },
-      });
-      await api.app.inject({
-        method: 'POST',
-        url: '/v1/archive_policy_rule',
-        headers: { authorization: ADMIN, 'content-type': 'application/json' },
-        payload: { name: 'all', metric_pattern: '*', archive_policy_name: 'p' },
-      });
+      await createCatchAllPolicy(api);
     });
     after(() => api.close());
 

@@ -80,6 +80,25 @@ describe('loadConfig', () => {
     assert.equal(config.sacks, 16);
   });
 
+  it('reads a list of objects from the environment as JSON (Graphite rules)', () => {
+    const rules = [{ pattern: '^a\\.(?<resource>[^.]+)\\.(?<metric>.+)$', resourceType: 'host' }];
+    const { config } = loadConfig({
+      env: { ORZO_GRAPHITE_RULES: JSON.stringify(rules), ORZO_STATSD_RESOURCE_ID: 'h1' },
+      readFile: noFile,
+    });
+    assert.deepEqual(config.graphite.rules, rules);
+    assert.equal(config.statsd.resourceId, 'h1');
+    assert.throws(
+      () => loadConfig({ env: { ORZO_GRAPHITE_RULES: '[{' }, readFile: noFile }),
+      /ORZO_GRAPHITE_RULES is not valid JSON/,
+    );
+    assert.throws(
+      () =>
+        loadConfig({ env: { ORZO_GRAPHITE_RULES: '[{"resourceType":"x"}]' }, readFile: noFile }),
+      /graphite\/rules\/0/,
+    );
+  });
+
   it('has op tracker defaults close to Ceph, with a larger history', () => {
     const { config } = loadConfig({ env: {}, readFile: noFile });
     assert.deepEqual(config.ops, {

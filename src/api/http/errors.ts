@@ -389,6 +389,16 @@ export function renderError(
   };
 }
 
+/**
+ * Whether the engine refused `error`'s request for what it asked (a 4xx), so that asking again
+ * cannot succeed, unlike a failing backend.
+ */
+export function isRefusal(error: unknown): boolean {
+  if (!(error instanceof EngineError)) return false;
+  const { status } = findMapping(error, {});
+  return status >= 400 && status < 500;
+}
+
 function findMapping(error: Error, overrides: ErrorOverrides): ErrorMapping {
   if (error instanceof EngineError) {
     const answer = overrides[error.code] ?? ENGINE_ERROR_ANSWERS[error.code];

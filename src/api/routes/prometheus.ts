@@ -16,7 +16,7 @@ import { NO_QUERY } from '../views/schemas.ts';
 
 /** The Prometheus resource. */
 export const prometheusRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { tracker, statusBoard, now } = app.engine;
+  const { tracker, statusBoard, now, metricsRegistry } = app.engine;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'orzo_' });
   const stopObserving = registerOpMetrics(registry, tracker);
@@ -33,7 +33,8 @@ export const prometheusRoutes: FastifyPluginCallbackTypebox = (app, _options, do
       schema: { querystring: NO_QUERY, response: { 200: Type.String() } },
     },
     async (_request, reply) => {
-      const text = await registry.metrics();
+      const own = await registry.metrics();
+      const text = metricsRegistry === undefined ? own : own + (await metricsRegistry.metrics());
       return reply.type(registry.contentType).send(text);
     },
   );

@@ -38,6 +38,8 @@ export interface ResourceWanted {
   /** Attributes of a new resource. */
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly metricNames: readonly string[];
+  /** What a new metric is made with (`archive_policy_name`); by rule when empty. */
+  readonly metricSpec?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function resourceWithMetrics(
 ): Promise<Resource> {
   const { indexer, auth, now } = context;
   const { type, metricNames: names } = wanted;
+  const spec = wanted.metricSpec ?? {};
   const id = transformResourceId(wanted.originalId, wanted.creator);
   let resource = await indexer.getResource(type, id);
   if (resource === undefined) {
@@ -57,7 +60,7 @@ export async function resourceWithMetrics(
       return await createResource({ indexer, auth, now }, type, {
         ...wanted.attributes,
         id: wanted.originalId,
-        metrics: Object.fromEntries(names.map((metric) => [metric, {}])),
+        metrics: Object.fromEntries(names.map((metric) => [metric, spec])),
       });
     } catch (error) {
       if (!(error instanceof ResourceAlreadyExistsError)) throw error;
@@ -74,7 +77,7 @@ export async function resourceWithMetrics(
     auth.enforce('update resource', resourcePolicyTarget(resource));
     const attachments = await metricAttachments(
       indexer,
-      Object.fromEntries(missing.map((metric) => [metric, {}])),
+      Object.fromEntries(missing.map((metric) => [metric, spec])),
     );
     try {
       return await indexer.attachMetrics(type, id, attachments);
