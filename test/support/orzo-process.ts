@@ -144,6 +144,18 @@ export async function launchMetricd(options: LaunchMetricdOptions): Promise<Metr
   );
 }
 
+/** Starts `orzo statsd` or `orzo graphite` on an upgraded data folder; waits until it listens. */
+export async function launchListener(
+  command: 'statsd' | 'graphite',
+  options: LaunchMetricdOptions,
+): Promise<MetricdChild> {
+  return spawnOrzo(command, options, (child, output) =>
+    waitUntilReady(child, output, `print '${command} listening'`, () =>
+      output().includes(`${command} listening`),
+    ),
+  );
+}
+
 async function spawnOrzo(
   command: string,
   options: LaunchMetricdOptions,
