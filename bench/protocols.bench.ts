@@ -10,27 +10,42 @@
  *   against the same JSON path with those 2,000 measures.
  *
  * A first request of each kind makes the resources and metrics, untimed; then `--requests` are
- * timed. Prints one JSON object: samples/s, request p50/p99, and each protocol's cost per sample
- * relative to the JSON path (its samples/s ÷ the protocol's).
+ * timed. Then the listeners, each `orzo statsd` / `orzo graphite` in its own process on the same
+ * data folder:
  *
- * Options: `--requests 200` `--concurrency 8`.
+ * - statsd: counter messages (1,000 names), one per datagram, paced at each of `--statsd-rates`
+ *   for 3 s; received ÷ sent gives the loss rate at that rate;
+ * - Graphite: `--graphite-lines` lines (50 resources × 20 metrics) over 8 TCP connections as
+ *   fast as they drain; lines/s until every line is stored in incoming.
+ *
+ * Prints one JSON object: samples/s, request p50/p99, each HTTP protocol's cost per sample
+ * relative to the JSON path (its samples/s ÷ the protocol's), and the listeners' figures.
+ *
+ * Options: `--requests 200` `--concurrency 8` `--statsd-rates 20000,50000,100000,200000`
+ * `--graphite-lines 1000000`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import snappy from 'snappy';
 
 import { WRITE_REQUEST } from '../src/api/ingest/remote-write-body.ts';
 
-import { startOrzo } from '../test/support/orzo-process.ts';
+import { freePort, launchListener, startOrzo } from '../test/support/orzo-process.ts';
 import { ADMIN, JSON_HEADERS } from './bench-workload.ts';
 import { runLoad, type LoadFigures, type LoadRequest } from './http-load.ts';
+import { listenerCounter, sendGraphiteLines, sendStatsdAtRate } from './listener-load.ts';
 
 const { values: flags } = parseArgs({
   options: {
     requests: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '8' },
+    'statsd-rates': { type: 'string', default: '20000,50000,100000,200000' },
+    'graphite-lines': { type: 'string', default: '1000000' },
   },
 });
+const STATSD_RATES = flags['statsd-rates'].split(',').map(Number);
+const GRAPHITE_LINES = Number(flags['graphite-lines']);
 const REQUESTS = Number(flags.requests);
 const CONCURRENCY = Number(flags.concurrency);
 const T0_S = 1_767_225_600;
@@ -192,6 +207,8 @@ try {
       samples_per_s: Math.round((samples * figures.requests) / figures.seconds),
     });
   }
+  const statsd = await benchStatsd(orzo.dataDir);
+  const graphite = await benchGraphite(orzo.dataDir);
   const ratio = (protocol: number, json: number): number =>
     Math.round(
       ((results[json]?.samples_per_s ?? 0) / (results[protocol]?.samples_per_s ?? 1)) * 100,
@@ -207,6 +224,8 @@ try {
           influxdb: ratio(0, 1),
           prometheus_remote_write: ratio(2, 3),
         },
+        statsd,
+        graphite,
       },
       null,
       2,
@@ -214,4 +233,75 @@ try {
   );
 } finally {
   await orzo.stop();
+}
+
+/** statsd at each paced rate: sent, received, loss, and measures stored by the flushes. */
+async function benchStatsd(dataDir: string): Promise<unknown[]> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const listener = await launchListener('statsd', {
+    dataDir,
+    env: {
+      ORZO_STATSD_PORT: String(port),
+      ORZO_STATSD_METRICS_PORT: String(metricsPort),
+      ORZO_STATSD_RESOURCE_ID: 'bench-statsd',
+      ORZO_STATSD_FLUSH_SECONDS: '1',
+    },
+  });
+  const metricsUrl = `http://127.0.0.1:${String(metricsPort)}/metrics`;
+  const rows = [];
+  try {
+    // NOTE: untimed: the first flush makes the 1,000 metrics.
+    await sendStatsdAtRate(port, 10_000, 0.2, 1000);
+    await sleep(2500);
+    for (const rate of STATSD_RATES) {
+      const before = await listenerCounter(metricsUrl, 'orzo_feeder_messages_total', 'statsd');
+      const sent = await sendStatsdAtRate(port, rate, 3, 1000);
+      await sleep(1500);
+      const received =
+        (await listenerCounter(metricsUrl, 'orzo_feeder_messages_total', 'statsd')) - before;
+      rows.push({
+        offered_per_s: rate,
+        sent,
+        received,
+        received_per_s: Math.round(received / 3),
+        loss: Math.round((1 - received / sent) * 10_000) / 10_000,
+      });
+    }
+    rows.push({
+      measures_stored: await listenerCounter(metricsUrl, 'orzo_feeder_measures_stored_total', ''),
+    });
+  } finally {
+    await listener.stop();
+  }
+  return rows;
+}
+
+/** Graphite over TCP: lines/s received, and until every line is stored in incoming. */
+async function benchGraphite(dataDir: string): Promise<unknown> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const listener = await launchListener('graphite', {
+    dataDir,
+    env: { ORZO_GRAPHITE_PORT: String(port), ORZO_GRAPHITE_METRICS_PORT: String(metricsPort) },
+  });
+  const metricsUrl = `http://127.0.0.1:${String(metricsPort)}/metrics`;
+  const stored = () => listenerCounter(metricsUrl, 'orzo_feeder_measures_stored_total', '');
+  try {
+    // NOTE: untimed: the first flush makes the 50 resources and their 1,000 metrics.
+    await sendGraphiteLines(port, 1000, 1, 50, 20, T0_S - 100_000);
+    while ((await stored()) < 1000) await sleep(100);
+    const start = performance.now();
+    await sendGraphiteLines(port, GRAPHITE_LINES, 8, 50, 20, T0_S);
+    const sentSeconds = (performance.now() - start) / 1000;
+    while ((await stored()) < GRAPHITE_LINES + 1000) await sleep(20);
+    const storedSeconds = (performance.now() - start) / 1000;
+    return {
+      lines: GRAPHITE_LINES,
+      connections: 8,
+      sent_seconds: Math.round(sentSeconds * 100) / 100,
+      received_per_s: Math.round(GRAPHITE_LINES / sentSeconds),
+      stored_per_s: Math.round(GRAPHITE_LINES / storedSeconds),
+    };
+  } finally {
+    await listener.stop();
+  }
 }
