@@ -19,7 +19,12 @@ export {
 } from './parse-timestamp.ts';
 export { parsePythonFloatString, pythonFloat } from './python-float.ts';
 export { pythonFloatRepr, pythonStrRepr } from './python-repr.ts';
-export { MAX_TIMESTAMP_MICROS, MICROS_PER_DAY, MICROS_PER_SECOND } from './time-units.ts';
+export {
+  dateToMicros,
+  MAX_TIMESTAMP_MICROS,
+  MICROS_PER_DAY,
+  MICROS_PER_SECOND,
+} from './time-units.ts';
 export { MAX_TIMESPAN_LENGTH, parsePositiveTimespan, parseTimespan } from './timespan.ts';
 export { parseTruthValue } from './truth-value.ts';
 export { assertCanonicalUuid, isCanonicalUuid, isDashedUuid, normalizeUuid } from './uuid.ts';

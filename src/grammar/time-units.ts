@@ -12,3 +12,8 @@ export const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND;
 
 /** Largest timestamp the engine holds exactly (2^53 − 1 µs, in the year 2255). */
 export const MAX_TIMESTAMP_MICROS = Number.MAX_SAFE_INTEGER;
+
+/** A date in the engine's unit. */
+export function dateToMicros(date: Date): number {
+  return date.getTime() * (MICROS_PER_SECOND / 1000);
+}

@@ -5,7 +5,7 @@
  * read back through the API once metricd has processed them.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,18 +20,13 @@ import {
   type MetricdChild,
   type OrzoProcess,
 } from '../support/orzo-process.ts';
+import { ensureDebianPackage, runs } from '../support/debian-package.ts';
 
 const COLLECTD = '/usr/sbin/collectd';
 const RULES = JSON.stringify([{ pattern: '^collectd\\.(?<resource>[^.]+)\\.(?<metric>.+)$' }]);
 
 function ensureCollectd(): void {
-  if (spawnSync(COLLECTD, ['-h']).error === undefined) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'collectd-core'], {
-    env,
-    stdio: 'ignore',
-  });
+  ensureDebianPackage('collectd-core', () => runs(COLLECTD, ['-h']), { lean: true });
 }
 
 /** collectd's configuration: `load` and `memory` every second, written to `port` over TCP. */

@@ -3,20 +3,14 @@
  * HTTP, asserting on what the client prints, so that compatibility is checked by the real thing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import { startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { ensureDebianPackage, runs } from '../support/debian-package.ts';
 
 function ensureGnocchiClient(): void {
-  if (spawnSync('gnocchi', ['--version']).status === 0) return;
-  // NOTE: the contract is that the test installs the client itself where it can.
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'python3-gnocchiclient'], {
-    env,
-    stdio: 'ignore',
-  });
+  ensureDebianPackage('python3-gnocchiclient', () => runs('gnocchi', ['--version']));
 }
 
 describe('the gnocchi command-line client against orzo api', () => {

@@ -4,22 +4,19 @@
  * are read back through the API once metricd has processed them.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { request, waitForDrain } from '../support/aggregate-workload.ts';
 import { startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { DEBIAN_PYTHON, ensureDebianPackage, runs } from '../support/debian-package.ts';
 
-/** Debian's interpreter, where Debian's client is installed (not a pyenv one). */
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 const WRITER = join(import.meta.dirname, '..', 'support', 'clients', 'influxdb-writer.py');
 
 function ensureInfluxClient(): void {
-  if (spawnSync(PYTHON, ['-c', 'import influxdb']).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'python3-influxdb'], { env, stdio: 'ignore' });
+  ensureDebianPackage('python3-influxdb', () => runs(PYTHON, ['-c', 'import influxdb']));
 }
 
 interface ResourceJson {

@@ -3,7 +3,7 @@
  * second and remote-writing to a running `orzo serve`; the series are read back through the API.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +12,10 @@ import { after, before, describe, it } from 'node:test';
 
 import { request } from '../support/aggregate-workload.ts';
 import { freePort, startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { ensureDebianPackage, runs } from '../support/debian-package.ts';
 
 function ensurePrometheus(): void {
-  if (spawnSync('prometheus', ['--version']).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
-    env,
-    stdio: 'ignore',
-  });
+  ensureDebianPackage('prometheus', () => runs('prometheus', ['--version']), { lean: true });
 }
 
 interface ResourceJson {

@@ -5,23 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { request, waitForDrain } from '../support/aggregate-workload.ts';
 import { freePort, startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { DEBIAN_PYTHON, ensureDebianPackage, runs } from '../support/debian-package.ts';
 
-/** Debian's interpreter, where Debian's client is installed (not a pyenv one). */
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 const SENDER = join(import.meta.dirname, '..', 'support', 'clients', 'statsd-sender.py');
 
 function ensureStatsdClient(): void {
-  if (spawnSync(PYTHON, ['-c', 'import statsd']).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'python3-statsd'], { env, stdio: 'ignore' });
+  ensureDebianPackage('python3-statsd', () => runs(PYTHON, ['-c', 'import statsd']));
 }
 
 interface ResourceJson {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { freePort } from './free-port.ts';
+import { ensureDebianPackage, runs } from './debian-package.ts';
 
 const ADMIN_PASSWORD = 'keystone-admin';
 const START_TIMEOUT_MS = 60_000;
@@ -45,10 +46,7 @@ export interface TokenInfo {
 
 /** Installs Debian's keystone package where it is missing, as the client tests do. */
 export function ensureKeystone(): void {
-  if (spawnSync('keystone-manage', ['--version']).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'keystone'], { env, stdio: 'ignore' });
+  ensureDebianPackage('keystone', () => runs('keystone-manage', ['--version']));
 }
 
 /** Starts a Keystone whose tokens live `tokenSeconds`. */

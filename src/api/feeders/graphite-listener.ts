@@ -14,6 +14,7 @@ import { StringDecoder } from 'node:string_decoder';
 
 import type { GraphiteConfig } from '../../config/index.ts';
 import { ConfigError } from '../../errors/config-error.ts';
+import { dateToMicros } from '../../grammar/index.ts';
 import { GraphiteLineError, parseGraphiteLine } from '../../grammar/graphite-line.ts';
 import { FeederFigures } from './feeder-figures.ts';
 import { FeederWriter, type FeederTarget } from './feeder-writer.ts';
@@ -41,7 +42,7 @@ export async function startGraphiteListener(
   deps: FeederDeps,
   settings: GraphiteConfig,
 ): Promise<RunningFeeder> {
-  const now = deps.now ?? (() => Date.now() * 1000);
+  const now = deps.now ?? (() => dateToMicros(new Date()));
   let paths: GraphitePaths;
   try {
     paths = new GraphitePaths(settings);

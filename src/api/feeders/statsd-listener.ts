@@ -14,6 +14,7 @@ import type { Registry } from 'prom-client';
 
 import type { StatsdConfig } from '../../config/index.ts';
 import { StatsdMessageError, parseStatsdMessage } from '../../grammar/statsd-message.ts';
+import { dateToMicros } from '../../grammar/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
 import type { Incoming } from '../../ingest/index.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -56,7 +57,7 @@ export async function startStatsdListener(
   deps: FeederDeps,
   settings: StatsdConfig & { readonly resourceId: string },
 ): Promise<RunningFeeder> {
-  const now = deps.now ?? (() => Date.now() * 1000);
+  const now = deps.now ?? (() => dateToMicros(new Date()));
   const figures = new FeederFigures(deps.registry, 'statsd');
   const reports = new ReportLimiter(deps.logger);
   const buckets = new StatsdBuckets({ maxSamples: settings.maxSamples });

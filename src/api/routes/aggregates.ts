@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 
 import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
+import { dateToMicros } from '../../grammar/index.ts';
 import { ResourceTypeNotFoundError } from '../../indexer/index.ts';
 import type { QueryArgs } from '../arguments/pagination.ts';
 import type { ErrorDescription } from '../http/errors.ts';
@@ -70,7 +71,7 @@ export const aggregateRoutes: FastifyPluginCallbackTypebox = (app, _options, don
     refreshTimeoutMs: config.api.operationTimeoutSeconds * 1000,
     auth: request.auth,
     op: request.op,
-    now: now().getTime() * (MICROS_PER_SECOND / 1000),
+    now: dateToMicros(now()),
   });
   const json = 'application/json; charset=utf-8';
 

@@ -17,7 +17,7 @@ import { gunzipSync } from 'node:zlib';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
+import { dateToMicros } from '../../grammar/index.ts';
 import { INFLUX_PRECISIONS } from '../../grammar/influx-line.ts';
 import { ResourceTypeAlreadyExistsError } from '../../indexer/index.ts';
 import { parseResourceTypeInput } from '../../resource/index.ts';
@@ -150,7 +150,7 @@ export const influxdbRoutes: FastifyPluginCallbackTypebox = (app, _options, done
           incoming,
           auth: request.auth,
           op: request.op,
-          now: now().getTime() * (MICROS_PER_SECOND / 1000),
+          now: dateToMicros(now()),
         },
         text,
         {

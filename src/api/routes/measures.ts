@@ -9,7 +9,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
+import { dateToMicros } from '../../grammar/index.ts';
 import { parseBoolean } from '../arguments/boolean-argument.ts';
 import { byMessage } from '../http/errors.ts';
 import type { MeasureBatch } from '../../ingest/index.ts';
@@ -67,7 +67,7 @@ const MEASURES_JSON = Type.Unsafe<string>(
 export const measureRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   const { indexer, archivePolicies, incoming, storage, refresh, config, now, measuresParser } =
     app.engine;
-  const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
+  const nowMicros = (): number => dateToMicros(now());
   const contextOf = ({ auth, op }: Pick<MeasuresContext, 'auth' | 'op'>) => ({
     indexer,
     incoming,

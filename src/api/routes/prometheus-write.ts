@@ -6,7 +6,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-import { MICROS_PER_SECOND } from '../../carbonara/index.ts';
+import { dateToMicros } from '../../grammar/index.ts';
 import { requireCaller } from '../http/request-hooks.ts';
 import { decodeRemoteWrite } from '../ingest/remote-write-body.ts';
 import { writeRemoteSeries } from '../services/prometheus-write.ts';
@@ -39,7 +39,7 @@ export const prometheusWriteRoutes: FastifyPluginCallbackTypebox = (app, _option
           incoming,
           auth: request.auth,
           op: request.op,
-          now: now().getTime() * (MICROS_PER_SECOND / 1000),
+          now: dateToMicros(now()),
         },
         series,
         { labelsInName: config.api.prometheusLabelsInName },

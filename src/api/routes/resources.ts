@@ -7,7 +7,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { MICROS_PER_SECOND, parseJsonFilter } from '../../grammar/index.ts';
+import { dateToMicros, parseJsonFilter } from '../../grammar/index.ts';
 import { MetricNotFoundError } from '../../indexer/index.ts';
 import type { MeasureBatch } from '../../ingest/index.ts';
 import { GENERIC_TYPE, parseMetricRequests, type Resource } from '../../resource/index.ts';
@@ -63,7 +63,7 @@ const CLIENT_NAMED_METRICS = {
 /** The resource resources. */
 export const resourceRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   const { indexer, archivePolicies, incoming, storage, refresh, config, now } = app.engine;
-  const nowMicros = (): number => now().getTime() * (MICROS_PER_SECOND / 1000);
+  const nowMicros = (): number => dateToMicros(now());
   const contextOf = (request: FastifyRequest): ResourceContext => ({
     indexer,
     auth: request.auth,

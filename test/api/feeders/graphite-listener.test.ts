@@ -14,6 +14,7 @@ import type { RunningFeeder } from '../../../src/api/feeders/index.ts';
 import { resolveConfig } from '../../../src/config/index.ts';
 import { transformResourceId } from '../../../src/grammar/index.ts';
 import { sendDatagrams } from '../../support/send-datagrams.ts';
+import { warningLogger } from '../../support/warning-logger.ts';
 import { createCatchAllPolicy, startApi, type TestApi } from '../harness.ts';
 
 const T0 = 1_767_225_600;
@@ -37,7 +38,7 @@ describe('Graphite listener', () => {
   let api: TestApi;
   let listener: RunningFeeder;
   const registry = createFeederRegistry({ processFigures: false });
-  const warnings: Record<string, unknown>[] = [];
+  const { logger, warnings } = warningLogger();
 
   before(async () => {
     api = await startApi();
@@ -60,11 +61,7 @@ describe('Graphite listener', () => {
         indexer: api.indexer,
         incoming: api.incoming,
         tracker: api.tracker,
-        logger: {
-          info: () => undefined,
-          warn: (fields) => warnings.push(fields as Record<string, unknown>),
-          error: () => undefined,
-        },
+        logger,
         registry,
       },
       { ...settings, port: 0 },

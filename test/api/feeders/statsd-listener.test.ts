@@ -12,13 +12,14 @@ import { resolveConfig } from '../../../src/config/index.ts';
 import { transformResourceId } from '../../../src/grammar/index.ts';
 import type { MeasureBatch } from '../../../src/ingest/index.ts';
 import { sendDatagrams } from '../../support/send-datagrams.ts';
+import { warningLogger } from '../../support/warning-logger.ts';
 import { createCatchAllPolicy, startApi, type TestApi } from '../harness.ts';
 
 describe('statsd listener', () => {
   let api: TestApi;
   let listener: RunningFeeder;
   const registry = createFeederRegistry({ processFigures: false });
-  const warnings: Record<string, unknown>[] = [];
+  const { logger, warnings } = warningLogger();
   let clock = 1_767_225_600_000_000;
   let failNextWrite = false;
 
@@ -43,11 +44,7 @@ describe('statsd listener', () => {
         indexer: api.indexer,
         incoming,
         tracker: api.tracker,
-        logger: {
-          info: () => undefined,
-          warn: (fields) => warnings.push(fields as Record<string, unknown>),
-          error: () => undefined,
-        },
+        logger,
         registry,
         now: () => clock,
       },
