@@ -10,11 +10,26 @@
  *   tracking on and off, `--rounds` times each, alternated. CPU per request is steadier than
  *   requests per second on a shared machine, and is what tracking adds.
  *
- * Options: `--reads N` (20000), `--rounds N` (3).
+ * - the same read in one process, where the noise of a second process and of the HTTP client is
+ *   gone: the API and its services built in the bench process on a fresh data folder, metrics
+ *   processed through the chef, then `--inject-rounds` pairs of `--inject-reads` `inject`ed reads (8
+ *   at a time; the heap collected before each, under `--expose-gc`) with tracking switched on and off on the same app (`OpTracker.setEnabled`), the order
+ *   alternating; the CPU microseconds of the process per read, and their difference, which is
+ *   what tracking costs a request.
+ *
+ * Options: `--reads N` (20000), `--rounds N` (3), `--inject-rounds N` (20),
+ * `--inject-reads N` (2000).
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { buildEngineApp } from '../src/cli/api.ts';
+import { openEngineServices } from '../src/cli/engine-services.ts';
+import { runUpgrade } from '../src/cli/upgrade.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import { OpTracker } from '../src/optracker/index.ts';
 import { startOrzo } from '../test/support/orzo-process.ts';
@@ -26,8 +41,12 @@ const { values: flags } = parseArgs({
   options: {
     reads: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
+    'inject-rounds': { type: 'string', default: '20' },
+    'inject-reads': { type: 'string', default: '2000' },
   },
 });
+const INJECT_ROUNDS = Number(flags['inject-rounds']);
+const INJECT_READS = Number(flags['inject-reads']);
 const READS = Number(flags.reads);
 const ROUNDS = Number(flags.rounds);
 const CONCURRENCY = 8;
@@ -122,6 +141,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const inProcess = await measureReadsInProcess();
 const medianOn = median(reads.on.map((round) => round.cpu_us_per_read));
 const medianOff = median(reads.off.map((round) => round.cpu_us_per_read));
 process.stdout.write(
@@ -136,8 +156,79 @@ process.stdout.write(
         median_cpu_us_per_read: { on: medianOn, off: medianOff },
         tracking_cost_percent: Math.round((1000 * (medianOn - medianOff)) / medianOff) / 10,
       },
+      in_process_reads: inProcess,
     },
     null,
     2,
   )}\n`,
 );
+
+/** CPU per injected read with tracking on and off, alternated on one app. */
+async function measureReadsInProcess(): Promise<unknown> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-ops-'));
+  const config = resolveConfig([{ dataDir, log: { level: 'silent' } }]);
+  await runUpgrade(config, {
+    skipArchivePoliciesCreation: false,
+    skipIndex: false,
+    skipIncoming: false,
+    skipStorage: false,
+  });
+  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const services = openEngineServices(config, silent);
+  const app = buildEngineApp(config, services);
+  try {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}`;
+    const shape = { metrics: 100, points: 360 };
+    const ids = await createBenchMetrics(url, shape.metrics, CONCURRENCY);
+    await postMeasureBodies(url, measureBodies(ids, shape, 5000), CONCURRENCY);
+    for (const id of ids) await services.chef.refreshMetric(id, 10_000);
+    const readAll = async (count: number): Promise<number> => {
+      const before = process.cpuUsage();
+      for (let start = 0; start < count; start += CONCURRENCY) {
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async (_, index) => {
+            const id = ids[(start + index) % ids.length] ?? '';
+            const response = await app.inject({
+              method: 'GET',
+              url: `/v1/metric/${id}/measures?granularity=60&aggregation=mean`,
+              headers: ADMIN,
+            });
+            if (response.statusCode !== 200) throw new Error(response.body);
+          }),
+        );
+      }
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / count;
+    };
+    const rounds: { on: number; off: number }[] = [];
+    for (let round = 0; round < INJECT_ROUNDS; round++) {
+      const figures: Partial<Record<'on' | 'off', number>> = {};
+      for (const enabled of round % 2 === 0 ? [true, false] : [false, true]) {
+        services.tracker.setEnabled(enabled);
+        await readAll(500);
+        // NOTE: a collection left over from the other setting must not be billed to this one. It
+        // runs on a turn of its own: objects a job keeps alive (weak references) are freed only
+        // after it, and a heap left to grow makes every later round dearer.
+        await sleep(20);
+        (globalThis as { gc?: () => void }).gc?.();
+        figures[enabled ? 'on' : 'off'] = await readAll(INJECT_READS);
+      }
+      rounds.push({ on: Math.round(figures.on ?? 0), off: Math.round(figures.off ?? 0) });
+    }
+    const on = median(rounds.map((round) => round.on));
+    const off = median(rounds.map((round) => round.off));
+    const differences = rounds.map((round) => round.on - round.off);
+    return {
+      rounds,
+      median_cpu_us_per_read: { on, off },
+      median_difference_us: median(differences),
+      tracking_cost_percent: Math.round((1000 * median(differences)) / off) / 10,
+    };
+  } finally {
+    await app.close();
+    await services.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
