@@ -56,6 +56,7 @@ const LAYERS = [
   { folder: 'optracker', allowed: CORE },
   { folder: 'coordination', allowed: [...CORE, 'optracker/'] },
   { folder: 'chef', allowed: [...CORE, ...BACKENDS] },
+  { folder: 'agent', allowed: CORE },
   { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'cli', allowed: undefined },

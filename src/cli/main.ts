@@ -6,6 +6,7 @@ import { EngineError } from '../errors/engine-error.ts';
 import { ACCOUNT_VALUE_FLAGS, AccountCommandError, runAccounts } from './accounts.ts';
 import { runApi } from './api.ts';
 import { runBackup, runRestore } from './backup.ts';
+import { runAgent } from './agent.ts';
 import { runFeeder } from './feeders.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
 import { runMetricdFail } from './metricd-fail.ts';
@@ -47,6 +48,8 @@ commands:
             statsd.flushSeconds, as metrics 'name|type' of the resource statsd.resourceId
   graphite  listen for Graphite plaintext lines (TCP and UDP, graphite.port, default 2003); paths
             become resources and metrics by graphite.rules, else graphite.resourceComponents
+  agent     the host agent: samples /proc every agent.quantumSeconds (default 15) and answers
+            its poller's signed dumps on agent.port (default 8650); agent.secret is required
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text (also --help or -h after any command); --version prints the version
 
@@ -66,6 +69,7 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   config: [],
   statsd: [],
   graphite: [],
+  agent: [],
   help: [],
   backup: [],
   restore: [],
@@ -126,6 +130,9 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'statsd':
     case 'graphite':
       await runFeeder(command, config);
+      return 0;
+    case 'agent':
+      await runAgent(config);
       return 0;
     case 'config':
       process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);

@@ -311,6 +311,31 @@ const GRAPHITE_CONFIG = Type.Object({
   metricsPort: Type.Optional(PORT),
 });
 
+/** Settings of the host agent (`orzo agent`), on each host the poller dumps. */
+const AGENT_CONFIG = Type.Object({
+  /** Address the agent listens on for its poller. @defaultValue `127.0.0.1` */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** TCP port of the dump protocol. @defaultValue `8650` */
+  port: Type.Intersect([PORT], { default: 8650 }),
+  /**
+   * Shared secret the poller signs its requests with (`ORZO_AGENT_SECRET`); required to run the
+   * agent. @defaultValue none
+   */
+  secret: Type.Optional(Type.String({ minLength: 16 })),
+  /** The host's name as reported; the system's host name when unset. @defaultValue none */
+  hostname: Type.Optional(Type.String({ minLength: 1 })),
+  /** Where `/proc` is read; a fixture tree in tests. @defaultValue `/proc` */
+  procRoot: Type.String({ minLength: 1, default: '/proc' }),
+  /** Seconds between two samples, until a poller asks for another. @defaultValue `15` */
+  quantumSeconds: Type.Number({ exclusiveMinimum: 0, default: 15 }),
+  /** Samples held until acknowledged, at most (24 h at 15 s). @defaultValue `5760` */
+  maxSamples: Type.Integer({ minimum: 1, default: 5760 }),
+  /** Bytes of held samples, at most (their JSON form). @defaultValue 64 MiB */
+  maxBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+  /** Port of the agent's `/metrics` (Prometheus text of the latest sample). @defaultValue none */
+  metricsPort: Type.Optional(PORT),
+});
+
 /** Settings of the archive policies. */
 const ARCHIVE_POLICY_CONFIG = Type.Object({
   /** Methods of a policy created without `aggregation_methods`. @defaultValue Gnocchi's six */
@@ -351,6 +376,7 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   log: Type.Intersect([LOG_CONFIG], { default: {} }),
   statsd: Type.Intersect([STATSD_CONFIG], { default: {} }),
   graphite: Type.Intersect([GRAPHITE_CONFIG], { default: {} }),
+  agent: Type.Intersect([AGENT_CONFIG], { default: {} }),
 });
 
 type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
@@ -362,7 +388,15 @@ type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
 export type EngineConfig = Readonly<
   Omit<
     RawEngineConfig,
-    'indexerUrl' | 'incomingUrl' | 'storageUrl' | 'api' | 'metricd' | 'ops' | 'statsd' | 'graphite'
+    | 'indexerUrl'
+    | 'incomingUrl'
+    | 'storageUrl'
+    | 'api'
+    | 'metricd'
+    | 'ops'
+    | 'statsd'
+    | 'graphite'
+    | 'agent'
   > & {
     readonly indexerUrl: string;
     readonly incomingUrl: string;
@@ -374,6 +408,7 @@ export type EngineConfig = Readonly<
     readonly ops: Readonly<Static<typeof OPS_CONFIG>>;
     readonly statsd: Readonly<Static<typeof STATSD_CONFIG>>;
     readonly graphite: Readonly<Static<typeof GRAPHITE_CONFIG>>;
+    readonly agent: Readonly<Static<typeof AGENT_CONFIG>>;
   }
 >;
 /** The API's slice of the configuration. */
@@ -388,6 +423,8 @@ export type OpsConfig = EngineConfig['ops'];
 export type StatsdConfig = EngineConfig['statsd'];
 /** The Graphite listener's slice. */
 export type GraphiteConfig = EngineConfig['graphite'];
+/** The host agent's slice. */
+export type AgentConfig = EngineConfig['agent'];
 /** The `log` slice. */
 export type LogConfig = EngineConfig['log'];
 
@@ -511,7 +548,7 @@ export function redactConfig(config: EngineConfig): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(config, (key, value: unknown) => {
       if (typeof value !== 'string') return value;
-      return /password$/i.test(key) ? '***' : redactUrl(value);
+      return /(password|secret)$/i.test(key) ? '***' : redactUrl(value);
     }),
   ) as Record<string, unknown>;
 }

@@ -144,9 +144,9 @@ export async function launchMetricd(options: LaunchMetricdOptions): Promise<Metr
   );
 }
 
-/** Starts `orzo statsd` or `orzo graphite` on an upgraded data folder; waits until it listens. */
+/** Starts `orzo statsd`, `orzo graphite` or `orzo agent`; waits until it listens. */
 export async function launchListener(
-  command: 'statsd' | 'graphite',
+  command: 'statsd' | 'graphite' | 'agent',
   options: LaunchMetricdOptions,
 ): Promise<MetricdChild> {
   return spawnOrzo(command, options, (child, output) =>
