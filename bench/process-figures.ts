@@ -17,8 +17,19 @@ export function cpuSeconds(pid: number): number {
 
 /** The peak resident memory of a process in MiB; `null` once it is gone. */
 export function peakRssMiB(pid: number): number | null {
+  return statusMiB(pid, 'VmHWM');
+}
+
+/** The resident memory of a process now, in MiB; `null` once it is gone. */
+export function rssMiB(pid: number): number | null {
+  return statusMiB(pid, 'VmRSS');
+}
+
+function statusMiB(pid: number, field: string): number | null {
   try {
-    const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const line = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+      readFileSync(`/proc/${String(pid)}/status`, 'utf8'),
+    );
     return line === null ? null : Math.round(Number(line[1]) / 1024);
   } catch {
     return null;
