@@ -13,7 +13,7 @@ import { transformResourceId } from '../../../src/grammar/index.ts';
 import type { MeasureBatch } from '../../../src/ingest/index.ts';
 import { sendDatagrams } from '../../support/send-datagrams.ts';
 import { warningLogger } from '../../support/warning-logger.ts';
-import { createCatchAllPolicy, startApi, type TestApi } from '../harness.ts';
+import { ADMIN, createCatchAllPolicy, startApi, type TestApi } from '../harness.ts';
 
 describe('statsd listener', () => {
   let api: TestApi;
@@ -122,6 +122,26 @@ describe('statsd listener', () => {
       [first, 4],
       [clock, 1],
     ]);
+  });
+
+  it('makes a metric again when an operator deleted it between two flushes', async () => {
+    await sendDatagrams(listener.address.port, ['again:1|c']);
+    clock += 10_000_000;
+    await listener.flush();
+    const first = (await resource()).metrics['again|c'];
+    assert.ok(first);
+    const deleted = await api.app.inject({
+      method: 'DELETE',
+      url: `/v1/metric/${first}`,
+      headers: { authorization: ADMIN },
+    });
+    assert.equal(deleted.statusCode, 204);
+    await sendDatagrams(listener.address.port, ['again:2|c']);
+    clock += 10_000_000;
+    await listener.flush();
+    const second = (await resource()).metrics['again|c'];
+    assert.ok(second !== undefined && second !== first, 'a new metric');
+    assert.deepEqual(await waiting('again|c'), [[clock, 2]]);
   });
 
   it('writes what it gathered when it is closed', async () => {
