@@ -57,7 +57,7 @@ const LAYERS = [
   { folder: 'coordination', allowed: [...CORE, 'optracker/'] },
   { folder: 'chef', allowed: [...CORE, ...BACKENDS] },
   { folder: 'agent', allowed: CORE },
-  { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/'] },
+  { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/', 'agent/'] },
   { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'cli', allowed: undefined },
 ];

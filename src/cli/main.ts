@@ -8,6 +8,7 @@ import { runApi } from './api.ts';
 import { runBackup, runRestore } from './backup.ts';
 import { runAgent } from './agent.ts';
 import { runFeeder } from './feeders.ts';
+import { runHosts } from './hosts.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
 import { runMetricdFail } from './metricd-fail.ts';
 import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
@@ -50,6 +51,8 @@ commands:
             become resources and metrics by graphite.rules, else graphite.resourceComponents
   agent     the host agent: samples /proc every agent.quantumSeconds (default 15) and answers
             its poller's signed dumps on agent.port (default 8650); agent.secret is required
+  host add NAME HOST:PORT | host remove NAME | host list
+            the hosts whose agents the poller (poller.enabled) dumps every poller.quantumSeconds
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text (also --help or -h after any command); --version prints the version
 
@@ -70,6 +73,7 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   statsd: [],
   graphite: [],
   agent: [],
+  host: [],
   help: [],
   backup: [],
   restore: [],
@@ -146,8 +150,12 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'user':
     case 'token':
+    case 'host':
       try {
-        const lines = await runAccounts(config, { positionals, flags: extraFlags });
+        const lines =
+          command === 'host'
+            ? await runHosts(config, positionals)
+            : await runAccounts(config, { positionals, flags: extraFlags });
         process.stdout.write(lines.map((line) => `${line}\n`).join(''));
         return 0;
       } catch (error) {

@@ -15,11 +15,13 @@ import type { EngineConfig } from '../config/index.ts';
 import { FileStatusBoard } from '../coordination/index.ts';
 import {
   ALWAYS_ACTIVE,
+  HostPoller,
   Janitor,
   LocalDispatcher,
   Reporter,
   WorkerProcess,
   WorkerSupervisor,
+  type ReporterModule,
 } from '../metricd/index.ts';
 import {
   consumeQueuedBlocks,
@@ -60,7 +62,7 @@ export async function startMetricd(
     supervisor,
     incoming: services.incoming,
     board: mode.board,
-    modules: [new Janitor(services.chef, logger, config.metricd.janitorSeconds * 1000)],
+    modules: reporterModules(config, services, logger),
     config: config.metricd,
     tracker: services.tracker,
     logger,
@@ -146,4 +148,30 @@ export async function runMetricdWorker(): Promise<number> {
     },
   });
   return worker.run();
+}
+
+/** The modules of the active reporter: the janitor, and the host poller when enabled. */
+function reporterModules(
+  config: EngineConfig,
+  services: EngineServices,
+  logger: Logger,
+): ReporterModule[] {
+  const modules: ReporterModule[] = [
+    new Janitor(services.chef, logger, config.metricd.janitorSeconds * 1000),
+  ];
+  const { poller } = config;
+  if (poller.enabled && poller.secret !== undefined) {
+    modules.push(
+      new HostPoller({
+        indexer: services.indexer,
+        incoming: services.incoming,
+        logger,
+        secret: poller.secret,
+        quantumSeconds: poller.quantumSeconds,
+        timeoutMs: poller.timeoutSeconds * 1000,
+        defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
+      }),
+    );
+  }
+  return modules;
 }

@@ -336,6 +336,18 @@ const AGENT_CONFIG = Type.Object({
   metricsPort: Type.Optional(PORT),
 });
 
+/** Settings of the host poller, a module of the active metricd reporter. */
+const POLLER_CONFIG = Type.Object({
+  /** Dump the agents of the hosts in the index (`orzo host add`). @defaultValue `false` */
+  enabled: Type.Boolean({ default: false }),
+  /** The agents' shared secret (`ORZO_POLLER_SECRET`); required when enabled. @defaultValue none */
+  secret: Type.Optional(Type.String({ minLength: 16 })),
+  /** Seconds between two dumps of every agent; agents sample at it. @defaultValue `15` */
+  quantumSeconds: Type.Number({ minimum: 0.1, default: 15 }),
+  /** Seconds an agent has to connect and to answer one request. @defaultValue `10` */
+  timeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+});
+
 /** Settings of the archive policies. */
 const ARCHIVE_POLICY_CONFIG = Type.Object({
   /** Methods of a policy created without `aggregation_methods`. @defaultValue Gnocchi's six */
@@ -377,6 +389,7 @@ export const ENGINE_CONFIG_SCHEMA = Type.Object({
   statsd: Type.Intersect([STATSD_CONFIG], { default: {} }),
   graphite: Type.Intersect([GRAPHITE_CONFIG], { default: {} }),
   agent: Type.Intersect([AGENT_CONFIG], { default: {} }),
+  poller: Type.Intersect([POLLER_CONFIG], { default: {} }),
 });
 
 type RawEngineConfig = Static<typeof ENGINE_CONFIG_SCHEMA>;
@@ -397,6 +410,7 @@ export type EngineConfig = Readonly<
     | 'statsd'
     | 'graphite'
     | 'agent'
+    | 'poller'
   > & {
     readonly indexerUrl: string;
     readonly incomingUrl: string;
@@ -409,6 +423,7 @@ export type EngineConfig = Readonly<
     readonly statsd: Readonly<Static<typeof STATSD_CONFIG>>;
     readonly graphite: Readonly<Static<typeof GRAPHITE_CONFIG>>;
     readonly agent: Readonly<Static<typeof AGENT_CONFIG>>;
+    readonly poller: Readonly<Static<typeof POLLER_CONFIG>>;
   }
 >;
 /** The API's slice of the configuration. */
@@ -518,6 +533,13 @@ export function resolveConfig(layers: readonly ConfigLayer[]): EngineConfig {
     throw new ConfigError(`invalid configuration at ${path}: unknown method '${unknown}'`, {
       path,
     });
+  }
+  if (raw.poller.enabled && raw.poller.secret === undefined) {
+    const path = '/poller/secret';
+    throw new ConfigError(
+      `invalid configuration at ${path}: required when the poller is enabled (ORZO_POLLER_SECRET)`,
+      { path },
+    );
   }
   if (raw.metricd.minBlockSize > raw.metricd.maxBlockSize) {
     const path = '/metricd/minBlockSize';

@@ -10,6 +10,8 @@ export * from './cluster/block-queue.ts';
 export * from './cluster/cluster-dispatcher.ts';
 export * from './cluster/election-leadership.ts';
 export * from './local/local-dispatcher.ts';
+export * from './modules/host-poller.ts';
+export * from './modules/host-registry.ts';
 export * from './modules/janitor.ts';
 export * from './reporter/backlog-gauge.ts';
 export * from './reporter/block-dispatcher.ts';
