@@ -15,7 +15,7 @@
  */
 import type { Socket } from 'node:net';
 
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../../optracker/index.ts';
@@ -33,8 +33,8 @@ export const REQUEST_OP_KIND = 'request';
 const trackRequests: FastifyPluginCallback<{ tracker: OpTracker }> = (app, { tracker }, done) => {
   // NOTE: fastify 5 refuses object defaults for request decorators; the hook below sets it first.
   app.decorateRequest<null>('op', null);
-  app.addHook('onRequest', (request, _reply, next) => {
-    request.op = tracker.enabled ? beginRequestOp(tracker, request) : NOOP_OP;
+  app.addHook('onRequest', (request, reply, next) => {
+    request.op = tracker.enabled ? beginRequestOp(tracker, request, reply) : NOOP_OP;
     next();
   });
   app.addHook('preValidation', (request, _reply, next) => {
@@ -57,42 +57,52 @@ const trackRequests: FastifyPluginCallback<{ tracker: OpTracker }> = (app, { tra
   done();
 };
 
-function beginRequestOp(tracker: OpTracker, request: FastifyRequest): TrackedOp {
+function beginRequestOp(
+  tracker: OpTracker,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): TrackedOp {
   const { url } = request;
   const query = url.indexOf('?');
   const op = tracker.begin(
     REQUEST_OP_KIND,
     `${request.method} ${query === -1 ? url : url.slice(0, query)}`,
   );
-  watchSocket(request, op);
+  // NOTE: onResponse runs only once the answer is written; a client that disconnects first (or a
+  // server timeout) ends the response with `close` alone. Finishing twice does nothing.
+  const ended = () => {
+    if (!reply.raw.writableFinished) op.mark('aborted');
+    op.finish();
+  };
+  reply.raw.once('close', () => {
+    ended();
+    forgetOp(request, op);
+  });
+  watchSocket(request, op, ended);
   return op;
 }
 
 /**
- * The ops of each connection that have not ended. onResponse runs only once an answer is
- * written; a client that disconnects first (or a server timeout, which destroys the socket)
- * ends the connection instead, and its `close` ends every op still open on it — the one in
- * hand and any pipelined behind it. One listener per connection, not one per request.
+ * The ops of each connection that have not ended, and how to end each. A response waiting behind
+ * another on a connection with pipelined requests is not attached to the socket, so it never
+ * emits `close` when the client goes away; the socket's own `close` ends them all.
  */
-const openOps = new WeakMap<object, Set<TrackedOp>>();
+const openOps = new WeakMap<object, Map<TrackedOp, () => void>>();
 
-function watchSocket(request: FastifyRequest, op: TrackedOp): void {
+function watchSocket(request: FastifyRequest, op: TrackedOp, ended: () => void): void {
   const socket = request.raw.socket as Partial<Socket> | null;
   if (typeof socket?.once !== 'function') return;
   let ops = openOps.get(socket);
   if (ops === undefined) {
-    const open = new Set<TrackedOp>();
+    const open = new Map<TrackedOp, () => void>();
     ops = open;
     openOps.set(socket, open);
     socket.once('close', () => {
-      for (const pending of open) {
-        pending.mark('aborted');
-        pending.finish();
-      }
+      for (const end of open.values()) end();
       open.clear();
     });
   }
-  ops.add(op);
+  ops.set(op, ended);
 }
 
 function forgetOp(request: FastifyRequest, op: TrackedOp): void {
