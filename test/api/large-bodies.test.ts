@@ -71,7 +71,9 @@ function post(port: number, path: string, body: Buffer, authorization?: string):
     if (output.includes('sending')) markSending();
   });
   const status = new Promise<number>((resolve, reject) => {
-    child.on('exit', () => {
+    // NOTE: 'close', not 'exit': a child's exit can be reported before the last of its output
+    // (the status line) has been read from its pipe.
+    child.on('close', () => {
       markSending();
       const answer = /^(\d{3})$/m.exec(output);
       if (answer === null) reject(new Error(`no answer: ${output}`));
