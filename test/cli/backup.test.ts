@@ -47,7 +47,8 @@ function orzoAsync(args: readonly string[]): Promise<{ code: number | null; outp
     let output = '';
     child.stdout.on('data', (data: Buffer) => (output += data.toString()));
     child.stderr.on('data', (data: Buffer) => (output += data.toString()));
-    child.on('exit', (code) => {
+    // NOTE: 'close', once its pipes are read to the end: 'exit' can come before the last output.
+    child.on('close', (code) => {
       resolve({ code, output });
     });
   });

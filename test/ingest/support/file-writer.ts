@@ -56,8 +56,10 @@ export function startWriter(basePath: string, firstTag: number, fsync: boolean, 
       reject(new Error(`writer exited early: ${stderr}`));
     });
   });
+  // NOTE: 'close', once stdout is read to the end: the acknowledgements printed just before a
+  // kill must all be counted, and 'exit' can come before them.
   const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+    child.once('close', () => {
       resolve();
     }),
   );
