@@ -20,6 +20,7 @@ import type { Incoming, MeasureBatch } from '../../ingest/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MetricAttachment } from '../../resource/index.ts';
 import type { ModuleStatus, ReporterModule } from '../reporter/reporter-module.ts';
+import { CounterRates, isCounter } from './counter-rates.ts';
 import {
   ensureHostSchema,
   HOST_ARCHIVE_POLICY,
@@ -67,21 +68,31 @@ export function figureMetricName(name: string, labels: Readonly<Record<string, s
   );
 }
 
-/** Samples as series by metric name, timestamps in microseconds. */
+/**
+ * Samples as series by metric name, timestamps in microseconds; with `rates`, each counter also
+ * gets its per-second rate as `<name>:rate` (Prometheus' recording-rule spelling), labels after.
+ */
 export function samplesToSeries(
   samples: readonly QueuedSample[],
+  rates?: { readonly host: string; readonly counters: CounterRates },
 ): Map<string, { timestamps: number[]; values: number[] }> {
   const series = new Map<string, { timestamps: number[]; values: number[] }>();
+  const add = (metric: string, time: number, value: number): void => {
+    let found = series.get(metric);
+    if (found === undefined) {
+      found = { timestamps: [], values: [] };
+      series.set(metric, found);
+    }
+    found.timestamps.push(time * 1000);
+    found.values.push(value);
+  };
   for (const sample of samples) {
     for (const { name, labels, value } of sample.figures) {
       const metric = figureMetricName(name, labels);
-      let found = series.get(metric);
-      if (found === undefined) {
-        found = { timestamps: [], values: [] };
-        series.set(metric, found);
-      }
-      found.timestamps.push(sample.time * 1000);
-      found.values.push(value);
+      add(metric, sample.time, value);
+      if (rates === undefined || !isCounter(name)) continue;
+      const rate = rates.counters.rate(rates.host, metric, { time: sample.time, value });
+      if (rate !== undefined) add(figureMetricName(`${name}:rate`, labels), sample.time, rate);
     }
   }
   return series;
@@ -93,6 +104,7 @@ export class HostPoller implements ReporterModule {
   readonly intervalMs: number;
   readonly #options: HostPollerOptions;
   readonly #hosts = new Map<string, HostState>();
+  readonly #rates = new CounterRates();
 
   constructor(options: HostPollerOptions) {
     this.#options = options;
@@ -110,6 +122,7 @@ export class HostPoller implements ReporterModule {
       if (names.has(name)) continue;
       state.connection?.close();
       this.#hosts.delete(name);
+      this.#rates.forget(name);
     }
     await mapLimit(hosts, POLL_CONCURRENCY, (host) => this.#poll(host, now));
   }
@@ -174,10 +187,11 @@ export class HostPoller implements ReporterModule {
       state.up = false;
       state.lastError = (error as Error).message;
     }
-    const series = samplesToSeries(samples);
+    const series = samplesToSeries(samples, { host: host.name, counters: this.#rates });
     series.set('agent_up', { timestamps: [now * 1000], values: [state.up ? 1 : 0] });
     try {
       await this.#store(host, series);
+      this.#rates.commit(host.name);
       const last = samples.at(-1);
       if (last !== undefined && state.connection !== undefined) {
         await state.connection.acknowledge(last.seq);
@@ -185,6 +199,7 @@ export class HostPoller implements ReporterModule {
       state.samplesStored += samples.length;
     } catch (error) {
       // NOTE: unacknowledged, the samples stay with the agent and come again next quantum.
+      this.#rates.discard(host.name);
       state.connection?.close();
       state.connection = undefined;
       state.lastError = (error as Error).message;

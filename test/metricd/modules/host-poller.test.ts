@@ -4,6 +4,9 @@
  * is stored once; names and addresses read as documented.
  */
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startAgent, type RunningAgent } from '../../../src/agent/host-agent.ts';
@@ -113,5 +116,84 @@ describe('HostPoller', () => {
     assert.deepEqual(parseAgentAddress('[::1]:8650'), { host: '::1', port: 8650 });
     assert.equal(parseAgentAddress('10.0.0.5'), undefined);
     assert.equal(parseAgentAddress('h:70000'), undefined);
+  });
+});
+
+describe('HostPoller rates', () => {
+  let api: TestApi;
+  let agent: RunningAgent;
+  let poller: HostPoller;
+  let procRoot: string;
+  const { logger } = warningLogger();
+
+  before(async () => {
+    procRoot = mkdtempSync(join(tmpdir(), 'orzo-proc-'));
+    cpSync(PROC_FIXTURE, procRoot, { recursive: true });
+    api = await startApi();
+    agent = await startAgent({
+      host: '127.0.0.1',
+      port: 0,
+      secret: SECRET,
+      hostname: 'db-2',
+      procRoot,
+      quantumSeconds: 3600,
+      maxSamples: 100,
+      maxBytes: 10_000_000,
+      logger,
+      readSpace: () => Promise.resolve({ sizeBytes: 100, freeBytes: 40, availBytes: 30 }),
+    });
+    poller = new HostPoller({
+      indexer: api.indexer,
+      incoming: api.incoming,
+      logger,
+      secret: SECRET,
+      quantumSeconds: 3600,
+      timeoutMs: 5000,
+      defaultAggregationMethods: ['mean'],
+    });
+    await poller.start();
+    await addHost(api.indexer, 'db-2', `127.0.0.1:${String(agent.port)}`, Date.now() * 1000);
+  });
+  after(async () => {
+    await poller.stop();
+    await agent.close();
+    await api.close();
+    rmSync(procRoot, { recursive: true, force: true });
+  });
+
+  const pending = async (metric: string): Promise<[number, number][]> => {
+    const resource = await api.indexer.getResource('host', hostResourceId('db-2'));
+    const id = resource?.metrics[metric];
+    if (id === undefined) return [];
+    const { measures } = await api.incoming.readPending(id);
+    return [...measures.timestamps].map((time, index) => [time, measures.values[index] ?? NaN]);
+  };
+
+  it('stores per-second rates of counters, counting a reset from zero', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // NOTE: the host rebooted: CPU user time is back to 1000 s (100,000 ticks) from 1904.27 s.
+    const stat = join(procRoot, 'stat');
+    writeFileSync(stat, readFileSync(stat, 'utf8').replace(/^cpu {2}190427 /m, 'cpu  100000 '));
+    await agent.sample();
+    await poller.tick(Date.now());
+    const raw = await pending('node_cpu_seconds_total@mode=user');
+    assert.deepEqual(
+      raw.map(([, value]) => value),
+      [1904.27, 1000],
+    );
+    const [first, second] = raw.map(([time]) => time);
+    const seconds = ((second ?? 0) - (first ?? 0)) / 1e6;
+    const rates = await pending('node_cpu_seconds_total:rate@mode=user');
+    assert.equal(rates.length, 1);
+    assert.equal(rates[0]?.[0], second);
+    assert.ok(Math.abs((rates[0]?.[1] ?? 0) - 1000 / seconds) < 1e-6 * (1000 / seconds));
+    // NOTE: an unchanged counter's rate is 0; a gauge has none.
+    assert.deepEqual(
+      (await pending('node_network_receive_bytes_total:rate@device=eth0')).map(
+        ([, value]) => value,
+      ),
+      [0],
+    );
+    assert.deepEqual(await pending('node_load1:rate'), []);
   });
 });
