@@ -14,6 +14,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 
+import { listen } from '../async/listen.ts';
 import type { Logger } from '../log/logger.ts';
 import { encodeFrame, FrameDecoder, FrameError } from './frames.ts';
 import { sampleHost, statfsSpace, type SpaceReader } from './host-sampler.ts';
@@ -128,9 +129,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
     });
   });
-  await listen(server, options.host, options.port);
+  const port = await listen(server, options.host, options.port);
 
   let metrics: HttpServer | undefined;
+  let metricsPort: number | undefined;
   if (options.metricsPort !== undefined) {
     metrics = createHttpServer((request, response) => {
       if ((request.url ?? '').split('?')[0] !== '/metrics') {
@@ -141,22 +143,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       response.end(metricsText(latest));
     });
-    await listen(metrics, options.host, options.metricsPort);
+    metricsPort = await listen(metrics, options.host, options.metricsPort);
   }
 
   await sample();
   schedule();
-  const portOf = (listening: Server | HttpServer | undefined) => {
-    const address = listening?.address();
-    return typeof address === 'object' && address !== null ? address.port : undefined;
-  };
   options.logger.info(
-    { host: options.host, port: portOf(server), quantumSeconds: options.quantumSeconds },
+    { host: options.host, port, quantumSeconds: options.quantumSeconds },
     'agent listening',
   );
   return {
-    port: portOf(server) ?? options.port,
-    metricsPort: portOf(metrics),
+    port,
+    metricsPort,
     queue,
     sample,
     close: async () => {
@@ -170,14 +168,4 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
     },
   };
-}
-
-function listen(server: Server | HttpServer, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
+import { listen } from '../../async/listen.ts';
+
 /**
  * A registry for the listeners of a process; with `processFigures`, also its Node.js and process
  * figures (left out beside the API, whose `/metrics` has them already).
@@ -41,16 +43,9 @@ export async function serveFeederMetrics(
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
+  const bound = await listen(server, host, port);
   return {
-    port: typeof address === 'object' && address !== null ? address.port : port,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {

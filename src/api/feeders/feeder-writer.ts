@@ -72,9 +72,7 @@ export class FeederWriter {
       op.mark('resolved');
       await this.#options.incoming.enqueueBatches(found.batches);
       op.mark('stored');
-      let measures = 0;
-      for (const batch of found.batches.values()) measures += batch.values.length;
-      return { measures, refused: found.refused };
+      return { measures: countMeasures(found.batches), refused: found.refused };
     } finally {
       op.finish();
     }
@@ -137,4 +135,13 @@ export class FeederWriter {
     const found = await this.#options.indexer.getMetrics([...batches.keys()]);
     return found.length === batches.size;
   }
+}
+
+/** The measures of series or batches. */
+export function countMeasures(
+  series: ReadonlyMap<string, { readonly values: ArrayLike<number> }>,
+): number {
+  let count = 0;
+  for (const { values } of series.values()) count += values.length;
+  return count;
 }

@@ -12,20 +12,16 @@ import { createSocket } from 'node:dgram';
 import { createServer, isIPv6, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 
+import { bindDatagram, listen } from '../../async/listen.ts';
 import type { GraphiteConfig } from '../../config/index.ts';
 import { ConfigError } from '../../errors/config-error.ts';
 import { dateToMicros } from '../../grammar/index.ts';
 import { GraphiteLineError, parseGraphiteLine } from '../../grammar/graphite-line.ts';
 import { FeederFigures } from './feeder-figures.ts';
-import { FeederWriter, type FeederTarget } from './feeder-writer.ts';
+import { countMeasures, FeederWriter, type FeederTarget } from './feeder-writer.ts';
 import { GraphitePathError, GraphitePaths, GraphiteRuleError } from './graphite-paths.ts';
 import { ReportLimiter } from './report-limiter.ts';
-import {
-  RECEIVE_BUFFER_BYTES,
-  bind,
-  type FeederDeps,
-  type RunningFeeder,
-} from './statsd-listener.ts';
+import { RECEIVE_BUFFER_BYTES, type FeederDeps, type RunningFeeder } from './feeder-deps.ts';
 
 interface Series {
   timestamps: number[];
@@ -111,7 +107,7 @@ export async function startGraphiteListener(
         figures.stored(measures);
         for (const { target, error } of refused) {
           const key = `${target.type}\0${target.originalId}`;
-          figures.dropped('refused', countOf(taken.get(key)?.series));
+          figures.dropped('refused', countMeasures(taken.get(key)?.series ?? new Map()));
           reports.warn({ err: error, resource: target.originalId }, 'graphite resource refused');
         }
       } catch (error) {
@@ -205,15 +201,7 @@ export async function startGraphiteListener(
       paused.delete(socket);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : settings.port;
+  const port = await listen(server, settings.host, settings.port);
 
   const udp = settings.udp
     ? createSocket({
@@ -236,7 +224,7 @@ export async function startGraphiteListener(
       deps.logger.error({ err: error }, 'graphite UDP socket error');
     });
     try {
-      await bind(udp, settings.host, port);
+      await bindDatagram(udp, settings.host, port);
     } catch (error) {
       await new Promise((resolve) => server.close(resolve));
       throw error;
@@ -269,10 +257,4 @@ export async function startGraphiteListener(
       await flush();
     },
   };
-}
-
-function countOf(series: ReadonlyMap<string, Series> | undefined): number {
-  let count = 0;
-  for (const { values } of series?.values() ?? []) count += values.length;
-  return count;
 }

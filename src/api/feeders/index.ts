@@ -4,4 +4,5 @@
  */
 export { createFeederRegistry, serveFeederMetrics } from './feeder-registry.ts';
 export { startGraphiteListener } from './graphite-listener.ts';
-export { startStatsdListener, type FeederDeps, type RunningFeeder } from './statsd-listener.ts';
+export type { FeederDeps, RunningFeeder } from './feeder-deps.ts';
+export { startStatsdListener } from './statsd-listener.ts';

@@ -7,50 +7,18 @@
  * under load never arrives, and what was gathered since the last flush is lost if the process
  * dies; a stop (SIGTERM) flushes first. A flush that fails is kept for the next one.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 
-import type { Registry } from 'prom-client';
-
+import { bindDatagram } from '../../async/listen.ts';
 import type { StatsdConfig } from '../../config/index.ts';
 import { StatsdMessageError, parseStatsdMessage } from '../../grammar/statsd-message.ts';
 import { dateToMicros } from '../../grammar/index.ts';
-import type { Indexer } from '../../indexer/index.ts';
-import type { Incoming } from '../../ingest/index.ts';
-import type { Logger } from '../../log/logger.ts';
-import type { OpTracker } from '../../optracker/index.ts';
+import { RECEIVE_BUFFER_BYTES, type FeederDeps, type RunningFeeder } from './feeder-deps.ts';
 import { FeederFigures } from './feeder-figures.ts';
-import { FeederWriter, type FeederTarget } from './feeder-writer.ts';
+import { countMeasures, FeederWriter, type FeederTarget } from './feeder-writer.ts';
 import { ReportLimiter } from './report-limiter.ts';
 import { StatsdBuckets } from './statsd-buckets.ts';
-
-/**
- * The socket's receive buffer: bursts wait there while a flush holds the event loop. The kernel
- * caps it at `net.core.rmem_max` (about 208 KiB unless raised); raise that to keep more.
- */
-export const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
-
-/** What a listener works with. */
-export interface FeederDeps {
-  readonly indexer: Indexer;
-  readonly incoming: Pick<Incoming, 'enqueueBatches'>;
-  readonly tracker: OpTracker;
-  readonly logger: Logger;
-  /** Where its figures are registered (the API's under `orzo serve`). */
-  readonly registry: Registry;
-  /** Now, in microseconds. */
-  readonly now?: () => number;
-}
-
-/** A running listener. */
-export interface RunningFeeder {
-  /** The bound address (the port is the one the system chose for port 0). */
-  readonly address: { readonly host: string; readonly port: number };
-  /** Writes what is gathered now. */
-  flush(): Promise<void>;
-  /** Stops listening, then flushes what was gathered. */
-  close(): Promise<void>;
-}
 
 /** Starts the statsd listener; rejects when the resource cannot be made or the port bound. */
 export async function startStatsdListener(
@@ -110,7 +78,7 @@ export async function startStatsdListener(
   socket.on('error', (error) => {
     deps.logger.error({ err: error }, 'statsd socket error');
   });
-  await bind(socket, settings.host, settings.port);
+  await bindDatagram(socket, settings.host, settings.port);
 
   let dropped = 0;
   let flushing: Promise<void> = Promise.resolve();
@@ -123,7 +91,7 @@ export async function startStatsdListener(
       const { measures, refused } = await writer.write([[target, series]]);
       figures.stored(measures);
       for (const { error } of refused) {
-        figures.dropped('refused', countOf(series));
+        figures.dropped('refused', countMeasures(series));
         deps.logger.error({ err: error, resourceId: settings.resourceId }, 'statsd flush refused');
       }
     } catch (error) {
@@ -156,24 +124,4 @@ export async function startStatsdListener(
       await flush();
     },
   };
-}
-
-function countOf(series: ReadonlyMap<string, { readonly values: readonly number[] }>): number {
-  let count = 0;
-  for (const { values } of series.values()) count += values.length;
-  return count;
-}
-
-/** Binds a datagram socket, rejecting on an address in use. */
-export function bind(socket: Socket, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      reject(error);
-    };
-    socket.once('error', onError);
-    socket.bind(port, host, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
 }
