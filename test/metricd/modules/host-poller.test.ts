@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startAgent, type RunningAgent } from '../../../src/agent/host-agent.ts';
-import type { MeasureBatch } from '../../../src/ingest/index.ts';
+import type { Incoming, MeasureBatch } from '../../../src/ingest/index.ts';
 import {
   addHost,
-  ensureHostSchema,
   figureMetricName,
   hostResourceId,
   HostPoller,
@@ -25,62 +24,87 @@ import { warningLogger } from '../../support/warning-logger.ts';
 
 const SECRET = 'an-in-process-poller-secret';
 
-describe('HostPoller', () => {
-  let api: TestApi;
-  let agent: RunningAgent;
-  let failNextStore = false;
-  let poller: HostPoller;
+/** One host polled in process: its agent, the poller, and what waits in incoming. */
+interface PolledHost {
+  readonly api: TestApi;
+  readonly agent: RunningAgent;
+  readonly poller: HostPoller;
+  /** The measures waiting for one of the host's metrics, as [µs, value]. */
+  readonly pending: (metric: string) => Promise<[number, number][]>;
+  close(): Promise<void>;
+}
+
+/** Starts an API's backends, an agent on `procRoot`, and a poller of that one host. */
+async function pollOneHost(
+  name: string,
+  procRoot: string,
+  incomingOf: (api: TestApi) => Pick<Incoming, 'enqueueBatches'> = (api) => api.incoming,
+): Promise<PolledHost> {
   const { logger } = warningLogger();
+  const api = await startApi();
+  const agent = await startAgent({
+    host: '127.0.0.1',
+    port: 0,
+    secret: SECRET,
+    hostname: name,
+    procRoot,
+    quantumSeconds: 3600,
+    maxSamples: 100,
+    maxBytes: 10_000_000,
+    logger,
+    readSpace: () => Promise.resolve({ sizeBytes: 100, freeBytes: 40, availBytes: 30 }),
+  });
+  const poller = new HostPoller({
+    indexer: api.indexer,
+    incoming: incomingOf(api),
+    logger,
+    secret: SECRET,
+    quantumSeconds: 3600,
+    timeoutMs: 5000,
+    defaultAggregationMethods: ['mean'],
+  });
+  await poller.start();
+  await addHost(api.indexer, name, `127.0.0.1:${String(agent.port)}`, Date.now() * 1000);
+  return {
+    api,
+    agent,
+    poller,
+    pending: async (metric) => {
+      const resource = await api.indexer.getResource('host', hostResourceId(name));
+      const id = resource?.metrics[metric];
+      if (id === undefined) return [];
+      const { measures } = await api.incoming.readPending(id);
+      return [...measures.timestamps].map((time, index) => [time, measures.values[index] ?? NaN]);
+    },
+    close: async () => {
+      await poller.stop();
+      await agent.close();
+      await api.close();
+    },
+  };
+}
+
+describe('HostPoller', () => {
+  let host: PolledHost;
+  let failNextStore = false;
 
   before(async () => {
-    api = await startApi();
-    agent = await startAgent({
-      host: '127.0.0.1',
-      port: 0,
-      secret: SECRET,
-      hostname: 'db-1',
-      procRoot: PROC_FIXTURE,
-      quantumSeconds: 3600,
-      maxSamples: 100,
-      maxBytes: 10_000_000,
-      logger,
-      readSpace: () => Promise.resolve({ sizeBytes: 100, freeBytes: 40, availBytes: 30 }),
-    });
-    poller = new HostPoller({
-      indexer: api.indexer,
-      incoming: {
-        enqueueBatches: (batches: ReadonlyMap<string, MeasureBatch>) => {
-          if (failNextStore) {
-            failNextStore = false;
-            return Promise.reject(new Error('incoming is down'));
-          }
-          return api.incoming.enqueueBatches(batches);
-        },
+    host = await pollOneHost('db-1', PROC_FIXTURE, (api) => ({
+      enqueueBatches: (batches: ReadonlyMap<string, MeasureBatch>) => {
+        if (failNextStore) {
+          failNextStore = false;
+          return Promise.reject(new Error('incoming is down'));
+        }
+        return api.incoming.enqueueBatches(batches);
       },
-      logger,
-      secret: SECRET,
-      quantumSeconds: 3600,
-      timeoutMs: 5000,
-      defaultAggregationMethods: ['mean', 'min', 'max', 'sum', 'std', 'count'],
-    });
-    await poller.start();
-    await ensureHostSchema(api.indexer, ['mean']);
-    await addHost(api.indexer, 'db-1', `127.0.0.1:${String(agent.port)}`, Date.now() * 1000);
+    }));
   });
-  after(async () => {
-    await poller.stop();
-    await agent.close();
-    await api.close();
-  });
+  after(() => host.close());
 
-  const stored = async (metric: string): Promise<number> => {
-    const resource = await api.indexer.getResource('host', hostResourceId('db-1'));
-    const id = resource?.metrics[metric];
-    if (id === undefined) return 0;
-    return (await api.incoming.readPending(id)).measures.values.length;
-  };
+  const stored = async (metric: string): Promise<number> => (await host.pending(metric)).length;
 
   it('acknowledges only what it stored: a failed store sends the samples again, once', async () => {
+    const { agent, poller } = host;
     await agent.sample();
     assert.equal(agent.queue.length, 2);
     failNextStore = true;
@@ -100,10 +124,10 @@ describe('HostPoller', () => {
     const status = poller.status() as {
       hosts: Partial<Record<string, { up: boolean; samples_stored: number }>>;
     };
-    const host = status.hosts['db-1'];
-    assert.ok(host);
-    assert.equal(host.up, true);
-    assert.equal(host.samples_stored, 3);
+    const polled = status.hosts['db-1'];
+    assert.ok(polled);
+    assert.equal(polled.up, true);
+    assert.equal(polled.samples_stored, 3);
   });
 
   it('names metrics by figure and labels, and reads agent addresses', () => {
@@ -120,60 +144,25 @@ describe('HostPoller', () => {
 });
 
 describe('HostPoller rates', () => {
-  let api: TestApi;
-  let agent: RunningAgent;
-  let poller: HostPoller;
+  let host: PolledHost;
   let procRoot: string;
-  const { logger } = warningLogger();
 
   before(async () => {
     procRoot = mkdtempSync(join(tmpdir(), 'orzo-proc-'));
     cpSync(PROC_FIXTURE, procRoot, { recursive: true });
-    api = await startApi();
-    agent = await startAgent({
-      host: '127.0.0.1',
-      port: 0,
-      secret: SECRET,
-      hostname: 'db-2',
-      procRoot,
-      quantumSeconds: 3600,
-      maxSamples: 100,
-      maxBytes: 10_000_000,
-      logger,
-      readSpace: () => Promise.resolve({ sizeBytes: 100, freeBytes: 40, availBytes: 30 }),
-    });
-    poller = new HostPoller({
-      indexer: api.indexer,
-      incoming: api.incoming,
-      logger,
-      secret: SECRET,
-      quantumSeconds: 3600,
-      timeoutMs: 5000,
-      defaultAggregationMethods: ['mean'],
-    });
-    await poller.start();
-    await addHost(api.indexer, 'db-2', `127.0.0.1:${String(agent.port)}`, Date.now() * 1000);
+    host = await pollOneHost('db-2', procRoot);
   });
   after(async () => {
-    await poller.stop();
-    await agent.close();
-    await api.close();
+    await host.close();
     rmSync(procRoot, { recursive: true, force: true });
   });
-
-  const pending = async (metric: string): Promise<[number, number][]> => {
-    const resource = await api.indexer.getResource('host', hostResourceId('db-2'));
-    const id = resource?.metrics[metric];
-    if (id === undefined) return [];
-    const { measures } = await api.incoming.readPending(id);
-    return [...measures.timestamps].map((time, index) => [time, measures.values[index] ?? NaN]);
-  };
 
   it('stores per-second rates of counters, counting a reset from zero', async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     // NOTE: the host rebooted: CPU user time is back to 1000 s (100,000 ticks) from 1904.27 s.
     const stat = join(procRoot, 'stat');
     writeFileSync(stat, readFileSync(stat, 'utf8').replace(/^cpu {2}190427 /m, 'cpu  100000 '));
+    const { agent, poller, pending } = host;
     await agent.sample();
     await poller.tick(Date.now());
     const raw = await pending('node_cpu_seconds_total@mode=user');
