@@ -12,6 +12,8 @@ import { signRequest, type AgentRequest } from './request-auth.ts';
 /** An agent's answer to `dump`. */
 export interface DumpAnswer {
   readonly host: string;
+  /** This run of the agent: sequence numbers start again from 1 with a new one. */
+  readonly instance: string;
   readonly quantumSeconds: number;
   readonly samples: QueuedSample[];
   readonly queued: number;

@@ -11,6 +11,7 @@
  * breaks the format closes its connection alone. The latest sample is also served as Prometheus
  * text on `/metrics` when a metrics port is given.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 
@@ -57,6 +58,7 @@ const DEFAULT_DUMP_MAX = 1000;
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const now = options.now ?? Date.now;
   const queue = new SampleQueue(options);
+  const instance = randomUUID();
   let latest: readonly HostFigure[] = [];
   let quantumMs = options.quantumSeconds * 1000;
   let timer: NodeJS.Timeout | undefined;
@@ -120,6 +122,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
             ok: true,
             id: request.id,
             host: options.hostname,
+            instance,
             quantumSeconds: quantumMs / 1000,
             samples: queue.pending(request.max ?? DEFAULT_DUMP_MAX),
             queued: queue.length,

@@ -6,7 +6,7 @@
 import type { Registry } from 'prom-client';
 
 import { resolveConfig, type ApiConfig, type ArchivePolicyConfig } from '../config/index.ts';
-import type { OpsCommand, StatusBoard } from '../coordination/index.ts';
+import type { HostNowBoard, OpsCommand, StatusBoard } from '../coordination/index.ts';
 import type { Indexer } from '../indexer/index.ts';
 import type { Incoming } from '../ingest/index.ts';
 import { OpTracker } from '../optracker/index.ts';
@@ -48,6 +48,8 @@ export interface ApiDeps {
   readonly refresh?: MetricRefresher;
   /** Where metricd publishes its status, for `/v1/status`; without it no processor is shown. */
   readonly statusBoard?: StatusBoard;
+  /** Where the host poller keeps each host's newest sample, for `/v1/host/{name}/now`. */
+  readonly hostNowBoard?: HostNowBoard;
   /**
    * This process's op tracker, which every request is an op of; the caller starts and closes it.
    * Without one, nothing is tracked and the API's op dumps say `enabled: false`.
@@ -76,6 +78,7 @@ export interface ApiEngine {
   readonly storage: Storage;
   readonly refresh?: MetricRefresher;
   readonly statusBoard?: StatusBoard;
+  readonly hostNowBoard?: HostNowBoard;
   readonly tracker: OpTracker;
   readonly metricdOps?: MetricdOpsGatherer;
   readonly metricsRegistry?: Registry;
@@ -97,6 +100,7 @@ export function createApiEngine(deps: ApiDeps): ApiEngine {
     storage: deps.storage,
     ...(deps.refresh === undefined ? {} : { refresh: deps.refresh }),
     ...(deps.statusBoard === undefined ? {} : { statusBoard: deps.statusBoard }),
+    ...(deps.hostNowBoard === undefined ? {} : { hostNowBoard: deps.hostNowBoard }),
     tracker: deps.tracker ?? untracked(),
     ...(deps.metricdOps === undefined ? {} : { metricdOps: deps.metricdOps }),
     ...(deps.metricsRegistry === undefined ? {} : { metricsRegistry: deps.metricsRegistry }),

@@ -37,6 +37,7 @@ import { influxdbRoutes } from './routes/influxdb.ts';
 import { measureRoutes } from './routes/measures.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { hostRoutes } from './routes/hosts.ts';
 import { resourceTypeRoutes } from './routes/resource-types.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
@@ -56,6 +57,7 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   resourceRoutes,
   aggregateRoutes,
   statusRoutes,
+  hostRoutes,
   influxdbRoutes,
   prometheusWriteRoutes,
   opsRoutes,

@@ -10,7 +10,11 @@ import { assertAuthSettings } from '../api/auth/create-authenticator.ts';
 import { assertProtectedListen } from '../api/protected-mode.ts';
 import { buildApp, type ApiDeps, type OrzoApp } from '../api/index.ts';
 import type { EngineConfig } from '../config/index.ts';
-import { createStatusBoardReader, gatherMetricdOps } from '../coordination/index.ts';
+import {
+  createHostNowBoard,
+  createStatusBoardReader,
+  gatherMetricdOps,
+} from '../coordination/index.ts';
 import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
@@ -26,12 +30,15 @@ export function buildEngineApp(
   services: EngineServices,
   metricsRegistry?: ApiDeps['metricsRegistry'],
 ): OrzoApp {
-  const statusBoard = createStatusBoardReader(config.backends.coordination, config.dataDir);
+  const { coordination } = config.backends;
+  const statusBoard = createStatusBoardReader(coordination, config.dataDir);
+  const hostNowBoard = createHostNowBoard(coordination, config.dataDir);
   const app = buildApp({
     indexer: services.indexer,
     incoming: services.incoming,
     storage: services.storage,
     statusBoard,
+    hostNowBoard,
     refresh: (metricId, timeoutMs) => services.chef.refreshMetric(metricId, timeoutMs),
     tracker: services.tracker,
     metricdOps: async (command) => {
@@ -45,7 +52,10 @@ export function buildEngineApp(
     config,
     logger: { level: config.log.level },
   });
-  app.addHook('onClose', () => statusBoard.close());
+  app.addHook('onClose', async () => {
+    await statusBoard.close();
+    await hostNowBoard.close();
+  });
   return app;
 }
 

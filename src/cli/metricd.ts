@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 
 import type { EngineConfig } from '../config/index.ts';
-import { FileStatusBoard } from '../coordination/index.ts';
+import { createHostNowBoard, FileStatusBoard, type HostNowBoard } from '../coordination/index.ts';
 import {
   ALWAYS_ACTIVE,
   HostPoller,
@@ -56,13 +56,16 @@ export async function startMetricd(
     coordination.kind === 'redis'
       ? openClusterMode({ ...modeOptions, coordination })
       : openLocalMode(modeOptions);
+  const nowBoard = config.poller.enabled
+    ? createHostNowBoard(coordination, config.dataDir)
+    : undefined;
   const reporter = new Reporter({
     dispatcher: mode.dispatcher,
     leadership: mode.leadership,
     supervisor,
     incoming: services.incoming,
     board: mode.board,
-    modules: reporterModules(config, services, logger),
+    modules: reporterModules(config, services, logger, nowBoard),
     config: config.metricd,
     tracker: services.tracker,
     logger,
@@ -81,6 +84,7 @@ export async function startMetricd(
       await adminSocket?.close();
       await reporter.stop();
       await mode.close();
+      await nowBoard?.close();
       logger.info('metricd stopped');
     },
   };
@@ -155,6 +159,7 @@ function reporterModules(
   config: EngineConfig,
   services: EngineServices,
   logger: Logger,
+  nowBoard: HostNowBoard | undefined,
 ): ReporterModule[] {
   const modules: ReporterModule[] = [
     new Janitor(services.chef, logger, config.metricd.janitorSeconds * 1000),
@@ -169,6 +174,8 @@ function reporterModules(
         secret: poller.secret,
         quantumSeconds: poller.quantumSeconds,
         timeoutMs: poller.timeoutSeconds * 1000,
+        deadAfterMs: poller.deadAfterSeconds * 1000,
+        ...(nowBoard === undefined ? {} : { nowBoard }),
         defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
       }),
     );

@@ -342,10 +342,18 @@ const POLLER_CONFIG = Type.Object({
   enabled: Type.Boolean({ default: false }),
   /** The agents' shared secret (`ORZO_POLLER_SECRET`); required when enabled. @defaultValue none */
   secret: Type.Optional(Type.String({ minLength: 16 })),
-  /** Seconds between two dumps of every agent; agents sample at it. @defaultValue `15` */
+  /**
+   * Seconds between two dumps of an agent, unless its host resource sets `quantum`; agents
+   * sample at it. @defaultValue `15`
+   */
   quantumSeconds: Type.Number({ minimum: 0.1, default: 15 }),
   /** Seconds an agent has to connect and to answer one request. @defaultValue `10` */
   timeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  /**
+   * Seconds of silence after which an agent is declared dead (gpperfmon's 150); a failed agent
+   * is tried again after one quantum, doubling up to this. @defaultValue `150`
+   */
+  deadAfterSeconds: Type.Number({ exclusiveMinimum: 0, default: 150 }),
 });
 
 /** Settings of the archive policies. */

@@ -44,3 +44,4 @@ export {
   type ResourceTypeJson,
   type ResourceTypeState,
 } from './resource-type.ts';
+export { HOST_CREATOR, HOST_RESOURCE_TYPE, hostResourceId } from './host-resource.ts';

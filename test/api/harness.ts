@@ -64,6 +64,7 @@ export interface StartApiOptions {
   readonly opsLogger?: Pick<Logger, 'warn'>;
   /** Where metricd's status is read. @defaultValue none */
   readonly statusBoard?: ApiDeps['statusBoard'];
+  readonly hostNowBoard?: ApiDeps['hostNowBoard'];
   /** metricd's op dumps. @defaultValue none */
   readonly metricdOps?: ApiDeps['metricdOps'];
 }
@@ -98,6 +99,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<TestApi> 
     ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.statusBoard === undefined ? {} : { statusBoard: options.statusBoard }),
+    ...(options.hostNowBoard === undefined ? {} : { hostNowBoard: options.hostNowBoard }),
     ...(options.metricdOps === undefined ? {} : { metricdOps: options.metricdOps }),
   });
   await app.ready();

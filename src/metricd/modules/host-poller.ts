@@ -12,9 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { AgentConnection } from '../../agent/agent-client.ts';
+import { AgentConnection, type DumpAnswer } from '../../agent/agent-client.ts';
 import type { QueuedSample } from '../../agent/sample-queue.ts';
-import { mapLimit } from '../../async/map-limit.ts';
+import { Limiter } from '../../async/limiter.ts';
+import type { HostNowBoard } from '../../coordination/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
 import type { Incoming, MeasureBatch } from '../../ingest/index.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -34,11 +35,19 @@ import {
 export interface HostPollerOptions {
   readonly indexer: Indexer;
   readonly incoming: Pick<Incoming, 'enqueueBatches'>;
-  readonly logger: Pick<Logger, 'warn' | 'error'>;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   readonly secret: string;
+  /** Seconds between two dumps of a host whose resource sets no `quantum`. */
   readonly quantumSeconds: number;
   /** How long an agent has to connect and to answer one request. */
   readonly timeoutMs: number;
+  /**
+   * An agent silent this long is declared dead (one warning); until then, and after, a failed
+   * agent is tried again after one quantum, doubling up to this.
+   */
+  readonly deadAfterMs: number;
+  /** Where the newest sample of each host is kept for the API's now view. */
+  readonly nowBoard?: HostNowBoard;
   readonly defaultAggregationMethods: readonly string[];
 }
 
@@ -48,14 +57,34 @@ const POLL_CONCURRENCY = 64;
 /** Samples asked for in one dump; a larger backlog is caught up over the next quanta. */
 const DUMP_MAX = 240;
 
+/** The longest time between two looks at the host list and what is due. */
+const MAX_TICK_MS = 1000;
+
 interface HostState {
+  readonly name: string;
+  readonly resourceId: string;
   address: string;
+  quantumSeconds: number;
   connection: AgentConnection | undefined;
   up: boolean;
+  dead: boolean;
+  /** Failed attempts in a row; the back-off doubles with each. */
+  failures: number;
+  firstSeen: number;
   lastContact: number | undefined;
+  sampledAt: number | undefined;
+  nextDue: number;
+  nextAttempt: number;
   samplesStored: number;
+  /**
+   * The newest sample stored, by agent run: a dump whose acknowledgement was lost sends it and
+   * those before it again, and they are acknowledged without being stored twice.
+   */
+  storedThrough: { readonly instance: string; readonly seq: number } | undefined;
   agentDropped: number;
   lastError: string | undefined;
+  figures: Record<string, number>;
+  polling: Promise<void> | undefined;
 }
 
 /** The metric name of a figure. */
@@ -105,34 +134,58 @@ export class HostPoller implements ReporterModule {
   readonly #options: HostPollerOptions;
   readonly #hosts = new Map<string, HostState>();
   readonly #rates = new CounterRates();
+  readonly #limiter = new Limiter(POLL_CONCURRENCY);
 
   constructor(options: HostPollerOptions) {
     this.#options = options;
-    this.intervalMs = options.quantumSeconds * 1000;
+    this.intervalMs = Math.min(MAX_TICK_MS, options.quantumSeconds * 1000);
   }
 
   async start(): Promise<void> {
     await ensureHostSchema(this.#options.indexer, this.#options.defaultAggregationMethods);
   }
 
+  /**
+   * Reads the host list (so that hosts added, removed, moved or given another quantum apply
+   * within one tick) and starts the dumps that are due; it does not wait for them, so that one
+   * slow agent delays no other. {@link idle} waits.
+   */
   async tick(now: number): Promise<void> {
     const hosts = await listHosts(this.#options.indexer, now * 1000);
     const names = new Set(hosts.map((host) => host.name));
     for (const [name, state] of this.#hosts) {
       if (names.has(name)) continue;
-      state.connection?.close();
       this.#hosts.delete(name);
       this.#rates.forget(name);
+      void state.polling?.finally(() => state.connection?.close());
+      state.connection?.close();
+      await this.#options.nowBoard?.remove(state.resourceId).catch((error: unknown) => {
+        this.#options.logger.warn({ err: error, host: name }, 'host now view not removed');
+      });
     }
-    await mapLimit(hosts, POLL_CONCURRENCY, (host) => this.#poll(host, now));
+    for (const host of hosts) {
+      const state = this.#stateOf(host, now);
+      if (state.polling !== undefined || state.nextDue > now) continue;
+      state.nextDue = now + state.quantumSeconds * 1000;
+      state.polling = this.#limiter
+        .run(() => this.#poll(state, host, now))
+        .finally(() => {
+          state.polling = undefined;
+        });
+    }
+  }
+
+  /** Resolves once the dumps in progress are over. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#hosts.values()].flatMap((state) => state.polling ?? []));
   }
 
   async stop(): Promise<void> {
+    await this.idle();
     for (const state of this.#hosts.values()) {
       state.connection?.close();
       state.connection = undefined;
     }
-    return Promise.resolve();
   }
 
   status(): ModuleStatus {
@@ -142,11 +195,15 @@ export class HostPoller implements ReporterModule {
           name,
           {
             address: state.address,
+            state: state.up ? 'up' : state.dead ? 'dead' : 'down',
             up: state.up,
-            last_contact:
-              state.lastContact === undefined ? null : new Date(state.lastContact).toISOString(),
+            last_contact: isoOrNull(state.lastContact),
+            quantum_seconds: state.quantumSeconds,
             samples_stored: state.samplesStored,
             agent_dropped: state.agentDropped,
+            ...(state.failures === 0
+              ? {}
+              : { failures: state.failures, next_attempt: isoOrNull(state.nextAttempt) }),
             ...(state.lastError === undefined ? {} : { last_error: state.lastError }),
           },
         ]),
@@ -154,49 +211,64 @@ export class HostPoller implements ReporterModule {
     };
   }
 
-  async #poll(host: KnownHost, now: number): Promise<void> {
+  /** The state of a listed host, made or brought up to date with its resource. */
+  #stateOf(host: KnownHost, now: number): HostState {
+    const quantumSeconds = host.quantumSeconds ?? this.#options.quantumSeconds;
     let state = this.#hosts.get(host.name);
-    if (state?.address !== host.address) {
-      state?.connection?.close();
+    if (state === undefined) {
       state = {
+        name: host.name,
+        resourceId: host.resourceId,
         address: host.address,
+        quantumSeconds,
         connection: undefined,
         up: false,
+        dead: false,
+        failures: 0,
+        firstSeen: now,
         lastContact: undefined,
-        samplesStored: state?.samplesStored ?? 0,
+        sampledAt: undefined,
+        nextDue: now,
+        nextAttempt: now,
+        samplesStored: 0,
+        storedThrough: undefined,
         agentDropped: 0,
         lastError: undefined,
+        figures: {},
+        polling: undefined,
       };
       this.#hosts.set(host.name, state);
     }
-    let samples: QueuedSample[] = [];
-    try {
-      state.connection ??= await this.#connect(host.address);
-      const answer = await state.connection.dump({
-        max: DUMP_MAX,
-        quantumSeconds: this.#options.quantumSeconds,
-      });
-      samples = answer.samples;
-      state.agentDropped = answer.dropped;
-      state.up = true;
-      state.lastContact = now;
-      state.lastError = undefined;
-    } catch (error) {
+    if (state.address !== host.address) {
+      // NOTE: a moved agent is a new one: connect at once, without the old one's back-off.
+      state.address = host.address;
       state.connection?.close();
       state.connection = undefined;
-      state.up = false;
-      state.lastError = (error as Error).message;
+      state.failures = 0;
+      state.nextAttempt = now;
+      state.nextDue = Math.min(state.nextDue, now);
     }
+    if (state.quantumSeconds !== quantumSeconds) {
+      // NOTE: the next dump comes one new quantum after the last, as if it had always been so.
+      state.nextDue += (quantumSeconds - state.quantumSeconds) * 1000;
+      state.quantumSeconds = quantumSeconds;
+    }
+    return state;
+  }
+
+  async #poll(state: HostState, host: KnownHost, now: number): Promise<void> {
+    const dump = now >= state.nextAttempt ? await this.#dump(state, now) : undefined;
+    const through = dump?.samples.at(-1);
+    const stored = state.storedThrough;
+    const samples = (dump?.samples ?? []).filter(
+      (sample) =>
+        stored === undefined || stored.instance !== dump?.instance || sample.seq > stored.seq,
+    );
     const series = samplesToSeries(samples, { host: host.name, counters: this.#rates });
     series.set('agent_up', { timestamps: [now * 1000], values: [state.up ? 1 : 0] });
     try {
       await this.#store(host, series);
       this.#rates.commit(host.name);
-      const last = samples.at(-1);
-      if (last !== undefined && state.connection !== undefined) {
-        await state.connection.acknowledge(last.seq);
-      }
-      state.samplesStored += samples.length;
     } catch (error) {
       // NOTE: unacknowledged, the samples stay with the agent and come again next quantum.
       this.#rates.discard(host.name);
@@ -204,9 +276,92 @@ export class HostPoller implements ReporterModule {
       state.connection = undefined;
       state.lastError = (error as Error).message;
       this.#options.logger.error({ err: error, host: host.name }, 'host samples not stored');
+      await this.#writeNow(state, now);
+      return;
+    }
+    for (const [metric, { values }] of series) state.figures[metric] = values.at(-1) ?? NaN;
+    if (dump !== undefined && through !== undefined) {
+      state.storedThrough = { instance: dump.instance, seq: through.seq };
+      state.samplesStored += samples.length;
+      state.sampledAt = through.time;
+      await this.#acknowledge(state, through.seq);
+    }
+    await this.#writeNow(state, now);
+  }
+
+  /** Tells the agent what is stored; a lost acknowledgement only means those come again. */
+  async #acknowledge(state: HostState, seq: number): Promise<void> {
+    try {
+      await state.connection?.acknowledge(seq);
+    } catch (error) {
+      state.connection?.close();
+      state.connection = undefined;
+      state.lastError = `acknowledgement lost: ${(error as Error).message}`;
+      this.#options.logger.warn(
+        { err: error, host: state.name, seq },
+        'acknowledgement lost; the agent sends those samples again, and they are not stored twice',
+      );
     }
   }
 
+  /** The agent's unacknowledged samples; undefined when it cannot be reached (then backs off). */
+  async #dump(state: HostState, now: number): Promise<DumpAnswer | undefined> {
+    try {
+      state.connection ??= await this.#connect(state.address);
+      const answer = await state.connection.dump({
+        max: DUMP_MAX,
+        quantumSeconds: state.quantumSeconds,
+      });
+      if (state.dead) this.#options.logger.info({ host: state.name }, 'agent is back');
+      Object.assign(state, {
+        agentDropped: answer.dropped,
+        up: true,
+        dead: false,
+        failures: 0,
+        lastContact: now,
+        lastError: undefined,
+      });
+      return answer;
+    } catch (error) {
+      state.connection?.close();
+      state.connection = undefined;
+      state.up = false;
+      state.failures++;
+      state.lastError = (error as Error).message;
+      const { deadAfterMs } = this.#options;
+      const backOff = state.quantumSeconds * 1000 * 2 ** Math.min(state.failures - 1, 20);
+      state.nextAttempt = now + Math.min(backOff, deadAfterMs);
+      if (!state.dead && now - (state.lastContact ?? state.firstSeen) >= deadAfterMs) {
+        state.dead = true;
+        this.#options.logger.warn(
+          { host: state.name, address: state.address, err: error },
+          'agent is dead',
+        );
+      }
+      return undefined;
+    }
+  }
+
+  async #writeNow(state: HostState, now: number): Promise<void> {
+    const board = this.#options.nowBoard;
+    if (board === undefined) return;
+    try {
+      await board.write(state.resourceId, {
+        host: state.name,
+        address: state.address,
+        up: state.up,
+        lastContact: isoOrNull(state.lastContact),
+        sampledAt: isoOrNull(state.sampledAt),
+        updatedAt: new Date(now).toISOString(),
+        quantumSeconds: state.quantumSeconds,
+        agentDropped: state.agentDropped,
+        lastError: state.lastError ?? null,
+        figures: state.figures,
+      });
+    } catch (error) {
+      this.#options.logger.warn({ err: error, host: state.name }, 'host now view not written');
+    }
+  }
   async #connect(address: string): Promise<AgentConnection> {
     const target = parseAgentAddress(address);
     if (target === undefined) throw new Error(`address ${address} is not host:port`);
@@ -250,4 +405,8 @@ export class HostPoller implements ReporterModule {
     }
     await incoming.enqueueBatches(batches);
   }
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
 }

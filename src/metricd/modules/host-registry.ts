@@ -6,48 +6,68 @@
  * upgrade`, which keeps Gnocchi's defaults as Gnocchi has them.
  */
 import { createArchivePolicy } from '../../archive-policy/index.ts';
-import { MATCH_ALL, transformResourceId } from '../../grammar/index.ts';
+import { MATCH_ALL } from '../../grammar/index.ts';
 import {
   ArchivePolicyAlreadyExistsError,
   ResourceTypeAlreadyExistsError,
   type Indexer,
 } from '../../indexer/index.ts';
-import { parseResourceTypeInput, type Resource } from '../../resource/index.ts';
+import {
+  HOST_CREATOR,
+  HOST_RESOURCE_TYPE,
+  hostResourceId,
+  parseResourceTypeInput,
+  type Resource,
+} from '../../resource/index.ts';
 
-/** The resource type of hosts. */
-export const HOST_RESOURCE_TYPE = 'host';
+export { HOST_CREATOR, HOST_RESOURCE_TYPE, hostResourceId };
 
 /** The archive policy of host metrics: 15 s for a day, 5 min for 30 days, 1 h for a year. */
 export const HOST_ARCHIVE_POLICY = 'host';
-
-/** Who creates host resources (so that `GET /v1/resource/host/<name>` finds them as admin). */
-export const HOST_CREATOR = 'admin';
 
 /** A host as the poller sees it. */
 export interface KnownHost {
   readonly name: string;
   readonly resourceId: string;
   readonly address: string;
+  /** Seconds between two dumps of this host; the poller's own quantum when undefined. */
+  readonly quantumSeconds: number | undefined;
   readonly metrics: Readonly<Record<string, string>>;
 }
+
+/**
+ * The `host` type's attributes. `quantum` (seconds) overrides the poller's quantum for one host;
+ * it was added after the first release, so a type made without it gets it on the poller's start.
+ */
+const HOST_ATTRIBUTES = {
+  host_name: { type: 'string', required: true, max_length: 255 },
+  address: { type: 'string', required: true, max_length: 255 },
+  quantum: { type: 'number', required: false, min: 1, max: 86_400 },
+} as const;
 
 /** Makes the `host` resource type and archive policy unless they exist. */
 export async function ensureHostSchema(
   indexer: Indexer,
   defaultAggregationMethods: readonly string[],
 ): Promise<void> {
+  const wanted = parseResourceTypeInput({ name: HOST_RESOURCE_TYPE, attributes: HOST_ATTRIBUTES });
   try {
-    await indexer.createResourceType(
-      parseResourceTypeInput({
-        name: HOST_RESOURCE_TYPE,
-        attributes: {
-          host_name: { type: 'string', required: true, max_length: 255 },
-          address: { type: 'string', required: true, max_length: 255 },
-        },
-      }),
-    );
+    await indexer.createResourceType(wanted);
   } catch (error) {
     if (!(error instanceof ResourceTypeAlreadyExistsError)) throw error;
+    const current = await indexer.getResourceType(HOST_RESOURCE_TYPE);
+    const quantum = wanted.attributes.quantum;
+    if (
+      quantum !== undefined &&
+      current !== undefined &&
+      current.attributes.quantum === undefined
+    ) {
+      await indexer.updateResourceType(HOST_RESOURCE_TYPE, (type) => ({
+        type: { ...type, attributes: { ...type.attributes, quantum } },
+        removed: [],
+        filled: {},
+      }));
+    }
   }
   try {
     await indexer.createArchivePolicy(
@@ -67,11 +87,6 @@ export async function ensureHostSchema(
   } catch (error) {
     if (!(error instanceof ArchivePolicyAlreadyExistsError)) throw error;
   }
-}
-
-/** The resource id of a host name. */
-export function hostResourceId(name: string): string {
-  return transformResourceId(name, HOST_CREATOR);
 }
 
 /** Adds a host; throws the indexer's `ResourceAlreadyExistsError` for a name already known. */
@@ -94,6 +109,26 @@ export async function addHost(
     metrics: {},
   });
   return knownHost(resource);
+}
+
+/** What `setHost` changes; a `quantumSeconds` of null returns the host to the poller's. */
+export interface HostSettings {
+  readonly address?: string;
+  readonly quantumSeconds?: number | null;
+}
+
+/** Moves a host or sets its quantum; throws the indexer's `ResourceNotFoundError`. */
+export async function setHost(
+  indexer: Indexer,
+  name: string,
+  settings: HostSettings,
+): Promise<KnownHost> {
+  const attributes: Record<string, string | number | null> = {};
+  if (settings.address !== undefined) attributes.address = settings.address;
+  if (settings.quantumSeconds !== undefined) attributes.quantum = settings.quantumSeconds;
+  return knownHost(
+    await indexer.updateResource(HOST_RESOURCE_TYPE, hostResourceId(name), () => ({ attributes })),
+  );
 }
 
 /** Removes a host and its metrics; throws the indexer's `ResourceNotFoundError`. */
@@ -125,6 +160,8 @@ function knownHost(resource: Resource): KnownHost {
     name: String(resource.attributes.host_name ?? resource.originalResourceId),
     resourceId: resource.id,
     address: String(resource.attributes.address ?? ''),
+    quantumSeconds:
+      typeof resource.attributes.quantum === 'number' ? resource.attributes.quantum : undefined,
     metrics: resource.metrics,
   };
 }
