@@ -175,6 +175,7 @@ function reporterModules(
         quantumSeconds: poller.quantumSeconds,
         timeoutMs: poller.timeoutSeconds * 1000,
         deadAfterMs: poller.deadAfterSeconds * 1000,
+        archivePolicyName: poller.archivePolicy,
         ...(nowBoard === undefined ? {} : { nowBoard }),
         defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
       }),

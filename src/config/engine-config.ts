@@ -354,6 +354,11 @@ const POLLER_CONFIG = Type.Object({
    * is tried again after one quantum, doubling up to this. @defaultValue `150`
    */
   deadAfterSeconds: Type.Number({ exclusiveMinimum: 0, default: 150 }),
+  /**
+   * Archive policy of the host metrics the poller makes; `host` (15 s for a day, 5 min for 30
+   * days, 1 h for a year) is made if missing, another must exist. @defaultValue `host`
+   */
+  archivePolicy: Type.String({ minLength: 1, default: 'host' }),
 });
 
 /** Settings of the archive policies. */

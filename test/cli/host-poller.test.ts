@@ -1,9 +1,10 @@
 /**
- * The poller end to end: `orzo serve` with `poller.enabled` dumping two real `orzo agent`
- * processes on loopback addresses of their own (127.0.0.2 and .3) that read a fixture tree;
+ * The poller end to end: `orzo serve` with `poller.enabled` dumping three real `orzo agent`
+ * processes on loopback addresses of their own (127.0.0.2, .3 and .4) that read a fixture tree;
  * hosts added with `orzo host add` while it runs. Their figures read back through the API as
- * metrics of each host's resource; a stopped agent shows as down (`agent_up` 0, the status),
- * and its samples resume, none lost, when it is back.
+ * metrics of each host's resource and as its now view; a quantum set with `orzo host set`
+ * applies without a restart; a stopped agent shows as down (`agent_up` 0, the status), and its
+ * samples resume when it is back.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,12 @@ import {
 import { PROC_FIXTURE } from '../support/proc-fixture.ts';
 
 const SECRET = 'the-poller-test-shared-secret';
+
+const HOSTS = [
+  ['web-2', '127.0.0.2'],
+  ['web-3', '127.0.0.3'],
+  ['web-4', '127.0.0.4'],
+] as const;
 
 interface ResourceJson {
   readonly metrics: Record<string, string>;
@@ -56,8 +63,7 @@ describe('the host poller of orzo serve', () => {
 
   before(async () => {
     agentDir = mkdtempSync(join(tmpdir(), 'orzo-agents-'));
-    await startAgent('web-2', '127.0.0.2');
-    await startAgent('web-3', '127.0.0.3');
+    for (const [name, address] of HOSTS) await startAgent(name, address);
     orzo = await startOrzo('serve', [], {
       env: {
         ORZO_POLLER_ENABLED: 'true',
@@ -67,10 +73,7 @@ describe('the host poller of orzo serve', () => {
         ORZO_METRICD_TICK_SECONDS: '0.2',
       },
     });
-    for (const [name, address] of [
-      ['web-2', '127.0.0.2'],
-      ['web-3', '127.0.0.3'],
-    ] as const) {
+    for (const [name, address] of HOSTS) {
       const added = runOrzo([
         'host',
         'add',
@@ -109,7 +112,7 @@ describe('the host poller of orzo serve', () => {
   };
 
   it("stores every host's figures under its resource", async () => {
-    for (const host of ['web-2', 'web-3']) {
+    for (const [host] of HOSTS) {
       await until(`${host}'s load`, async () => (await values(host, 'node_load1')).length > 0);
       assert.deepEqual([...new Set(await values(host, 'node_load1'))], [0.5]);
       assert.deepEqual(
@@ -121,6 +124,33 @@ describe('the host poller of orzo serve', () => {
     const hosts = runOrzo(['host', 'list', '--data-dir', orzo.dataDir]);
     assert.match(hosts, /^web-2\t127\.0\.0\.2:\d+\t/m);
     assert.match(hosts, /^web-3\t127\.0\.0\.3:\d+\t/m);
+    assert.match(hosts, /^web-4\t127\.0\.0\.4:\d+\t/m);
+  });
+
+  it("serves each host's newest sample as its now view", async () => {
+    const now = (await request(orzo.url, 'GET', '/v1/host/web-4/now')) as {
+      up: boolean;
+      address: string;
+      figures: Record<string, number>;
+    };
+    assert.equal(now.up, true);
+    assert.match(now.address, /^127\.0\.0\.4:/);
+    assert.equal(now.figures.node_load1, 0.5);
+    assert.equal(now.figures['node_cpu_seconds_total@mode=user'], 1904.27);
+    // NOTE: the fixture does not change, so every counter's rate is 0.
+    assert.equal(now.figures['node_cpu_seconds_total:rate@mode=user'], 0);
+  });
+
+  it('applies a quantum set with `orzo host set` without a restart', async () => {
+    const set = runOrzo(['host', 'set', 'web-4', 'quantum=2', '--data-dir', orzo.dataDir]);
+    assert.match(set, /host web-4 at 127\.0\.0\.4:\d+, quantum 2 s/);
+    await until('web-4 dumped every 2 s', async () => {
+      const now = (await request(orzo.url, 'GET', '/v1/host/web-4/now')) as {
+        quantum_seconds: number;
+      };
+      return now.quantum_seconds === 2;
+    });
+    assert.match(runOrzo(['host', 'list', '--data-dir', orzo.dataDir]), /^web-4\t.*\t2$/m);
   });
 
   it('shows a stopped agent as down, and takes up its samples again when it is back', async () => {

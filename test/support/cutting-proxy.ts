@@ -1,7 +1,8 @@
 /**
  * A TCP proxy that cuts connections on cue, for tests of what a client does when the network
  * fails in the middle of an exchange: it can pass only the first bytes of the next answer, or
- * drop the n-th request from now, destroying both sides of that connection.
+ * drop the n-th request from now, destroying both sides of that connection; or hold an answer
+ * back, so that a test can act (kill the client) while the client waits for it.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -14,6 +15,11 @@ export interface CuttingProxy {
   cutAnswerAfter(bytes: number): void;
   /** Cuts, instead of forwarding it, the `n`-th request (a write of the client) from now. */
   cutRequest(n: number): void;
+  /**
+   * Holds back the next answer that contains `text`; resolves, once one is held, to a function
+   * that sends it on.
+   */
+  holdNextAnswer(text: string): Promise<() => void>;
   /** Connections cut so far. */
   readonly cuts: number;
   close(): Promise<void>;
@@ -24,6 +30,7 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
   let answerBudget: number | undefined;
   let requestsToCut: number | undefined;
   let cuts = 0;
+  let hold: { text: string; held: (release: () => void) => void } | undefined;
   const sockets = new Set<Socket>();
   const cut = (...pair: Socket[]): void => {
     cuts++;
@@ -47,6 +54,16 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
       target.write(chunk);
     });
     target.on('data', (chunk: Buffer) => {
+      if (hold !== undefined && chunk.includes(hold.text)) {
+        const { held } = hold;
+        hold = undefined;
+        target.pause();
+        held(() => {
+          client.write(chunk);
+          target.resume();
+        });
+        return;
+      }
       if (answerBudget === undefined) {
         client.write(chunk);
         return;
@@ -67,6 +84,10 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
     cutRequest: (n) => {
       requestsToCut = n;
     },
+    holdNextAnswer: (text) =>
+      new Promise((resolve) => {
+        hold = { text, held: resolve };
+      }),
     get cuts() {
       return cuts;
     },

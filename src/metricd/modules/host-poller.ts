@@ -46,6 +46,8 @@ export interface HostPollerOptions {
    * agent is tried again after one quantum, doubling up to this.
    */
   readonly deadAfterMs: number;
+  /** The archive policy of the host metrics it makes. @defaultValue `host` */
+  readonly archivePolicyName?: string;
   /** Where the newest sample of each host is kept for the API's now view. */
   readonly nowBoard?: HostNowBoard;
   readonly defaultAggregationMethods: readonly string[];
@@ -387,7 +389,7 @@ export class HostPoller implements ReporterModule {
         attachments[name] = {
           kind: 'new',
           id: randomUUID(),
-          archivePolicyName: HOST_ARCHIVE_POLICY,
+          archivePolicyName: this.#options.archivePolicyName ?? HOST_ARCHIVE_POLICY,
           unit: null,
         };
       }
