@@ -59,12 +59,17 @@ const POLL_CONCURRENCY = 64;
 /** Samples asked for in one dump; a larger backlog is caught up over the next quanta. */
 const DUMP_MAX = 240;
 
-/** The longest time between two looks at the host list and what is due. */
+/** The longest time between two looks at what is due. */
 const MAX_TICK_MS = 1000;
+
+/** How often the host list is read again. */
+const LIST_EVERY_MS = 5000;
 
 interface HostState {
   readonly name: string;
   readonly resourceId: string;
+  /** The host's metrics by name, as listed and as attached since. */
+  metrics: Readonly<Record<string, string>>;
   address: string;
   quantumSeconds: number;
   connection: AgentConnection | undefined;
@@ -137,6 +142,7 @@ export class HostPoller implements ReporterModule {
   readonly #hosts = new Map<string, HostState>();
   readonly #rates = new CounterRates();
   readonly #limiter = new Limiter(POLL_CONCURRENCY);
+  #listedAt: number | undefined;
 
   constructor(options: HostPollerOptions) {
     this.#options = options;
@@ -148,11 +154,28 @@ export class HostPoller implements ReporterModule {
   }
 
   /**
-   * Reads the host list (so that hosts added, removed, moved or given another quantum apply
-   * within one tick) and starts the dumps that are due; it does not wait for them, so that one
-   * slow agent delays no other. {@link idle} waits.
+   * Reads the host list every {@link LIST_EVERY_MS} (so that hosts added, removed, moved or
+   * given another quantum apply within seconds, while 500 hosts with their metrics, a tenth of a
+   * second to read, are not read every second) and starts the dumps that are due; it does not
+   * wait for them, so that one slow agent delays no other. {@link idle} waits.
    */
   async tick(now: number): Promise<void> {
+    if (this.#listedAt === undefined || now - this.#listedAt >= LIST_EVERY_MS) {
+      await this.#readHostList(now);
+      this.#listedAt = now;
+    }
+    for (const state of this.#hosts.values()) {
+      if (state.polling !== undefined || state.nextDue > now) continue;
+      state.nextDue = now + state.quantumSeconds * 1000;
+      state.polling = this.#limiter
+        .run(() => this.#poll(state, now))
+        .finally(() => {
+          state.polling = undefined;
+        });
+    }
+  }
+
+  async #readHostList(now: number): Promise<void> {
     const hosts = await listHosts(this.#options.indexer, now * 1000);
     const names = new Set(hosts.map((host) => host.name));
     for (const [name, state] of this.#hosts) {
@@ -165,16 +188,7 @@ export class HostPoller implements ReporterModule {
         this.#options.logger.warn({ err: error, host: name }, 'host now view not removed');
       });
     }
-    for (const host of hosts) {
-      const state = this.#stateOf(host, now);
-      if (state.polling !== undefined || state.nextDue > now) continue;
-      state.nextDue = now + state.quantumSeconds * 1000;
-      state.polling = this.#limiter
-        .run(() => this.#poll(state, host, now))
-        .finally(() => {
-          state.polling = undefined;
-        });
-    }
+    for (const host of hosts) this.#update(host, now);
   }
 
   /** Resolves once the dumps in progress are over. */
@@ -213,14 +227,15 @@ export class HostPoller implements ReporterModule {
     };
   }
 
-  /** The state of a listed host, made or brought up to date with its resource. */
-  #stateOf(host: KnownHost, now: number): HostState {
+  /** Makes the state of a listed host, or brings it up to date with its resource. */
+  #update(host: KnownHost, now: number): void {
     const quantumSeconds = host.quantumSeconds ?? this.#options.quantumSeconds;
     let state = this.#hosts.get(host.name);
     if (state === undefined) {
       state = {
         name: host.name,
         resourceId: host.resourceId,
+        metrics: host.metrics,
         address: host.address,
         quantumSeconds,
         connection: undefined,
@@ -255,10 +270,11 @@ export class HostPoller implements ReporterModule {
       state.nextDue += (quantumSeconds - state.quantumSeconds) * 1000;
       state.quantumSeconds = quantumSeconds;
     }
-    return state;
+    // NOTE: the indexer's metrics, so that one an operator deleted is made again.
+    state.metrics = host.metrics;
   }
 
-  async #poll(state: HostState, host: KnownHost, now: number): Promise<void> {
+  async #poll(state: HostState, now: number): Promise<void> {
     const dump = now >= state.nextAttempt ? await this.#dump(state, now) : undefined;
     const through = dump?.samples.at(-1);
     const stored = state.storedThrough;
@@ -266,18 +282,18 @@ export class HostPoller implements ReporterModule {
       (sample) =>
         stored === undefined || stored.instance !== dump?.instance || sample.seq > stored.seq,
     );
-    const series = samplesToSeries(samples, { host: host.name, counters: this.#rates });
+    const series = samplesToSeries(samples, { host: state.name, counters: this.#rates });
     series.set('agent_up', { timestamps: [now * 1000], values: [state.up ? 1 : 0] });
     try {
-      await this.#store(host, series);
-      this.#rates.commit(host.name);
+      await this.#store(state, series);
+      this.#rates.commit(state.name);
     } catch (error) {
       // NOTE: unacknowledged, the samples stay with the agent and come again next quantum.
-      this.#rates.discard(host.name);
+      this.#rates.discard(state.name);
       state.connection?.close();
       state.connection = undefined;
       state.lastError = (error as Error).message;
-      this.#options.logger.error({ err: error, host: host.name }, 'host samples not stored');
+      this.#options.logger.error({ err: error, host: state.name }, 'host samples not stored');
       await this.#writeNow(state, now);
       return;
     }
@@ -377,11 +393,11 @@ export class HostPoller implements ReporterModule {
 
   /** Attaches the metrics a host lacks, then enqueues its measures. */
   async #store(
-    host: KnownHost,
+    state: HostState,
     series: ReadonlyMap<string, { timestamps: number[]; values: number[] }>,
   ): Promise<void> {
     const { indexer, incoming } = this.#options;
-    let metrics = host.metrics;
+    let metrics = state.metrics;
     const missing = [...series.keys()].filter((name) => metrics[name] === undefined);
     if (missing.length > 0) {
       const attachments: Record<string, MetricAttachment> = {};
@@ -393,8 +409,9 @@ export class HostPoller implements ReporterModule {
           unit: null,
         };
       }
-      metrics = (await indexer.attachMetrics(HOST_RESOURCE_TYPE, host.resourceId, attachments))
+      metrics = (await indexer.attachMetrics(HOST_RESOURCE_TYPE, state.resourceId, attachments))
         .metrics;
+      state.metrics = metrics;
     }
     const batches = new Map<string, MeasureBatch>();
     for (const [name, { timestamps, values }] of series) {
