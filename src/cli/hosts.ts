@@ -1,7 +1,7 @@
 /**
  * `orzo host add NAME ADDRESS | set NAME address=… quantum=… | remove NAME | list`: the hosts
  * whose agents the poller dumps, kept in the indexer as resources of type `host` (the resource
- * API manages them too). The poller reads the list every second, so a change applies without a
+ * API manages them too). The poller reads the list every 5 s, so a change applies without a
  * restart.
  */
 import type { EngineConfig } from '../config/index.ts';

@@ -362,7 +362,8 @@ export class HostPoller implements ReporterModule {
 
   async #writeNow(state: HostState, now: number): Promise<void> {
     const board = this.#options.nowBoard;
-    if (board === undefined) return;
+    // NOTE: a host removed while this dump ran keeps no view.
+    if (board === undefined || this.#hosts.get(state.name) !== state) return;
     try {
       await board.write(state.resourceId, {
         host: state.name,
@@ -398,7 +399,13 @@ export class HostPoller implements ReporterModule {
   ): Promise<void> {
     const { indexer, incoming } = this.#options;
     let metrics = state.metrics;
-    const missing = [...series.keys()].filter((name) => metrics[name] === undefined);
+    let missing = [...series.keys()].filter((name) => metrics[name] === undefined);
+    if (missing.length > 0) {
+      // NOTE: a host list read while the last dump attached metrics may have brought back the
+      // names as they were before; the indexer's own are read before attaching any.
+      metrics = (await indexer.getResource(HOST_RESOURCE_TYPE, state.resourceId))?.metrics ?? {};
+      missing = missing.filter((name) => metrics[name] === undefined);
+    }
     if (missing.length > 0) {
       const attachments: Record<string, MetricAttachment> = {};
       for (const name of missing) {
@@ -411,8 +418,8 @@ export class HostPoller implements ReporterModule {
       }
       metrics = (await indexer.attachMetrics(HOST_RESOURCE_TYPE, state.resourceId, attachments))
         .metrics;
-      state.metrics = metrics;
     }
+    state.metrics = metrics;
     const batches = new Map<string, MeasureBatch>();
     for (const [name, { timestamps, values }] of series) {
       const id = metrics[name];
