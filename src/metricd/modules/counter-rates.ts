@@ -40,39 +40,41 @@ export function isCounter(name: string): boolean {
  * the agent sends again, get their rates the second time.
  */
 export class CounterRates {
-  readonly #last = new Map<string, CounterReading>();
-  readonly #pending = new Map<string, CounterReading>();
+  /** By host, then by metric. */
+  readonly #last = new Map<string, Map<string, CounterReading>>();
+  readonly #pending = new Map<string, Map<string, CounterReading>>();
 
   /** The rate of `metric` at `next`, from its last reading. */
   rate(host: string, metric: string, next: CounterReading): number | undefined {
-    const key = `${host}\0${metric}`;
-    const previous = this.#pending.get(key) ?? this.#last.get(key);
+    let pending = this.#pending.get(host);
+    const previous = pending?.get(metric) ?? this.#last.get(host)?.get(metric);
     if (previous !== undefined && next.time <= previous.time) return undefined;
-    this.#pending.set(key, next);
+    if (pending === undefined) {
+      pending = new Map();
+      this.#pending.set(host, pending);
+    }
+    pending.set(metric, next);
     return previous === undefined ? undefined : counterRate(previous, next);
   }
 
   /** The readings of `host` since the last commit are stored: rates go on from them. */
   commit(host: string): void {
-    for (const [key, reading] of this.#take(host)) this.#last.set(key, reading);
+    const pending = this.#pending.get(host);
+    if (pending === undefined) return;
+    this.#pending.delete(host);
+    const last = this.#last.get(host);
+    if (last === undefined) this.#last.set(host, pending);
+    else for (const [metric, reading] of pending) last.set(metric, reading);
   }
 
   /** The readings of `host` since the last commit were not stored: forget them. */
   discard(host: string): void {
-    this.#take(host);
+    this.#pending.delete(host);
   }
 
   /** Forgets a host that left the list. */
   forget(host: string): void {
-    this.discard(host);
-    const prefix = `${host}\0`;
-    for (const key of this.#last.keys()) if (key.startsWith(prefix)) this.#last.delete(key);
-  }
-
-  #take(host: string): [string, CounterReading][] {
-    const prefix = `${host}\0`;
-    const taken = [...this.#pending].filter(([key]) => key.startsWith(prefix));
-    for (const [key] of taken) this.#pending.delete(key);
-    return taken;
+    this.#pending.delete(host);
+    this.#last.delete(host);
   }
 }
