@@ -15,11 +15,7 @@ export function createStatusBoardReader(
   dataDir: string,
 ): StatusBoard {
   if (coordination.kind === 'local') return new FileStatusBoard(dataDir);
-  return new RedisStatusBoard({
-    client: createRedisClient(coordination.url),
-    prefix: coordination.prefix,
-    closeClient: true,
-  });
+  return new RedisStatusBoard(ownedClient(coordination));
 }
 
 /** The hosts' now views for the coordination target; it owns the connection it opens. */
@@ -28,9 +24,14 @@ export function createHostNowBoard(
   dataDir: string,
 ): HostNowBoard {
   if (coordination.kind === 'local') return new FileHostNowBoard(dataDir);
-  return new RedisHostNowBoard({
+  return new RedisHostNowBoard(ownedClient(coordination));
+}
+
+/** A new client of the target's Redis, with its prefix, that the board quits on close. */
+function ownedClient(coordination: Exclude<CoordinationTarget, { kind: 'local' }>) {
+  return {
     client: createRedisClient(coordination.url),
     prefix: coordination.prefix,
     closeClient: true,
-  });
+  };
 }
