@@ -4,6 +4,14 @@
  * one interface, created from a URL and upgraded by `orzo upgrade`.
  */
 export type { AccountStore, ApiToken, ApiUser, ApiUserChanges } from './account.ts';
+export {
+  TRIGGER_WINDOW_US,
+  type SubhealthCheckFinding,
+  type SubhealthFinding,
+  type SubhealthGroupRecord,
+  type SubhealthStore,
+  type SubhealthTimelinePoint,
+} from './subhealth.ts';
 export { createIndexer } from './create-indexer.ts';
 export {
   ArchivePolicyAlreadyExistsError,

@@ -110,6 +110,31 @@ export interface ApiTokenTable {
   readonly expires_at: ColumnType<number | string | null, number | null, number | null>;
 }
 
+/** `subhealth_group`: a sub-health group's settings as users set them. */
+export interface SubhealthGroupTable {
+  readonly name: string;
+  readonly settings: JsonColumn;
+  readonly updated_at: BigintColumn;
+}
+
+/** `subhealth_finding`: one slow instance in one check (the seed's `slow_inst`). */
+export interface SubhealthFindingTable {
+  readonly ctime: BigintColumn;
+  readonly cluster: string;
+  readonly check_time: BigintColumn;
+  readonly host_id: string | null;
+  readonly host_name: string | null;
+  readonly inst_id: string;
+  readonly inst_name: string;
+  readonly waits: number;
+  readonly wait_share: number;
+  readonly load_share: number;
+  readonly excess: number;
+  readonly top_waits: JsonColumn;
+  /** 1 for a dry-run row. */
+  readonly dry_run: number;
+}
+
 /** Every table of the indexer. */
 export interface IndexerTables {
   readonly archive_policy: ArchivePolicyTable;
@@ -120,4 +145,6 @@ export interface IndexerTables {
   readonly resource_history: ResourceHistoryTable;
   readonly api_user: ApiUserTable;
   readonly api_token: ApiTokenTable;
+  readonly subhealth_group: SubhealthGroupTable;
+  readonly subhealth_finding: SubhealthFindingTable;
 }

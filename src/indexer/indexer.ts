@@ -17,6 +17,7 @@ import type {
   ResourceTypeChange,
 } from '../resource/index.ts';
 import type { AccountStore } from './account.ts';
+import type { SubhealthStore } from './subhealth.ts';
 import { type ListMetricsOptions, type Metric, type NewMetric } from './metric.ts';
 import type { ResourceQuery } from './resource-query.ts';
 
@@ -26,8 +27,11 @@ export interface ArchivePolicySeed {
   readonly rules: readonly ArchivePolicyRule[];
 }
 
-/** The metadata store; also the store of the `verified` auth mode's accounts. */
-export interface Indexer extends AccountStore {
+/**
+ * The metadata store; also the store of the `verified` auth mode's accounts and of sub-health
+ * groups and findings.
+ */
+export interface Indexer extends AccountStore, SubhealthStore {
   /**
    * Creates or migrates the schema to the newest version; idempotent, and safe when several
    * processes run it at once. Resolves whether this call created the schema from nothing. With

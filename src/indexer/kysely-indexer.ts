@@ -45,6 +45,14 @@ import {
 } from './errors.ts';
 import type { AccountStore, ApiToken, ApiUser, ApiUserChanges } from './account.ts';
 import { SqlAccountStore } from './account-store.ts';
+import { SqlSubhealthStore } from './subhealth-store.ts';
+import type {
+  SubhealthCheckFinding,
+  SubhealthFinding,
+  SubhealthGroupRecord,
+  SubhealthStore,
+  SubhealthTimelinePoint,
+} from './subhealth.ts';
 import type { ArchivePolicySeed, Indexer } from './indexer.ts';
 import type {
   ArchivePolicyRuleTable,
@@ -93,6 +101,7 @@ export class KyselyIndexer implements Indexer {
   readonly #metricById: Readonly<Record<'active' | 'any', CompiledQuery<MetricRow>>>;
   readonly #resources: ResourceStore;
   readonly #accounts: AccountStore;
+  readonly #subhealth: SubhealthStore;
   #lastCreatedAt = 0;
 
   constructor(dialect: SqlDialect) {
@@ -104,6 +113,9 @@ export class KyselyIndexer implements Indexer {
       clock: () => this.#nextCreatedAt(),
     });
     this.#accounts = new SqlAccountStore(this.#db, dialect, (operation, onViolation) =>
+      this.#run(operation, onViolation),
+    );
+    this.#subhealth = new SqlSubhealthStore(this.#db, dialect, (operation, onViolation) =>
       this.#run(operation, onViolation),
     );
     const byId = this.#db
@@ -437,6 +449,43 @@ export class KyselyIndexer implements Indexer {
   }
 
   /** Runs one operation, turning driver errors into domain errors. */
+  listSubhealthGroups(): Promise<SubhealthGroupRecord[]> {
+    return this.#subhealth.listSubhealthGroups();
+  }
+
+  putSubhealthGroup(record: SubhealthGroupRecord): Promise<void> {
+    return this.#subhealth.putSubhealthGroup(record);
+  }
+
+  deleteSubhealthGroup(name: string): Promise<boolean> {
+    return this.#subhealth.deleteSubhealthGroup(name);
+  }
+
+  addSubhealthFindings(findings: readonly SubhealthFinding[]): Promise<void> {
+    return this.#subhealth.addSubhealthFindings(findings);
+  }
+
+  subhealthTimeline(
+    cluster: string,
+    from: number,
+    to: number,
+    dryRun?: boolean,
+  ): Promise<SubhealthTimelinePoint[]> {
+    return this.#subhealth.subhealthTimeline(cluster, from, to, dryRun);
+  }
+
+  subhealthFindings(
+    cluster: string,
+    checkTime: number,
+    dryRun?: boolean,
+  ): Promise<SubhealthCheckFinding[]> {
+    return this.#subhealth.subhealthFindings(cluster, checkTime, dryRun);
+  }
+
+  expireSubhealthFindings(before: number): Promise<number> {
+    return this.#subhealth.expireSubhealthFindings(before);
+  }
+
   createUser(user: ApiUser): Promise<ApiUser> {
     return this.#accounts.createUser(user);
   }

@@ -48,6 +48,11 @@ export function indexerMigrations(
         await createAccountTables(db, dialect);
       },
     },
+    '0004_create_subhealth_group_finding': {
+      up: async (db) => {
+        await createSubhealthTables(db, dialect);
+      },
+    },
   };
 }
 
@@ -231,5 +236,45 @@ async function createAccountTables(db: Kysely<unknown>, dialect: SqlDialect): Pr
     .createIndex('ix_api_token_user_name')
     .on('api_token')
     .column('user_name')
+    .execute();
+}
+
+/** Sub-health groups' settings and findings. */
+async function createSubhealthTables(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const { textType: text, jsonType: json, bigintType: bigint } = dialect;
+  const double = sql`double precision`;
+  await db.schema
+    .createTable('subhealth_group')
+    .addColumn('name', text, (col) => col.primaryKey().notNull())
+    .addColumn('settings', json, (col) => col.notNull())
+    .addColumn('updated_at', bigint, (col) => col.notNull())
+    .execute();
+  await db.schema
+    .createTable('subhealth_finding')
+    .addColumn('ctime', bigint, (col) => col.notNull())
+    .addColumn('cluster', text, (col) => col.notNull())
+    .addColumn('check_time', bigint, (col) => col.notNull())
+    .addColumn('host_id', text)
+    .addColumn('host_name', text)
+    .addColumn('inst_id', text, (col) => col.notNull())
+    .addColumn('inst_name', text, (col) => col.notNull())
+    .addColumn('waits', double, (col) => col.notNull())
+    .addColumn('wait_share', double, (col) => col.notNull())
+    .addColumn('load_share', double, (col) => col.notNull())
+    .addColumn('excess', double, (col) => col.notNull())
+    .addColumn('top_waits', json, (col) => col.notNull())
+    .addColumn('dry_run', 'integer', (col) => col.notNull())
+    // NOTE: the seed's key; dry-run rows are their own, so that a dry run beside a live one is kept.
+    .addPrimaryKeyConstraint('pk_subhealth_finding', [
+      'cluster',
+      'dry_run',
+      'inst_id',
+      'check_time',
+    ])
+    .execute();
+  await db.schema
+    .createIndex('ix_subhealth_finding_check_time')
+    .on('subhealth_finding')
+    .columns(['cluster', 'dry_run', 'check_time'])
     .execute();
 }

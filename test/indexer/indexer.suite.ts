@@ -11,6 +11,7 @@ import { describeListMetrics } from './suite/list-metrics.ts';
 import { describeMetrics } from './suite/metrics.ts';
 import { describeResourceTypes } from './suite/resource-types.ts';
 import { describeResources } from './suite/resources.ts';
+import { describeSubhealth } from './suite/subhealth.ts';
 import { describeUpgrade } from './suite/upgrade.ts';
 
 export type { IndexerHarness, MakeIndexer } from './suite/harness.ts';
@@ -25,5 +26,6 @@ export function runIndexerSuite(name: string, makeIndexer: MakeIndexer): void {
     describeResourceTypes(makeIndexer);
     describeResources(makeIndexer);
     describeAccounts(makeIndexer);
+    describeSubhealth(makeIndexer);
   });
 }
