@@ -9,7 +9,12 @@ import { createIndexer, type Indexer } from '../indexer/index.ts';
 import { Incoming, createIncomingDriver } from '../ingest/index.ts';
 import { createMetricLocks, type MetricLocks } from '../lock/index.ts';
 import { OpTracker } from '../optracker/index.ts';
-import { Storage, createStorageDriver } from '../storage/index.ts';
+import {
+  MeteredStorageDriver,
+  Storage,
+  createStorageDriver,
+  type IoFigures,
+} from '../storage/index.ts';
 
 /** Opened backends; `close` releases them all. */
 export interface EngineServices {
@@ -20,14 +25,35 @@ export interface EngineServices {
   readonly chef: Chef;
   /** Every op of this process (requests, metric processing, refreshes, expunges). */
   readonly tracker: OpTracker;
+  /** A metricd worker's storage I/O so far. */
+  readonly io?: () => IoFigures;
   close(): Promise<void>;
 }
 
+/** What a metricd worker's services add. */
+export interface WorkerServiceOptions {
+  /** The worker's index: its storage I/O is counted, and slowed when a fault names it. */
+  readonly workerIndex?: number;
+}
+
 /** Opens the backends the configuration names. */
-export function openEngineServices(config: EngineConfig, logger: Logger): EngineServices {
+export function openEngineServices(
+  config: EngineConfig,
+  logger: Logger,
+  options: WorkerServiceOptions = {},
+): EngineServices {
   const indexer = createIndexer(config.backends.indexer);
   const incoming = new Incoming(createIncomingDriver(config.backends.incoming));
-  const storage = new Storage(createStorageDriver(config.backends.storage), {
+  const { workerIndex } = options;
+  const metered =
+    workerIndex === undefined
+      ? undefined
+      : new MeteredStorageDriver(createStorageDriver(config.backends.storage), {
+          delayMs: config.metricd.faultWorkers.includes(workerIndex)
+            ? config.metricd.faultIoDelayMs
+            : 0,
+        });
+  const storage = new Storage(metered ?? createStorageDriver(config.backends.storage), {
     onCorrupt: (metricId, object, error) => {
       logger.error({ err: error, metricId, object }, 'a stored object failed to decode');
     },
@@ -58,6 +84,7 @@ export function openEngineServices(config: EngineConfig, logger: Logger): Engine
     locks,
     chef,
     tracker,
+    ...(metered === undefined ? {} : { io: () => metered.figures() }),
     close: async () => {
       await tracker.close();
       await locks.close();

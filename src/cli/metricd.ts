@@ -139,11 +139,12 @@ export async function runMetricdWorker(): Promise<number> {
     isParentAlive: () => process.connected && (!parentPid || process.ppid === parentPid),
     openServices: (config, index) => {
       const workerLogger = logger.child({ worker: index }, { level: config.log.level });
-      const services = openEngineServices(config, workerLogger);
+      const services = openEngineServices(config, workerLogger, { workerIndex: index });
       const { coordination } = config.backends;
       return Promise.resolve({
         chef: services.chef,
         tracker: services.tracker,
+        ...(services.io === undefined ? {} : { io: services.io }),
         ...(coordination.kind === 'redis'
           ? { consumeBlocks: consumeQueuedBlocks(config, coordination, workerLogger) }
           : {}),

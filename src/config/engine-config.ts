@@ -169,6 +169,13 @@ const METRICD_CONFIG = Type.Object({
    * the active one (Ceph's `mon_mgr_beacon_grace`). @defaultValue `5`
    */
   reporterGraceSeconds: Type.Number({ exclusiveMinimum: 0, default: 5 }),
+  /**
+   * Fault injection, for drills and tests of sub-health detection: milliseconds each storage
+   * call of the workers in `faultWorkers` is delayed by, as a slow disk would. @defaultValue `0`
+   */
+  faultIoDelayMs: Type.Number({ minimum: 0, maximum: 60_000, default: 0 }),
+  /** Indexes (from 0) of the workers `faultIoDelayMs` slows. @defaultValue none */
+  faultWorkers: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { default: [] }),
 });
 
 /**

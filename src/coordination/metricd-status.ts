@@ -50,6 +50,10 @@ export interface WorkerStatus {
   /** The damaged stored objects it met lately, oldest first (absent from older reporters). */
   readonly damaged?: readonly DamagedObjectStatus[];
   readonly errors: number;
+  /** Seconds it spent blocked on storage (absent from older reporters). */
+  readonly ioWaitSeconds?: number;
+  /** Bytes it wrote to storage (absent from older reporters). */
+  readonly bytesWritten?: number;
   /** Its op tracker's health at the last heartbeat; `null` before the first. */
   readonly ops: OpsHealth | null;
 }

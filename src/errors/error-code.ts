@@ -60,6 +60,9 @@ export const ERROR_CODES = [
   'FENCED_WRITE',
   // lock
   'LOCK_UNAVAILABLE',
+  // subhealth
+  'INVALID_SUBHEALTH_SETTINGS',
+  'SUBHEALTH_GROUP_NOT_FOUND',
   // chef
   'LOCK_LOST',
   // api

@@ -3,6 +3,7 @@ export * from './create-storage-driver.ts';
 export { isQuarantineName, type StorageDamage } from './damage.ts';
 export * from './errors.ts';
 export { FileStorageDriver, type FileStorageDriverOptions } from './file/file-storage-driver.ts';
+export * from './metered-storage-driver.ts';
 export * from './object-name.ts';
 export {
   RedisStorageDriver,

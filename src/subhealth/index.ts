@@ -5,3 +5,5 @@
  */
 export * from './check-scores.ts';
 export * from './slow-instance-detector.ts';
+export * from './errors.ts';
+export * from './group-settings.ts';

@@ -262,6 +262,8 @@ const ENGINE_ERROR_ANSWERS: Readonly<Record<ErrorCode, ErrorMapping | typeof INT
   SHUTTING_DOWN: { status: 503, describe: byMessage },
   ROUTE_NOT_FOUND: { status: 404, describe: byMessage },
   OPS_DUMP_NOT_FOUND: { status: 404, describe: byMessage },
+  INVALID_SUBHEALTH_SETTINGS: { status: 400, describe: byMessage },
+  SUBHEALTH_GROUP_NOT_FOUND: { status: 404, describe: byMessage },
   UNKNOWN_RESOURCES: { status: 400, describe: byUnknownResources },
   INFLUX_BAD_WRITE: {
     status: 400,

@@ -10,18 +10,16 @@
  * mapping names them), e.g. `node_cpu_seconds_total@mode=user`; `agent_up` is 1 for a quantum
  * the agent answered and 0 for one it did not.
  */
-import { randomUUID } from 'node:crypto';
-
 import { AgentConnection, type DumpAnswer } from '../../agent/agent-client.ts';
 import type { QueuedSample } from '../../agent/sample-queue.ts';
 import { Limiter } from '../../async/limiter.ts';
 import type { HostNowBoard } from '../../coordination/index.ts';
 import type { Indexer } from '../../indexer/index.ts';
-import type { Incoming, MeasureBatch } from '../../ingest/index.ts';
+import type { Incoming } from '../../ingest/index.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { MetricAttachment } from '../../resource/index.ts';
 import type { ModuleStatus, ReporterModule } from '../reporter/reporter-module.ts';
 import { CounterRates, isCounter } from './counter-rates.ts';
+import { attachMissingMetrics, enqueueNamedSeries } from './resource-series.ts';
 import {
   ensureHostSchema,
   HOST_ARCHIVE_POLICY,
@@ -398,38 +396,17 @@ export class HostPoller implements ReporterModule {
     series: ReadonlyMap<string, { timestamps: number[]; values: number[] }>,
   ): Promise<void> {
     const { indexer, incoming } = this.#options;
-    let metrics = state.metrics;
-    let missing = [...series.keys()].filter((name) => metrics[name] === undefined);
-    if (missing.length > 0) {
-      // NOTE: a host list read while the last dump attached metrics may have brought back the
-      // names as they were before; the indexer's own are read before attaching any.
-      metrics = (await indexer.getResource(HOST_RESOURCE_TYPE, state.resourceId))?.metrics ?? {};
-      missing = missing.filter((name) => metrics[name] === undefined);
-    }
-    if (missing.length > 0) {
-      const attachments: Record<string, MetricAttachment> = {};
-      for (const name of missing) {
-        attachments[name] = {
-          kind: 'new',
-          id: randomUUID(),
-          archivePolicyName: this.#options.archivePolicyName ?? HOST_ARCHIVE_POLICY,
-          unit: null,
-        };
-      }
-      metrics = (await indexer.attachMetrics(HOST_RESOURCE_TYPE, state.resourceId, attachments))
-        .metrics;
-    }
-    state.metrics = metrics;
-    const batches = new Map<string, MeasureBatch>();
-    for (const [name, { timestamps, values }] of series) {
-      const id = metrics[name];
-      if (id === undefined) continue;
-      batches.set(id, {
-        timestamps: Float64Array.from(timestamps),
-        values: Float64Array.from(values),
-      });
-    }
-    await incoming.enqueueBatches(batches);
+    // NOTE: a host list read while the last dump attached metrics may have brought back the
+    // names as they were before; the helper reads the indexer's own before attaching any.
+    state.metrics = await attachMissingMetrics(
+      indexer,
+      HOST_RESOURCE_TYPE,
+      state.resourceId,
+      state.metrics,
+      series.keys(),
+      this.#options.archivePolicyName ?? HOST_ARCHIVE_POLICY,
+    );
+    await enqueueNamedSeries(incoming, state.metrics, series);
   }
 }
 

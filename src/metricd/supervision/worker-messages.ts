@@ -2,6 +2,7 @@
 import type { DamageRecord, ProcessingFigures } from '../../chef/index.ts';
 import type { EngineConfig } from '../../config/index.ts';
 import type { OpFilter, OpsDump, OpsDumpName, OpsHealth } from '../../optracker/index.ts';
+import type { IoFigures } from '../../storage/index.ts';
 
 /** Parent → worker. */
 export type ToWorker =
@@ -28,6 +29,8 @@ export type FromWorker =
       readonly type: 'beat';
       readonly figures: ProcessingFigures;
       readonly ops: OpsHealth;
+      /** Its storage I/O since it started. */
+      readonly io?: IoFigures;
       /** The damaged stored objects its chef met lately. */
       readonly damage?: readonly DamageRecord[];
     }

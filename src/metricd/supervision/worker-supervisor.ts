@@ -4,6 +4,7 @@
  * drains them on stop. Messages about blocks, and a worker's readiness and exit, go to the
  * dispatcher (`SupervisorListener`), which alone knows what a worker holds.
  */
+import { addIoFigures, NO_IO, type IoFigures } from '../../storage/index.ts';
 import type { ChildProcess } from 'node:child_process';
 
 import {
@@ -70,6 +71,9 @@ interface Worker {
   /** Figures of the processes this worker slot had before the current one. */
   readonly pastFigures: ProcessingFigures;
   currentFigures: ProcessingFigures;
+  /** Storage I/O of the processes this slot had before the current one. */
+  pastIo: IoFigures;
+  currentIo: IoFigures;
   /** (time, measures) samples for the rate. */
   samples: { at: number; measures: number }[];
   /** The op tracker's health at the last beat of the current process. */
@@ -104,6 +108,8 @@ export class WorkerSupervisor {
       restarts: 0,
       pastFigures: emptyFigures(),
       currentFigures: emptyFigures(),
+      pastIo: NO_IO,
+      currentIo: NO_IO,
       samples: [],
       ops: null,
       pastDamage: [],
@@ -175,6 +181,7 @@ export class WorkerSupervisor {
         corrupt: total.corrupt,
         damaged: newestDamage([...worker.pastDamage, ...worker.damage]),
         errors: total.errors,
+        ...addIoFigures(worker.pastIo, worker.currentIo),
         ops: worker.ops,
       };
     });
@@ -276,6 +283,7 @@ export class WorkerSupervisor {
         return;
       case 'beat':
         worker.currentFigures = message.figures;
+        worker.currentIo = message.io ?? NO_IO;
         worker.ops = message.ops;
         worker.damage = message.damage ?? [];
         worker.samples.push({ at: worker.lastBeat, measures: this.#measures(worker) });
@@ -297,6 +305,8 @@ export class WorkerSupervisor {
     if (worker.child !== child) return;
     addFigures(worker.pastFigures, worker.currentFigures);
     worker.currentFigures = emptyFigures();
+    worker.pastIo = addIoFigures(worker.pastIo, worker.currentIo);
+    worker.currentIo = NO_IO;
     worker.pastDamage = newestDamage([...worker.pastDamage, ...worker.damage]);
     worker.damage = [];
     worker.child = undefined;

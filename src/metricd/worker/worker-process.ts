@@ -12,6 +12,7 @@
 import type { Chef } from '../../chef/index.ts';
 import { addFigures, emptyFigures, type ProcessingFigures } from '../../chef/index.ts';
 import type { EngineConfig } from '../../config/index.ts';
+import type { IoFigures } from '../../storage/index.ts';
 import { dumpOps, type OpTracker } from '../../optracker/index.ts';
 import type { BlockRun } from '../cluster/block-consumer.ts';
 import type { BlockJob } from '../cluster/block-job.ts';
@@ -22,6 +23,8 @@ export interface WorkerServices {
   readonly chef: Pick<Chef, 'processMetrics' | 'recentDamage'>;
   /** The tracker the chef reports its ops to; dumped on the reporter's request. */
   readonly tracker: OpTracker;
+  /** Its storage I/O so far, sent with each beat. */
+  readonly io?: () => IoFigures;
   /** Redis coordination: starts taking blocks from the shared queue, running each with `run`. */
   readonly consumeBlocks?: (run: (block: BlockJob, run: BlockRun) => Promise<void>) => BlockSource;
   close(): Promise<void>;
@@ -232,12 +235,13 @@ export class WorkerProcess {
 
   #sendBeat(): void {
     if (this.#services !== undefined) {
-      const { tracker, chef } = this.#services;
+      const { tracker, chef, io } = this.#services;
       const damage = chef.recentDamage();
       this.#send({
         type: 'beat',
         figures: this.#figures,
         ops: tracker.health(),
+        ...(io === undefined ? {} : { io: io() }),
         ...(damage.length === 0 ? {} : { damage }),
       });
     }
