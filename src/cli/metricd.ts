@@ -18,6 +18,8 @@ import {
   HostPoller,
   Janitor,
   LocalDispatcher,
+  SubhealthChecker,
+  WorkerFiguresRecorder,
   Reporter,
   WorkerProcess,
   WorkerSupervisor,
@@ -73,6 +75,15 @@ export async function startMetricd(
     host,
   });
   await reporter.start();
+  const recorder = new WorkerFiguresRecorder({
+    indexer: services.indexer,
+    incoming: services.incoming,
+    logger,
+    workers: () => supervisor.status(),
+    host,
+    defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
+  });
+  recorder.start();
   const { tracker } = services;
   const adminSocket = await serveMetricdAdminSocket({ config, name, tracker, supervisor, logger });
   logger.info(
@@ -82,6 +93,7 @@ export async function startMetricd(
   return {
     stop: async () => {
       await adminSocket?.close();
+      await recorder.stop();
       await reporter.stop();
       await mode.close();
       await nowBoard?.close();
@@ -155,7 +167,10 @@ export async function runMetricdWorker(): Promise<number> {
   return worker.run();
 }
 
-/** The modules of the active reporter: the janitor, and the host poller when enabled. */
+/**
+ * The modules of the active reporter: the janitor, sub-health detection, and the host poller
+ * when enabled.
+ */
 function reporterModules(
   config: EngineConfig,
   services: EngineServices,
@@ -164,6 +179,13 @@ function reporterModules(
 ): ReporterModule[] {
   const modules: ReporterModule[] = [
     new Janitor(services.chef, logger, config.metricd.janitorSeconds * 1000),
+    new SubhealthChecker({
+      indexer: services.indexer,
+      storage: services.storage,
+      incoming: services.incoming,
+      logger,
+      defaultAggregationMethods: config.archivePolicy.defaultAggregationMethods,
+    }),
   ];
   const { poller } = config;
   if (poller.enabled && poller.secret !== undefined) {
