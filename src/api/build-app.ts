@@ -44,6 +44,7 @@ import { prometheusRoutes } from './routes/prometheus.ts';
 import { prometheusWriteRoutes } from './routes/prometheus-write.ts';
 import { rootRoutes } from './routes/root.ts';
 import { statusRoutes } from './routes/status.ts';
+import { subhealthRoutes } from './routes/subhealth.ts';
 import { validatorCompiler } from './http/validator-compiler.ts';
 
 /** The resource plugins, in registration order. */
@@ -57,6 +58,7 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   resourceRoutes,
   aggregateRoutes,
   statusRoutes,
+  subhealthRoutes,
   hostRoutes,
   influxdbRoutes,
   prometheusWriteRoutes,

@@ -7,3 +7,4 @@ export * from './check-scores.ts';
 export * from './slow-instance-detector.ts';
 export * from './errors.ts';
 export * from './group-settings.ts';
+export * from './group-config.ts';

@@ -49,6 +49,9 @@ export const POLICY_RULES = {
   'get status': ADMIN,
   // NOTE: Orzo's own: op descriptions name metrics of every user, as `get status` does.
   'get ops': ADMIN,
+  // NOTE: Orzo's own: findings name instances and hosts of every project.
+  'get subhealth': ADMIN,
+  'update subhealth': ADMIN,
   'create resource': UNPROTECTED,
   'get resource': anyOf(ADMIN_OR_CREATOR, RESOURCE_OWNER),
   'update resource': anyOf(ADMIN_OR_SERVICE, CREATOR),

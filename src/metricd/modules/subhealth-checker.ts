@@ -13,8 +13,7 @@ import type { Incoming } from '../../ingest/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Storage } from '../../storage/index.ts';
 import {
-  BUILT_IN_GROUPS,
-  resolveGroup,
+  readGroups,
   SlowInstanceDetector,
   type CheckOutcome,
   type SubhealthGroup,
@@ -144,22 +143,11 @@ export class SubhealthChecker implements ReporterModule {
   }
 
   /** Every group: the built-in ones and those users added, with what is stored over them. */
-  async #readGroups(): Promise<SubhealthGroup[]> {
-    const stored = new Map(
-      (await this.#options.indexer.listSubhealthGroups()).map((record) => [
-        record.name,
-        record.settings,
-      ]),
-    );
-    const names = new Set([...Object.keys(BUILT_IN_GROUPS), ...stored.keys()]);
-    const groups: SubhealthGroup[] = [];
-    for (const name of names) {
-      try {
-        groups.push(resolveGroup(name, stored.get(name) ?? {}));
-      } catch (error) {
-        // NOTE: the API checks every change; this is a row written by hand or by a newer version.
-        this.#options.logger.error({ err: error, group: name }, 'sub-health group skipped');
-      }
+  async #readGroups(): Promise<readonly SubhealthGroup[]> {
+    const { groups, invalid } = await readGroups(this.#options.indexer);
+    for (const { name, error } of invalid) {
+      // NOTE: the API checks every change; this is a row written by hand or by a newer version.
+      this.#options.logger.error({ err: error, group: name }, 'sub-health group skipped');
     }
     return groups;
   }
