@@ -53,7 +53,27 @@ function metricdStatus(updatedAt: Date): MetricdStatus {
       tickSeconds: 1,
       blockSize: 4,
       backlog: { metrics: 3, batches: 5, measures: 120 },
-      modules: { janitor: { metrics_expunged: 0 } },
+      modules: {
+        janitor: { metrics_expunged: 0 },
+        subhealth: {
+          groups: {
+            metricd_workers: {
+              enabled: true,
+              instances: 4,
+              suspects: 1,
+              slow_instances: 1,
+              findings: 7,
+            },
+            agent_hosts: {
+              enabled: false,
+              instances: 0,
+              suspects: 0,
+              slow_instances: 0,
+              findings: 0,
+            },
+          },
+        },
+      },
       ops: { ...HEALTH, inFlight: 0, slowOps: 0, oldestSlowAgeSeconds: null },
     },
     workers: [
@@ -62,6 +82,8 @@ function metricdStatus(updatedAt: Date): MetricdStatus {
         metricsProcessed: 40,
         errors: 2,
         measuresPerSecond: 250.5,
+        ioWaitSeconds: 12.5,
+        bytesWritten: 4096,
         ops: HEALTH,
       }),
       worker(1, { alive: false, pid: null }),
@@ -153,6 +175,14 @@ describe('GET /metrics', () => {
       'orzo_metricd_slow_ops{worker="vm.7099.worker-0"}': 1,
       'orzo_metricd_alive{worker="vm.7099.worker-0"}': 1,
       'orzo_metricd_alive{worker="vm.7099.worker-1"}': 0,
+      'orzo_metricd_io_wait_seconds_total{worker="vm.7099.worker-0"}': 12.5,
+      'orzo_metricd_bytes_written_total{worker="vm.7099.worker-0"}': 4096,
+      'orzo_subhealth_enabled{group="metricd_workers"}': 1,
+      'orzo_subhealth_enabled{group="agent_hosts"}': 0,
+      'orzo_subhealth_slow_instances{group="metricd_workers"}': 1,
+      'orzo_subhealth_suspects{group="metricd_workers"}': 1,
+      'orzo_subhealth_instances{group="metricd_workers"}': 4,
+      'orzo_subhealth_findings_total{group="metricd_workers"}': 7,
       'orzo_metricd_measures_processed_total{worker="vm.7099.worker-1"}': 0,
     };
     for (const [series, value] of Object.entries(expected)) {
@@ -170,6 +200,7 @@ describe('GET /metrics', () => {
     const text = await scrape(api);
     assert.equal(sample(text, 'orzo_backlog_measures'), undefined);
     assert.doesNotMatch(text, /^orzo_metricd_/m);
+    assert.doesNotMatch(text, /^orzo_subhealth_/m);
   });
 });
 

@@ -48,6 +48,16 @@ const WORKER_GAUGES: readonly [string, string, (worker: WorkerStatus) => number 
     'Measures folded per second over the last few seconds',
     (w) => w.measuresPerSecond,
   ],
+  [
+    'orzo_metricd_io_wait_seconds_total',
+    'Seconds the worker slot spent blocked on storage since its reporter started',
+    (w) => w.ioWaitSeconds,
+  ],
+  [
+    'orzo_metricd_bytes_written_total',
+    'Bytes the worker slot wrote to storage since its reporter started',
+    (w) => w.bytesWritten,
+  ],
   ['orzo_metricd_ops_in_flight', 'Ops in flight in the worker', (w) => w.ops?.inFlight],
   ['orzo_metricd_slow_ops', 'Slow ops in flight in the worker', (w) => w.ops?.slowOps],
   [
@@ -57,7 +67,23 @@ const WORKER_GAUGES: readonly [string, string, (worker: WorkerStatus) => number 
   ],
 ];
 
-/** Registers the backlog gauges and the per-worker gauges (label `worker`). */
+/** Sub-health figures by group, from the detector module's status. */
+const SUBHEALTH_GAUGES: readonly [string, string, string][] = [
+  ['orzo_subhealth_enabled', 'Whether the group is checked (1) or not (0)', 'enabled'],
+  ['orzo_subhealth_slow_instances', 'Instances found slow at the last check', 'slow_instances'],
+  ['orzo_subhealth_suspects', 'Instances suspected at the last check', 'suspects'],
+  ['orzo_subhealth_instances', 'Instances with figures at the last check', 'instances'],
+  [
+    'orzo_subhealth_findings_total',
+    'Findings stored since the active reporter started detecting',
+    'findings',
+  ],
+];
+
+/**
+ * Registers the backlog gauges, the per-worker gauges (label `worker`) and the sub-health
+ * gauges (label `group`).
+ */
 export function registerMetricdMetrics(registry: Registry, options: MetricdMetricsOptions): void {
   const live = sharedRead(() => readLiveStatus(options));
   for (const [name, help, pick] of BACKLOG_GAUGES) {
@@ -84,6 +110,32 @@ export function registerMetricdMetrics(registry: Registry, options: MetricdMetri
         for (const worker of status?.workers ?? []) {
           const value = pick(worker);
           if (value !== undefined) this.set({ worker: worker.name }, value);
+        }
+      },
+    });
+  }
+  registerSubhealthGauges(registry, live);
+}
+
+function registerSubhealthGauges(
+  registry: Registry,
+  live: () => Promise<MetricdStatus | undefined>,
+): void {
+  for (const [name, help, key] of SUBHEALTH_GAUGES) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['group'],
+      registers: [registry],
+      async collect() {
+        const status = await live();
+        this.reset();
+        const groups = status?.reporter.modules.subhealth?.groups;
+        if (typeof groups !== 'object' || groups === null) return;
+        for (const [group, figures] of Object.entries(groups as Record<string, unknown>)) {
+          const value = (figures as Record<string, unknown> | null)?.[key];
+          if (typeof value === 'number') this.set({ group }, value);
+          else if (typeof value === 'boolean') this.set({ group }, value ? 1 : 0);
         }
       },
     });
