@@ -9,6 +9,7 @@ import { runBackup, runRestore } from './backup.ts';
 import { runAgent } from './agent.ts';
 import { runFeeder } from './feeders.ts';
 import { runHosts } from './hosts.ts';
+import { runSubhealth } from './subhealth.ts';
 import { runMetricd, runMetricdWorker } from './metricd.ts';
 import { runMetricdFail } from './metricd-fail.ts';
 import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
@@ -53,6 +54,10 @@ commands:
             its poller's signed dumps on agent.port (default 8650); agent.secret is required
   host add NAME HOST:PORT | host remove NAME | host list
             the hosts whose agents the poller (poller.enabled) dumps every poller.quantumSeconds
+  subhealth status [GROUP] | enable GROUP [dry-run] | disable GROUP | set GROUP KEY=VALUE…
+          | timeline GROUP [start=TIME] [stop=TIME] | findings GROUP CHECK_TIME
+            sub-health detection: slow instances among their peers, waits judged against load;
+            the running detector applies a change at its next check
   config    print the effective configuration (defaults ← --config FILE ← ORZO_* ← flags)
   help      print this text (also --help or -h after any command); --version prints the version
 
@@ -74,6 +79,7 @@ const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   graphite: [],
   agent: [],
   host: [],
+  subhealth: [],
   help: [],
   backup: [],
   restore: [],
@@ -151,11 +157,14 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'user':
     case 'token':
     case 'host':
+    case 'subhealth':
       try {
         const lines =
           command === 'host'
             ? await runHosts(config, positionals)
-            : await runAccounts(config, { positionals, flags: extraFlags });
+            : command === 'subhealth'
+              ? await runSubhealth(config, positionals)
+              : await runAccounts(config, { positionals, flags: extraFlags });
         process.stdout.write(lines.map((line) => `${line}\n`).join(''));
         return 0;
       } catch (error) {
