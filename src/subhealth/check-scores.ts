@@ -25,8 +25,10 @@ export interface InstanceScore {
   /** Its share of each load signal. */
   readonly loadShares: Readonly<Record<string, number>>;
   /**
-   * Wait share over load share, the load share floored at 1/N so that an idle instance is
-   * judged as if it had an even share of the work rather than none.
+   * Wait share over load share, the load share floored at a quarter of an even share (1/4N):
+   * an idle instance with a few waits does not stand out by a division by nearly nothing, while
+   * an instance whose slowness cut the work it got done (a slow worker takes less work) keeps
+   * most of its excess, which a floor at an even share would hide.
    */
   readonly excess: number;
 }
@@ -36,6 +38,9 @@ export interface CheckScores {
   readonly totalWaits: number;
   readonly instances: readonly InstanceScore[];
 }
+
+/** The load share floor is an even share (1/N) divided by this. */
+export const LOAD_FLOOR_DIVISOR = 4;
 
 /** Scores one check; negative or non-finite figures count as 0. */
 export function scoreCheck(samples: readonly InstanceSample[]): CheckScores {
@@ -49,7 +54,7 @@ export function scoreCheck(samples: readonly InstanceSample[]): CheckScores {
     }
   }
   const signals = [...totals].filter(([, total]) => total > 0).map(([signal]) => signal);
-  const floor = count === 0 ? 0 : 1 / count;
+  const floor = count === 0 ? 0 : 1 / (LOAD_FLOOR_DIVISOR * count);
   const instances = samples.map((sample) => {
     const loadShares: Record<string, number> = {};
     for (const signal of signals) {

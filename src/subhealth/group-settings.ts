@@ -65,6 +65,10 @@ const COMMON = {
 export const BUILT_IN_GROUPS: Readonly<Record<string, SubhealthGroup>> = Object.freeze({
   [METRICD_WORKERS_GROUP]: {
     ...COMMON,
+    // NOTE: workers do not wait for one another, so a slow one does not gather most of the
+    // group's waits as a slow database node does; it waits far more per unit of work than its
+    // peers, which is what the outlier rule on waits per load finds.
+    strategy: 'mad',
     name: METRICD_WORKERS_GROUP,
     resourceType: 'metricd_worker',
     nameAttribute: 'name',

@@ -78,7 +78,7 @@ describe('/v1/subhealth', () => {
 
   it('changes a group, adds and deletes a user group, and persists the changes', async () => {
     const enabled = await request('PATCH', '/v1/subhealth/config', {
-      metricd_workers: { enabled: true, minShare: 0.6, strategy: 'mad' },
+      metricd_workers: { enabled: true, minShare: 0.6, strategy: 'share' },
       vms: {
         resourceType: 'instance',
         filter: { flavor_name: 'm1.small' },
@@ -89,12 +89,12 @@ describe('/v1/subhealth', () => {
     assert.equal(enabled.statusCode, 200, enabled.body);
     const { groups } = enabled.json<{ groups: Record<string, Record<string, unknown>> }>();
     assert.deepEqual(Object.keys(groups), ['agent_hosts', 'metricd_workers', 'vms']);
-    assert.equal(groups.metricd_workers?.strategy, 'mad');
+    assert.equal(groups.metricd_workers?.strategy, 'share');
     assert.equal(groups.vms?.enabled, false);
     assert.deepEqual(
       (await api.indexer.listSubhealthGroups()).map((record) => [record.name, record.settings]),
       [
-        ['metricd_workers', { enabled: true, minShare: 0.6, strategy: 'mad' }],
+        ['metricd_workers', { enabled: true, minShare: 0.6, strategy: 'share' }],
         [
           'vms',
           {

@@ -17,11 +17,23 @@ describe('scoreCheck', () => {
     assert.equal(a.waitShare, 0.6);
     assert.deepEqual(a.loadShares, { cpu: 0.1, io: 0.1 });
     assert.ok(Math.abs(a.loadShare - 0.1) < 1e-12);
-    // NOTE: a's load share is floored at 1/3, so its excess is 0.6 / (1/3).
-    assert.ok(Math.abs(a.excess - 1.8) < 1e-12);
+    assert.ok(Math.abs(a.excess - 6) < 1e-12);
     assert.ok(Math.abs(b.loadShare - 0.6) < 1e-12);
     assert.ok(Math.abs(b.excess - 0.5) < 1e-12);
     assert.ok(Math.abs(c.loadShare - 0.3) < 1e-12);
+  });
+
+  it('judges an instance that did almost nothing as if it did a quarter of an even share', () => {
+    const { instances } = scoreCheck([
+      { id: 'idle', waits: 2, loads: { cpu: 0 } },
+      { id: 'b', waits: 9, loads: { cpu: 50 } },
+      { id: 'c', waits: 9, loads: { cpu: 50 } },
+    ]);
+    const [idle] = instances;
+    assert.ok(idle);
+    assert.equal(idle.loadShare, 0);
+    // NOTE: 0.1 of the waits over a floor of 1 / (4 × 3).
+    assert.ok(Math.abs(idle.excess - 1.2) < 1e-12);
   });
 
   it('leaves out signals nobody did, and counts bad figures as nothing', () => {

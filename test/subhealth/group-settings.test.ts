@@ -32,11 +32,11 @@ describe('resolveGroup', () => {
     const group = resolveGroup(METRICD_WORKERS_GROUP, {
       enabled: true,
       consecutive: 5,
-      strategy: 'mad',
+      strategy: 'share',
     });
     assert.equal(group.enabled, true);
     assert.equal(group.consecutive, 5);
-    assert.equal(group.strategy, 'mad');
+    assert.equal(group.strategy, 'share');
     assert.equal(group.resourceType, 'metricd_worker');
   });
 

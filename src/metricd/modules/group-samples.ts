@@ -1,7 +1,8 @@
 /**
  * What each instance of a sub-health group showed over one check's window, read back from the
  * series of its resource: each signal is the sum, over the resource's metrics whose names match
- * it, of the mean of their finest aggregates in the window. Reading stored series (rather than
+ * it, of the mean of their finest aggregates in the window times the window's seconds (for a
+ * rate, what was done in the window; for a gauge such as blocked processes, process-seconds). Reading stored series (rather than
  * asking each instance) is what lets one detector judge metricd workers, agent hosts and users'
  * own resources alike; an instance with no point in the window is left out of the check.
  */
@@ -59,7 +60,8 @@ export async function readGroupSamples(
       policy = indexer.getArchivePolicy(metric.archivePolicyName);
       policies.set(metric.archivePolicyName, policy);
     }
-    return windowMean(storage, metric, await policy, startUs, stopUs);
+    const mean = await windowMean(storage, metric, await policy, startUs, stopUs);
+    return mean === undefined ? undefined : (mean * (stopUs - startUs)) / 1_000_000;
   });
   const values = resources.map(() => new Map<SignalSpec, number>());
   const seen = resources.map(() => false);

@@ -221,9 +221,9 @@ describe('SubhealthChecker', () => {
     // NOTE: vm3's waits are 40 of 52 (share 0.77); its load 8 of 68 on both signals.
     assert.ok(Math.abs(finding.waitShare - 40 / 52) < 1e-9, String(finding.waitShare));
     assert.ok(Math.abs(finding.loadShare - 8 / 68) < 1e-9, String(finding.loadShare));
-    assert.ok(Math.abs(finding.excess - 40 / 52 / 0.25) < 1e-9, String(finding.excess));
+    assert.ok(Math.abs(finding.excess - 40 / 52 / (8 / 68)) < 1e-9, String(finding.excess));
     assert.deepEqual(Object.keys(finding.topWaits).sort(), ['blocked', 'steal']);
-    assert.ok(Math.abs((finding.topWaits.blocked ?? 0) - 20) < 1e-9);
+    assert.ok(Math.abs((finding.topWaits.blocked ?? 0) - 200) < 1e-9);
     assert.deepEqual(
       rig.warnings.map((warning) => [warning.group, warning.instance, warning.host]),
       [
