@@ -119,8 +119,8 @@ describe('sub-health of the workers of orzo serve', () => {
     await until('a finding', async () => (await timeline(enabledAt)).length > 0);
     const points = await timeline(enabledAt);
     const first = Date.parse(points[0]?.check_time ?? '');
-    // NOTE: three suspect checks, each over an interval of figures recorded after the change.
-    assert.ok(first >= enabledAt + 3 * INTERVAL * 1000, `${String(first)} vs ${String(enabledAt)}`);
+    // NOTE: three suspect checks in a row; the first may see the change in part of its window.
+    assert.ok(first > enabledAt + 2 * INTERVAL * 1000, `${String(first)} vs ${String(enabledAt)}`);
     await checksPast(first, 3);
     for (const point of await timeline(enabledAt)) {
       const { findings } = (await request(
