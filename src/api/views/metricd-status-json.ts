@@ -41,6 +41,9 @@ export function metricdStatusJson(status: MetricdStatus | undefined, now: Date):
         'processed measures': worker.measuresProcessed,
         'dropped measures': worker.measuresDropped,
         'measures per second': worker.measuresPerSecond,
+        ...(worker.ioWaitSeconds === undefined
+          ? {}
+          : { 'io wait seconds': worker.ioWaitSeconds, 'bytes written': worker.bytesWritten ?? 0 }),
         corrupt: worker.corrupt,
         'damaged objects': (worker.damaged ?? []).map(damagedObjectJson),
         errors: worker.errors,
