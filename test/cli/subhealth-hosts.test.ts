@@ -135,7 +135,8 @@ describe('sub-health of the agent hosts of orzo serve', () => {
   };
   const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
     const deadline = Date.now() + 90_000;
-    while (!(await check())) {
+    // NOTE: a poll the loaded server drops (a kept-alive socket it closed) is tried again.
+    while (!(await check().catch(() => false))) {
       if (Date.now() > deadline)
         throw new Error(`${what} within 90 s; ${orzo.output().slice(-3000)}`);
       await sleep(500);
@@ -233,6 +234,10 @@ describe('sub-health of the agent hosts of orzo serve', () => {
       [['db-3', 'db-3']],
     );
     assert.deepEqual(Object.keys(findings[0]?.top_waits ?? {})[0], 'procs_blocked');
-    assert.ok(Number((await groupStatus())?.slow_instances) >= 1);
+    // NOTE: the status is published each reporter tick, so it may show the check before.
+    await until(
+      'the status to show it',
+      async () => Number((await groupStatus())?.slow_instances) >= 1,
+    );
   });
 });
