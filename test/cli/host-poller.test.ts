@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { request } from '../support/aggregate-workload.ts';
 import {
@@ -23,6 +22,7 @@ import {
   type OrzoProcess,
 } from '../support/orzo-process.ts';
 import { PROC_FIXTURE } from '../support/proc-fixture.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const SECRET = 'the-poller-test-shared-secret';
 
@@ -102,14 +102,8 @@ describe('the host poller of orzo serve', () => {
     )) as [string, number, number][];
     return points.map(([, , value]) => value);
   };
-  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
-    const deadline = Date.now() + 60_000;
-    while (!(await check())) {
-      if (Date.now() > deadline)
-        throw new Error(`${what} within 60 s; ${orzo.output().slice(-2000)}`);
-      await sleep(500);
-    }
-  };
+  const until = (what: string, check: () => Promise<boolean>): Promise<void> =>
+    waitUntil(what, check, { context: () => orzo.output().slice(-2000) });
 
   it("stores every host's figures under its resource", async () => {
     for (const [host] of HOSTS) {

@@ -11,7 +11,6 @@ import { cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { request } from '../support/aggregate-workload.ts';
 import {
@@ -23,6 +22,7 @@ import {
   type OrzoProcess,
 } from '../support/orzo-process.ts';
 import { PROC_FIXTURE } from '../support/proc-fixture.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const SECRET = 'the-sub-health-hosts-test-secret';
 const GROUP = 'agent_hosts';
@@ -133,15 +133,12 @@ describe('sub-health of the agent hosts of orzo serve', () => {
     };
     return status.metricd.reporter?.modules?.subhealth?.groups?.[GROUP];
   };
-  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
-    const deadline = Date.now() + 90_000;
-    // NOTE: a poll the loaded server drops (a kept-alive socket it closed) is tried again.
-    while (!(await check().catch(() => false))) {
-      if (Date.now() > deadline)
-        throw new Error(`${what} within 90 s; ${orzo.output().slice(-3000)}`);
-      await sleep(500);
-    }
-  };
+  const until = (what: string, check: () => Promise<boolean>): Promise<void> =>
+    waitUntil(what, check, {
+      timeoutMs: 90_000,
+      retryFailed: true,
+      context: () => orzo.output().slice(-3000),
+    });
 
   before(async () => {
     base = mkdtempSync(join(tmpdir(), 'orzo-subhealth-procs-'));

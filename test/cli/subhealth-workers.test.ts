@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 
 import { createPolicyAndMetrics, request } from '../support/aggregate-workload.ts';
 import { runOrzo, startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const GROUP = 'metricd_workers';
 const INTERVAL = 2;
@@ -44,15 +45,12 @@ describe('sub-health of the workers of orzo serve', () => {
         `/v1/subhealth/timeline?group=${GROUP}&start=${String(start / 1000)}`,
       )) as Timeline
     ).timeline;
-  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
-    const deadline = Date.now() + 90_000;
-    // NOTE: a poll the loaded server drops (a kept-alive socket it closed) is tried again.
-    while (!(await check().catch(() => false))) {
-      if (Date.now() > deadline)
-        throw new Error(`${what} within 90 s; ${orzo.output().slice(-3000)}`);
-      await sleep(500);
-    }
-  };
+  const until = (what: string, check: () => Promise<boolean>): Promise<void> =>
+    waitUntil(what, check, {
+      timeoutMs: 90_000,
+      retryFailed: true,
+      context: () => orzo.output().slice(-3000),
+    });
   /** Waits until checks have run past `time` (ms) by `intervals` intervals. */
   const checksPast = async (time: number, intervals: number): Promise<void> => {
     await until('checks to run', async () => {
@@ -193,8 +191,9 @@ describe('sub-health of the workers of orzo serve', () => {
   });
 
   it('stops finding once disabled', async () => {
-    const disabledAt = Date.now();
     assert.match(subhealth('disable', GROUP), /metricd_workers: disabled/);
+    // NOTE: taken once the command has stored the change (starting it takes seconds under load).
+    const disabledAt = Date.now();
     await sleep((3 * INTERVAL + 2) * 1000);
     // NOTE: a check under way when the change was read may still store its rows.
     const late = (await timeline(disabledAt)).filter(
@@ -207,9 +206,9 @@ describe('sub-health of the workers of orzo serve', () => {
     const enabledAt = Date.now();
     subhealth('enable', GROUP);
     await until('findings again', async () => (await timeline(enabledAt)).length > 0);
-    const changedAt = Date.now();
     // NOTE: no worker waits 1000 times what its load explains: the slow one is no longer a suspect.
     subhealth('set', GROUP, 'minExcess=1000');
+    const changedAt = Date.now();
     await checksPast(changedAt, 5);
     const group = (await request(
       orzo.url,
