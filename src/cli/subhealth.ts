@@ -120,7 +120,8 @@ async function readLiveGroups(config: EngineConfig): Promise<Record<string, Live
 function describeGroup(group: SubhealthGroup, live?: LiveGroup): string[] {
   const state = group.enabled ? (group.dryRun ? 'enabled (dry run)' : 'enabled') : 'disabled';
   const lines = [
-    `${group.name}: ${state}, every ${String(group.intervalSeconds)} s, ${group.strategy} rule, ` +
+    `${group.name}: ${state}, every ${String(group.intervalSeconds)} s ` +
+      `(settle ${String(group.settleSeconds)} s), ${group.strategy} rule, ` +
       `instances of ${group.resourceType}${Object.keys(group.filter).length > 0 ? ` ${JSON.stringify(group.filter)}` : ''}`,
     `  minShare ${String(group.minShare)}, minExcess ${String(group.minExcess)}, ` +
       `minTotalWaits ${String(group.minTotalWaits)}, minInstances ${String(group.minInstances)}, ` +

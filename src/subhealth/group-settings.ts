@@ -26,8 +26,14 @@ export interface SubhealthGroup extends DetectionSettings {
   readonly enabled: boolean;
   /** Findings are recorded as what would have been flagged, with no warning and no count. */
   readonly dryRun: boolean;
-  /** Seconds between two checks; each check looks at the interval before it. */
+  /** Seconds between two checks; each check looks at one interval's worth of figures. */
   readonly intervalSeconds: number;
+  /**
+   * How long before the check time the interval it looks at ends: a point is whole once its
+   * granularity has passed and metricd has processed its measures, so the newest seconds are
+   * left for the next check rather than read half there.
+   */
+  readonly settleSeconds: number;
   /** The instances: resources of this type… */
   readonly resourceType: string;
   /** …whose attributes have these values. */
@@ -53,11 +59,18 @@ export const AGENT_HOSTS_GROUP = 'agent_hosts';
  */
 export const DEFAULT_INTERVAL_SECONDS = 30;
 
+/**
+ * The default settle time: the `host` policy's 15 s points are whole 15 s after they begin, and
+ * a poll and a metricd tick or two store and process them.
+ */
+export const DEFAULT_SETTLE_SECONDS = 20;
+
 const COMMON = {
   ...DEFAULT_DETECTION_SETTINGS,
   enabled: false,
   dryRun: false,
   intervalSeconds: DEFAULT_INTERVAL_SECONDS,
+  settleSeconds: DEFAULT_SETTLE_SECONDS,
   filter: {},
 };
 
@@ -132,6 +145,7 @@ const NUMBERS: Readonly<
   consecutive: { min: 1, max: 10_000, integer: true },
   clearAfter: { min: 1, max: 10_000, integer: true },
   intervalSeconds: { min: 1, max: 86_400 },
+  settleSeconds: { min: 0, max: 86_400 },
 };
 const BOOLEANS = ['enabled', 'dryRun'] as const;
 const STRATEGIES: readonly DetectionStrategy[] = ['share', 'mad'];

@@ -1,7 +1,7 @@
 /**
  * Sub-health detection of metricd's workers, end to end: `orzo serve` with four workers, one of
  * them slowed by the documented fault (`metricd.faultWorkers`, `metricd.faultIoDelayMs`: each of
- * its storage calls waits 200 ms, as on a failing disk), under a steady feed of measures that the
+ * its storage calls waits 500 ms, as on a failing disk), under a steady feed of measures that the
  * healthy workers, faster, mostly take. Only the slow worker is flagged, after `consecutive`
  * checks; `orzo subhealth disable` stops new findings; a threshold set with `orzo subhealth set`
  * applies from the next check; the API's timeline and findings equal the seed's two SQL queries
@@ -70,7 +70,7 @@ describe('sub-health of the workers of orzo serve', () => {
     orzo = await startOrzo('serve', ['--workers', '4'], {
       env: {
         ORZO_METRICD_FAULT_WORKERS: String(SLOW_WORKER),
-        ORZO_METRICD_FAULT_IO_DELAY_MS: '200',
+        ORZO_METRICD_FAULT_IO_DELAY_MS: '500',
         ORZO_METRICD_TICK_SECONDS: '0.2',
       },
     });
@@ -112,9 +112,11 @@ describe('sub-health of the workers of orzo serve', () => {
       GROUP,
       'enabled=true',
       `intervalSeconds=${String(INTERVAL)}`,
+      // NOTE: the workers' series have 1 s points, processed within a tick or two of 0.2 s.
+      'settleSeconds=2',
       'consecutive=3',
     );
-    assert.match(shown, /metricd_workers: enabled, every 2 s, mad rule/);
+    assert.match(shown, /metricd_workers: enabled, every 2 s \(settle 2 s\), mad rule/);
     await until('a finding', async () => (await timeline(enabledAt)).length > 0);
     const points = await timeline(enabledAt);
     const first = Date.parse(points[0]?.check_time ?? '');

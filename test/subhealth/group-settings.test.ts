@@ -56,6 +56,7 @@ describe('resolveGroup', () => {
       [METRICD_WORKERS_GROUP, { consecutive: 1.5 }, /consecutive must be an integer/],
       [METRICD_WORKERS_GROUP, { minInstances: 1 }, /minInstances must be an integer from 2/],
       [METRICD_WORKERS_GROUP, { intervalSeconds: 0 }, /intervalSeconds/],
+      [METRICD_WORKERS_GROUP, { settleSeconds: -1 }, /settleSeconds must be a number from 0/],
       [METRICD_WORKERS_GROUP, { enabled: 'yes' }, /enabled must be true or false/],
       [METRICD_WORKERS_GROUP, { strategy: 'vote' }, /strategy must be one of share, mad/],
       [METRICD_WORKERS_GROUP, { colour: 'red' }, /unknown setting colour/],

@@ -69,6 +69,33 @@ export function runOrzo(args: readonly string[], options: RunOrzoOptions = {}): 
   return result.stdout;
 }
 
+/**
+ * Runs `orzo <args>` to completion without blocking the test's event loop, so that several
+ * commands (each loading TypeScript, seconds under load) run side by side.
+ */
+export function runOrzoAsync(
+  args: readonly string[],
+  options: RunOrzoOptions = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ORZO, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+      timeout: START_TIMEOUT_MS,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(options.input ?? '');
+    child.once('error', reject);
+    child.once('close', (status) => {
+      if (status === 0) resolve(stdout);
+      else reject(new Error(`orzo ${args.join(' ')} exited ${String(status)}: ${stderr}${stdout}`));
+    });
+  });
+}
+
 /** Options of {@link startOrzo}. */
 export interface StartOrzoOptions {
   /** Write the process's output to this file instead of keeping it in memory (benchmarks). */

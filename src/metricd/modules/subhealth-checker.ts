@@ -128,6 +128,7 @@ export class SubhealthChecker implements ReporterModule {
         dry_run: group.dryRun,
         strategy: group.strategy,
         interval_seconds: group.intervalSeconds,
+        settle_seconds: group.settleSeconds,
         last_check:
           state.lastCheckTime === undefined ? null : new Date(state.lastCheckTime).toISOString(),
         checks: state.checks,
@@ -160,11 +161,12 @@ export class SubhealthChecker implements ReporterModule {
   ): Promise<void> {
     const { indexer, storage, logger } = this.#options;
     const { group } = state;
+    const windowEnd = checkTime - group.settleSeconds * 1000;
     const instances = await readGroupSamples(
       { indexer, storage },
       group,
-      (checkTime - intervalMs) * 1000,
-      checkTime * 1000,
+      (windowEnd - intervalMs) * 1000,
+      windowEnd * 1000,
     );
     const outcome = state.detector.check(
       instances.map((instance) => instance.sample),

@@ -33,10 +33,13 @@ const S = 1000;
 /** A check time: a multiple of every interval the tests use. */
 const T0 = 1_800_000_000 * S;
 const INTERVAL = 10;
+/** Each check looks at the interval that ended this many seconds before it. */
+const SETTLE = 5;
 
 const GROUP = {
   enabled: true,
   intervalSeconds: INTERVAL,
+  settleSeconds: SETTLE,
   resourceType: 'vm',
   nameAttribute: 'display_name',
   hostAttribute: 'host',
@@ -56,7 +59,7 @@ interface Rig {
   readonly warnings: Record<string, unknown>[];
   /** Writes one second of figures per instance at `at` (ms), processes, then ticks at `tickAt`. */
   feed(at: number, figures: Record<string, { wait: number; load: number }>): Promise<void>;
-  /** Writes the interval before `checkAt`, processes it, and ticks the checker at `checkAt`. */
+  /** Writes the interval a check at `checkAt` looks at, processes it, and ticks the checker. */
   check(checkAt: number, figures: Record<string, { wait: number; load: number }>): Promise<void>;
   process(): Promise<void>;
   close(): Promise<void>;
@@ -156,7 +159,8 @@ async function startRig(): Promise<Rig> {
     feed,
     process,
     check: async (checkAt, figures) => {
-      for (let at = checkAt - INTERVAL * S; at < checkAt; at += S) await feed(at, figures);
+      const end = checkAt - SETTLE * S;
+      for (let at = end - INTERVAL * S; at < end; at += S) await feed(at, figures);
       await process();
       await checker.tick(checkAt);
     },
@@ -299,6 +303,34 @@ describe('SubhealthChecker', () => {
       groups: Record<string, Record<string, unknown> | undefined>;
     };
     assert.equal(status.groups.vms?.instances, 0);
+  });
+
+  it('leaves the seconds not yet settled to the next check', async () => {
+    const check = T0 + 40 * INTERVAL * S;
+    await rig.api.indexer.putSubhealthGroup({
+      name: 'vms',
+      settings: { ...GROUP, consecutive: 1 },
+      updatedAt: 6,
+    });
+    const feedSeconds = async (from: number, to: number, figures: typeof SKEWED) => {
+      for (let at = from; at < to; at += S) await rig.feed(at, figures);
+    };
+    // NOTE: the check at `check` reads [check - 15 s, check - 5 s): skewed, though the newest
+    // five seconds already show vm3 degraded; the next check reads those.
+    await feedSeconds(check - (INTERVAL + SETTLE) * S, check - SETTLE * S, SKEWED);
+    await feedSeconds(check - SETTLE * S, check, DEGRADED);
+    await rig.process();
+    await rig.checker.tick(check);
+    assert.deepEqual(await rig.api.indexer.subhealthFindings('vms', check * 1000), []);
+    const next = check + INTERVAL * S;
+    await feedSeconds(check, next - SETTLE * S, DEGRADED);
+    await rig.process();
+    await rig.checker.tick(next);
+    const findings = await rig.api.indexer.subhealthFindings('vms', next * 1000);
+    assert.deepEqual(
+      findings.map((finding) => finding.instanceName),
+      ['vm3'],
+    );
   });
 });
 
