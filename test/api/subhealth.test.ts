@@ -180,6 +180,7 @@ describe('/v1/subhealth', () => {
       ['/v1/subhealth/timeline?group=nope', 404, /sub-health group nope does not exist/],
       ['/v1/subhealth/timeline?group=agent_hosts&start=yesterday-ish', 400, /start/],
       ['/v1/subhealth/findings?group=agent_hosts', 400, /check_time/],
+      ['/v1/subhealth/findings?group=agent_hosts&check_time=noonish', 400, /check_time/],
       ['/v1/subhealth/timeline?group=agent_hosts&dry_run=maybe', 400, /dry_run/],
     ];
     for (const [url, status, message] of cases) {

@@ -71,7 +71,11 @@ function parseResample(
 }
 
 /** A `start` or `stop` bound (µs), relative ones from `now`; names the argument when bad. */
-export function parseBound(name: 'start' | 'stop', text: string, now: number): number {
+export function parseBound(
+  name: 'start' | 'stop' | 'check_time',
+  text: string,
+  now: number,
+): number {
   const micros = parseTimestamp(text, now);
   if (micros === undefined) {
     throw new InvalidArgumentValueError(name, 'Must be a datetime or a timestamp');

@@ -176,7 +176,7 @@ export const subhealthRoutes: FastifyPluginCallbackTypebox = (app, _options, don
         throw new InvalidArgumentError('check_time', 'Missing argument check_time: name a check');
       }
       const nowUs = dateToMicros(now());
-      const checkTime = parseBound('stop', query.check_time, nowUs);
+      const checkTime = parseBound('check_time', query.check_time, nowUs);
       const dryRun = parseBoolean('dry_run', query.dry_run ?? 'false');
       const findings = await indexer.subhealthFindings(group.name, checkTime, dryRun);
       return {
