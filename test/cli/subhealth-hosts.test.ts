@@ -23,6 +23,7 @@ import {
   type OrzoProcess,
 } from '../support/orzo-process.ts';
 import { PROC_FIXTURE } from '../support/proc-fixture.ts';
+import { subhealthGroupStatus } from '../support/subhealth-status.ts';
 import { waitUntil } from '../support/wait-until.ts';
 
 const SECRET = 'the-sub-health-hosts-test-secret';
@@ -124,16 +125,8 @@ describe('sub-health of the agent hosts of orzo serve', () => {
         `/v1/subhealth/timeline?group=${GROUP}&start=${String(start / 1000)}`,
       )) as { timeline: { check_time: string; slow_instances: number }[] }
     ).timeline;
-  const groupStatus = async (): Promise<Record<string, unknown> | undefined> => {
-    const status = (await request(orzo.url, 'GET', '/v1/status?details=false')) as {
-      metricd: {
-        reporter?: {
-          modules?: { subhealth?: { groups?: Record<string, Record<string, unknown>> } };
-        };
-      };
-    };
-    return status.metricd.reporter?.modules?.subhealth?.groups?.[GROUP];
-  };
+  const groupStatus = (): Promise<Record<string, unknown> | undefined> =>
+    subhealthGroupStatus(orzo.url, GROUP);
   const until = (what: string, check: () => Promise<boolean>): Promise<void> =>
     waitUntil(what, check, {
       timeoutMs: 90_000,

@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 
 import { createPolicyAndMetrics, request } from '../support/aggregate-workload.ts';
 import { runOrzo, startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { subhealthGroupStatus } from '../support/subhealth-status.ts';
 import { waitUntil } from '../support/wait-until.ts';
 
 const GROUP = 'metricd_workers';
@@ -54,15 +55,8 @@ describe('sub-health of the workers of orzo serve', () => {
   /** Waits until checks have run past `time` (ms) by `intervals` intervals. */
   const checksPast = async (time: number, intervals: number): Promise<void> => {
     await until('checks to run', async () => {
-      const status = (await request(orzo.url, 'GET', '/v1/status?details=false')) as {
-        metricd: {
-          reporter?: {
-            modules?: { subhealth?: { groups?: Record<string, { last_check: string | null }> } };
-          };
-        };
-      };
-      const last = status.metricd.reporter?.modules?.subhealth?.groups?.[GROUP]?.last_check;
-      return last != null && Date.parse(last) >= time + intervals * INTERVAL * 1000;
+      const last = (await subhealthGroupStatus(orzo.url, GROUP))?.last_check;
+      return typeof last === 'string' && Date.parse(last) >= time + intervals * INTERVAL * 1000;
     });
   };
 

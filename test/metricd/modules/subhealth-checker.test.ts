@@ -59,6 +59,12 @@ interface Rig {
   readonly warnings: Record<string, unknown>[];
   /** Writes one second of figures per instance at `at` (ms), processes, then ticks at `tickAt`. */
   feed(at: number, figures: Record<string, { wait: number; load: number }>): Promise<void>;
+  /** Writes one second of figures per instance at each second of `[from, to)` (ms). */
+  feedSeconds(
+    from: number,
+    to: number,
+    figures: Record<string, { wait: number; load: number }>,
+  ): Promise<void>;
   /** Writes the interval a check at `checkAt` looks at, processes it, and ticks the checker. */
   check(checkAt: number, figures: Record<string, { wait: number; load: number }>): Promise<void>;
   process(): Promise<void>;
@@ -152,15 +158,23 @@ async function startRig(): Promise<Rig> {
     }
     await incoming.enqueueBatches(batches);
   };
+  const feedSeconds = async (
+    from: number,
+    to: number,
+    figures: Record<string, { wait: number; load: number }>,
+  ) => {
+    for (let at = from; at < to; at += S) await feed(at, figures);
+  };
   return {
     api,
     checker,
     warnings,
     feed,
+    feedSeconds,
     process,
     check: async (checkAt, figures) => {
       const end = checkAt - SETTLE * S;
-      for (let at = end - INTERVAL * S; at < end; at += S) await feed(at, figures);
+      await feedSeconds(end - INTERVAL * S, end, figures);
       await process();
       await checker.tick(checkAt);
     },
@@ -312,18 +326,15 @@ describe('SubhealthChecker', () => {
       settings: { ...GROUP, consecutive: 1 },
       updatedAt: 6,
     });
-    const feedSeconds = async (from: number, to: number, figures: typeof SKEWED) => {
-      for (let at = from; at < to; at += S) await rig.feed(at, figures);
-    };
     // NOTE: the check at `check` reads [check - 15 s, check - 5 s): skewed, though the newest
     // five seconds already show vm3 degraded; the next check reads those.
-    await feedSeconds(check - (INTERVAL + SETTLE) * S, check - SETTLE * S, SKEWED);
-    await feedSeconds(check - SETTLE * S, check, DEGRADED);
+    await rig.feedSeconds(check - (INTERVAL + SETTLE) * S, check - SETTLE * S, SKEWED);
+    await rig.feedSeconds(check - SETTLE * S, check, DEGRADED);
     await rig.process();
     await rig.checker.tick(check);
     assert.deepEqual(await rig.api.indexer.subhealthFindings('vms', check * 1000), []);
     const next = check + INTERVAL * S;
-    await feedSeconds(check, next - SETTLE * S, DEGRADED);
+    await rig.feedSeconds(check, next - SETTLE * S, DEGRADED);
     await rig.process();
     await rig.checker.tick(next);
     const findings = await rig.api.indexer.subhealthFindings('vms', next * 1000);
