@@ -62,11 +62,13 @@ const LAYERS = [
   { folder: 'metricd', allowed: [...CORE, ...BACKENDS, 'chef/', 'agent/'] },
   { folder: 'api', allowed: [...CORE, ...BACKENDS, 'chef/'] },
   { folder: 'cli', allowed: undefined },
+  { folder: 'console', allowed: [], browser: true },
 ];
 
 /** Packages that belong to one part of the tree: nothing else may import them. */
 const OWNED_PACKAGES = [
-  { owner: 'api', packages: ['fastify', 'fastify-plugin', '@fastify/*', 'prom-client'] },
+  { owner: 'api', packages: ['fastify', 'fastify-plugin', '@fastify/*', 'prom-client', 'esbuild'] },
+  { owner: 'console', packages: ['uplot'] },
   { owner: 'metricd', packages: ['bullmq'] },
   { owner: 'indexer', packages: ['kysely', 'pg', 'better-sqlite3'] },
   { owner: 'lock', packages: ['proper-lockfile'] },
@@ -97,10 +99,13 @@ const INNER = [
 );
 
 /** The `no-restricted-imports` patterns of a file `depth` folders below src/<folder>. */
-function layerPatterns({ folder, allowed, pure }, depth) {
+function layerPatterns({ folder, allowed, pure, browser }, depth) {
   const patterns = [];
   if (pure) {
     patterns.push({ group: IMPURE, message: 'this layer is pure: no I/O and no outer packages' });
+  }
+  if (browser) {
+    patterns.push({ group: IMPURE, message: 'the console runs in the browser: no Node modules' });
   }
   if (allowed !== undefined) {
     const escaped = allowed.map((entry) => entry.replace(/[.]/g, '\\.')).join('|');

@@ -33,6 +33,7 @@ import { requireJsonAcceptable } from './http/request-hooks.ts';
 import { aggregateRoutes } from './routes/aggregates.ts';
 import { archivePolicyRoutes } from './routes/archive-policies.ts';
 import { archivePolicyRuleRoutes } from './routes/archive-policy-rules.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { influxdbRoutes } from './routes/influxdb.ts';
 import { measureRoutes } from './routes/measures.ts';
 import { metricRoutes } from './routes/metrics.ts';
@@ -64,6 +65,7 @@ export const RESOURCE_PLUGINS: readonly FastifyPluginCallbackTypebox[] = [
   prometheusWriteRoutes,
   opsRoutes,
   prometheusRoutes,
+  consoleRoutes,
 ];
 
 /**

@@ -1,0 +1,134 @@
+/**
+ * The pickers of a measures read: aggregation, granularity, time range (presets or custom
+ * bounds in the browser's zone) and resample; they become the query arguments of
+ * `GET /v1/metric/<id>/measures` and `POST /v1/aggregates`.
+ */
+import { field, h, select } from './dom.ts';
+import {
+  parseLocalInput,
+  RANGE_PRESETS,
+  rangeQuery,
+  shortDuration,
+  type TimeRange,
+} from './time.ts';
+
+/** The chosen reading. */
+export interface MeasureChoice {
+  readonly aggregation: string;
+  /** Seconds; undefined lets the API answer every granularity. */
+  readonly granularity: number | undefined;
+  readonly range: TimeRange;
+  /** Seconds; undefined for none. */
+  readonly resample: number | undefined;
+}
+
+/** The pickers, filled with what the charted metrics' policies offer. */
+export interface MeasurePickers {
+  readonly element: HTMLElement;
+  choice(): MeasureChoice;
+  /** Offers these aggregations and granularities, keeping the current choice where it still is. */
+  offer(aggregations: readonly string[], granularities: readonly number[]): void;
+}
+
+/** The query arguments of a choice. */
+export function choiceQuery(
+  choice: MeasureChoice,
+  now: Date,
+): Record<string, string | number | undefined> {
+  return {
+    ...rangeQuery(choice.range, now),
+    granularity: choice.granularity,
+    resample: choice.resample,
+  };
+}
+
+export function measurePickers(onChange: () => void): MeasurePickers {
+  const aggregation = select('aggregation', ['mean'], 'mean');
+  const granularity = select('granularity', [['', 'any']]);
+  const range = select(
+    'range',
+    [
+      ...RANGE_PRESETS.map(([label, seconds]) => [String(seconds), label] as const),
+      ['custom', 'custom…'],
+    ],
+    '86400',
+  );
+  const start = h('input', { attrs: { name: 'start', type: 'datetime-local', step: 1 } });
+  const stop = h('input', { attrs: { name: 'stop', type: 'datetime-local', step: 1 } });
+  const custom = h('span', 'custom-range', field('From', start), field('To', stop));
+  const resample = h('input', {
+    attrs: { name: 'resample', type: 'number', min: 1, step: 1, placeholder: 'seconds' },
+  });
+  custom.hidden = true;
+  for (const control of [aggregation, granularity, start, stop, resample]) {
+    control.addEventListener('change', onChange);
+  }
+  range.addEventListener('change', () => {
+    custom.hidden = range.value !== 'custom';
+    if (range.value === 'custom' && start.value === '') {
+      start.value = toLocalInput(new Date(Date.now() - 86_400_000));
+    }
+    onChange();
+  });
+
+  const choose = (
+    control: HTMLSelectElement,
+    options: readonly (readonly [string, string])[],
+    fallback: string,
+  ) => {
+    const kept = control.value;
+    control.replaceChildren(
+      ...options.map(([value, label]) => h('option', { attrs: { value } }, label)),
+    );
+    control.value = options.some(([value]) => value === kept) ? kept : fallback;
+  };
+
+  return {
+    element: h(
+      'div',
+      'pickers',
+      field('Aggregation', aggregation),
+      field('Granularity', granularity),
+      field('Range', range),
+      custom,
+      field('Resample', resample),
+    ),
+    choice() {
+      const seconds = Number(range.value);
+      const startTime = parseLocalInput(start.value) ?? new Date(Date.now() - 86_400_000);
+      const resampleSeconds = Number(resample.value);
+      return {
+        aggregation: aggregation.value,
+        granularity: granularity.value === '' ? undefined : Number(granularity.value),
+        range:
+          range.value === 'custom'
+            ? { kind: 'custom', start: startTime, stop: parseLocalInput(stop.value) }
+            : { kind: 'preset', seconds },
+        resample: resample.value !== '' && resampleSeconds > 0 ? resampleSeconds : undefined,
+      };
+    },
+    offer(aggregations, granularities) {
+      const methods = aggregations.length === 0 ? ['mean'] : aggregations;
+      choose(
+        aggregation,
+        methods.map((method) => [method, method] as const),
+        methods.includes('mean') ? 'mean' : (methods[0] ?? 'mean'),
+      );
+      const sorted = [...new Set(granularities)].sort((a, b) => a - b);
+      choose(
+        granularity,
+        [
+          ['', 'any'],
+          ...sorted.map((seconds) => [String(seconds), shortDuration(seconds)] as const),
+        ],
+        sorted[0] === undefined ? '' : String(sorted[0]),
+      );
+    },
+  };
+}
+
+/** A time as a `datetime-local` value, in the browser's zone. */
+function toLocalInput(time: Date): string {
+  const local = new Date(time.getTime() - time.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 19);
+}

@@ -1,0 +1,226 @@
+/**
+ * Series: browse resources by type (with a filter in the API's own syntax), tick their metrics,
+ * chart them with the pickers, as a chart or a table or a CSV; and an aggregates query box whose
+ * result is charted the same way.
+ */
+import type { Api } from '../api.ts';
+import { field, h, notice, replace, select } from '../dom.ts';
+import { choiceQuery, type MeasureChoice } from '../measure-pickers.ts';
+import { metricChart } from '../metric-chart.ts';
+import { resourceFilter, resourceName, type ResourceJson } from '../resource-names.ts';
+import { aggregatesSeries } from '../series-data.ts';
+import { seriesView } from '../series-view.ts';
+import type { PageDefinition } from './page.ts';
+
+/** Resources listed at most per search. */
+const LIST_LIMIT = 100;
+
+export const seriesPage: PageDefinition = {
+  path: 'series',
+  title: 'Series',
+  admin: false,
+  render({ api, params }) {
+    const charted = new Map<string, string>();
+    const chart = metricChart(api, 'series', 'Tick metrics of a resource to chart them.');
+    const messages = h('div', 'messages');
+    const redraw = (): Promise<void> => {
+      // NOTE: the charted metrics are in the address, so that a chart can be shared or kept;
+      // replaceState changes it without a hashchange, which would draw the page again.
+      const query = new URLSearchParams([...charted.keys()].map((id) => ['metric', id]));
+      window.history.replaceState(null, '', `#/series${charted.size === 0 ? '' : `?${query}`}`);
+      return chart.show(charted);
+    };
+
+    const type = select('resource_type', ['generic'], 'generic');
+    const search = h('input', {
+      attrs: { name: 'filter', type: 'search', placeholder: "words, or e.g. host = 'web-1'" },
+    });
+    const resources = h('ul', 'resources');
+    const metricsOf = h('div', 'metrics');
+    const list = async (): Promise<void> => {
+      replace(resources);
+      try {
+        const found = await api.get<ResourceJson[]>(
+          `v1/resource/${encodeURIComponent(type.value)}`,
+          {
+            limit: LIST_LIMIT,
+            filter: resourceFilter(search.value),
+          },
+        );
+        if (found.length === 0) replace(resources, h('li', 'hint', 'No resources.'));
+        for (const resource of found) {
+          resources.append(
+            h(
+              'li',
+              null,
+              h(
+                'button',
+                {
+                  class: 'link',
+                  attrs: { type: 'button', title: resource.id },
+                  on: {
+                    click: () => {
+                      showMetrics(resource);
+                    },
+                  },
+                },
+                resourceName(resource),
+              ),
+            ),
+          );
+        }
+      } catch (error) {
+        replace(resources, h('li', null, notice('error', (error as Error).message)));
+      }
+    };
+    const showMetrics = (resource: ResourceJson): void => {
+      const names = Object.keys(resource.metrics).sort();
+      replace(
+        metricsOf,
+        h('h3', null, resourceName(resource)),
+        names.length === 0 && h('p', 'hint', 'No metrics.'),
+        ...names.map((name) => {
+          const id = resource.metrics[name] ?? '';
+          const box = h('input', {
+            attrs: { type: 'checkbox', name: 'metric', value: id, checked: charted.has(id) },
+          });
+          box.addEventListener('change', () => {
+            if (box.checked) charted.set(id, `${resourceName(resource)}/${name}`);
+            else charted.delete(id);
+            void redraw();
+          });
+          return h('label', 'check', box, name);
+        }),
+      );
+    };
+    type.addEventListener('change', () => void list());
+    const searchForm = h(
+      'form',
+      {
+        class: 'search',
+        on: {
+          submit: (event) => {
+            event.preventDefault();
+            void list();
+          },
+        },
+      },
+      field('Type', type),
+      field('Search', search),
+      h('button', { attrs: { type: 'submit' } }, 'Search'),
+    );
+    void api.get<{ name: string }[]>('v1/resource_type').then(
+      (types) => {
+        const names = types.map((one) => one.name).sort();
+        replace(type, ...names.map((name) => h('option', { attrs: { value: name } }, name)));
+        type.value = names.includes('generic') ? 'generic' : (names[0] ?? 'generic');
+        void list();
+      },
+      (error: unknown) => {
+        replace(messages, notice('error', (error as Error).message));
+      },
+    );
+
+    const aggregates = aggregatesBox(api, () => chart.pickers.choice());
+    void linkedMetrics(api, params.getAll('metric')).then(
+      (linked) => {
+        for (const [id, label] of linked) charted.set(id, label);
+        void redraw();
+      },
+      (error: unknown) => {
+        replace(messages, notice('error', (error as Error).message));
+      },
+    );
+    return {
+      element: h(
+        'div',
+        'series-page',
+        h('aside', 'browser', searchForm, resources, metricsOf),
+        h('div', 'workspace', messages, chart.element, aggregates.element),
+      ),
+      dispose() {
+        chart.dispose();
+        aggregates.dispose();
+      },
+    };
+  },
+};
+
+/** The metrics a link names, labelled by their names (their ids when they have none). */
+async function linkedMetrics(api: Api, ids: readonly string[]): Promise<Map<string, string>> {
+  const metrics = await Promise.all(
+    ids.map((id) =>
+      api.get<{ id: string; name: string | null }>(`v1/metric/${encodeURIComponent(id)}`),
+    ),
+  );
+  return new Map(metrics.map((metric) => [metric.id, metric.name ?? metric.id]));
+}
+
+/** The aggregates query box: operations, an optional search of resources, groupby. */
+function aggregatesBox(api: Api, choice: () => MeasureChoice) {
+  const view = seriesView('aggregates');
+  const operations = h('textarea', {
+    attrs: {
+      name: 'operations',
+      rows: 2,
+      placeholder: '(aggregate mean (metric cpu.util mean))',
+    },
+  });
+  const resourceType = h('input', { attrs: { name: 'resource_type', placeholder: 'generic' } });
+  const search = h('input', { attrs: { name: 'search', placeholder: "e.g. host = 'web-1'" } });
+  const groupby = h('input', { attrs: { name: 'groupby', placeholder: 'e.g. host, project_id' } });
+  const run = async (): Promise<void> => {
+    const chosen = choice();
+    const body: Record<string, unknown> = { operations: operations.value.trim() };
+    if (resourceType.value.trim() !== '' || search.value.trim() !== '') {
+      body.resource_type = resourceType.value.trim() || 'generic';
+      body.search = search.value.trim() || {};
+    }
+    try {
+      const groups = groupby.value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '');
+      const answer = await api.post<unknown>('v1/aggregates', body, {
+        ...choiceQuery(chosen, new Date()),
+        groupby: groups.length === 0 ? undefined : groups,
+      });
+      view.show(aggregatesSeries(answer));
+    } catch (error) {
+      view.message('error', (error as Error).message);
+    }
+  };
+  const form = h(
+    'form',
+    {
+      class: 'aggregates',
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          void run();
+        },
+      },
+    },
+    h('h2', null, 'Aggregates'),
+    h(
+      'p',
+      'hint',
+      'Operations over metric ids, or metric names of the resources a search finds; the range, granularity and resample are the pickers above.',
+    ),
+    field('Operations', operations),
+    h(
+      'div',
+      'row',
+      field('Resource type', resourceType),
+      field('Search', search),
+      field('Group by', groupby),
+    ),
+    h('button', { attrs: { type: 'submit' } }, 'Run'),
+  );
+  return {
+    element: h('section', null, form, view.element),
+    dispose: () => {
+      view.dispose();
+    },
+  };
+}
