@@ -78,13 +78,22 @@ const decorateEngine: FastifyPluginCallback<{ engine: ApiEngine }> = (app, { eng
 
 /**
  * Whether the authenticating modes authenticate a request: everything under `/v1` (as Keystone's
- * middleware guards Gnocchi's `/v1`), but not `/`, the probes `/healthcheck` and `/ready`, the
- * scrape target `/metrics`, nor a CORS preflight, which carries no credentials.
+ * middleware guards Gnocchi's `/v1`) and the console's session check, but not `/`, the probes
+ * `/healthcheck` and `/ready`, the scrape target `/metrics`, the console's static assets, nor a
+ * CORS preflight, which carries no credentials.
  */
 function needsAuthentication(method: string, route: string): boolean {
   if (method === 'OPTIONS') return false;
-  return route === '/v1' || route.startsWith('/v1/') || route.startsWith('/v1?');
+  return (
+    route === '/v1' ||
+    route.startsWith('/v1/') ||
+    route.startsWith('/v1?') ||
+    route === CONSOLE_SESSION_ROUTE
+  );
 }
+
+/** The console's sign-in check (`routes/console.ts`), which authenticates as `/v1` does. */
+export const CONSOLE_SESSION_ROUTE = '/console/session';
 
 /** Decorates the app with its engine and requests with their authorizer. */
 export const enginePlugin = fp(decorateEngine, { name: 'orzo-engine', fastify: '5.x' });

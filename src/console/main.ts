@@ -44,7 +44,9 @@ function show(session: Session | undefined): void {
     );
     return;
   }
-  const pages = PAGES.filter((page) => session.admin || !page.admin);
+  const pages = PAGES.filter(
+    (page) => page.rule === undefined || session.rules[page.rule] === true,
+  );
   const [wanted, query = ''] = window.location.hash.replace(/^#\/?/, '').split('?', 2);
   const page = pages.find((candidate) => candidate.path === wanted) ?? pages[0];
   if (page === undefined) return;
@@ -69,7 +71,7 @@ function show(session: Session | undefined): void {
       ),
     ),
     h('span', 'spacer'),
-    h('span', 'who', `${session.label}${session.admin ? ' (admin)' : ''}`),
+    h('span', 'who', session.user),
     h(
       'button',
       {

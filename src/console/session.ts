@@ -9,11 +9,11 @@ export type AuthMode = 'basic' | 'noauth' | 'remoteuser' | 'verified' | 'keyston
 
 /** A signed-in session. */
 export interface Session {
-  /** Who, as shown in the header bar. */
-  readonly label: string;
+  /** Who, as the API names the caller. */
+  readonly user: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** Whether the API grants this caller the admin-only pages (found at sign-in). */
-  readonly admin: boolean;
+  /** The API's answer, at sign-in, to whether the caller passes each rule the pages need. */
+  readonly rules: Readonly<Record<string, boolean>>;
 }
 
 /** What the sign-in form collects. */
@@ -70,7 +70,9 @@ export function storedSession(): Session | undefined {
   if (text === null) return undefined;
   try {
     const session = JSON.parse(text) as Session;
-    return typeof session.label === 'string' && typeof session.headers === 'object'
+    return typeof session.user === 'string' &&
+      typeof session.headers === 'object' &&
+      typeof session.rules === 'object'
       ? session
       : undefined;
   } catch {

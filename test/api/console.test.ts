@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { startApi, type TestApi } from './harness.ts';
+import { ADMIN, FOOBAR, startApi, type TestApi } from './harness.ts';
 
 describe('console routes', () => {
   let api: TestApi;
@@ -70,8 +70,57 @@ describe('console routes', () => {
     assert.equal(response.json<{ code: number }>().code, 404);
   });
 
-  it('still guards the API the page talks to', async () => {
-    const response = await api.app.inject({ method: 'GET', url: '/v1/status' });
-    assert.equal(response.statusCode, 401);
+  it('still guards the API the page talks to, and its session check', async () => {
+    for (const url of ['/v1/status', '/console/session']) {
+      const response = await api.app.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 401, url);
+    }
+    const wrong = await api.app.inject({
+      method: 'GET',
+      url: '/console/session',
+      headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` },
+    });
+    assert.equal(wrong.statusCode, 401);
+  });
+});
+
+describe('console session', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startApi();
+  });
+  after(() => api.close());
+
+  const session = (authorization?: string) =>
+    api.app.inject({
+      method: 'GET',
+      url: '/console/session',
+      headers: authorization === undefined ? {} : { authorization },
+    });
+
+  it('names the caller and the page rules an admin passes', async () => {
+    const response = await session(ADMIN);
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), {
+      user: 'admin',
+      rules: {
+        'get status': true,
+        'get ops': true,
+        'get subhealth': true,
+        'update subhealth': true,
+      },
+    });
+  });
+
+  it('answers a user who is not an admin with the rules refused', async () => {
+    const response = await session(FOOBAR);
+    assert.equal(response.statusCode, 200);
+    const body = response.json<{ user: string; rules: Record<string, boolean> }>();
+    assert.equal(body.user, 'foobar');
+    assert.deepEqual(Object.values(body.rules), [false, false, false, false]);
+  });
+
+  it('refuses an anonymous caller with a 401', async () => {
+    assert.equal((await session()).statusCode, 401);
   });
 });

@@ -16,7 +16,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { build } from 'esbuild';
 
+import type { PolicyRule } from '../auth/policies.ts';
+import { CONSOLE_SESSION_ROUTE } from '../engine-plugin.ts';
 import { applicationUrlOf } from '../http/request-urls.ts';
+import { ERROR_RESPONSES } from '../views/schemas.ts';
 
 const ENTRY = fileURLToPath(new URL('../../console/main.ts', import.meta.url));
 const UPLOT_LICENSE = createRequire(import.meta.url).resolve('uplot/LICENSE');
@@ -43,6 +46,19 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 } as const;
+
+/** The rules of the console's pages that need more than a user: it shows only those passed. */
+const PAGE_RULES: readonly PolicyRule[] = [
+  'get status',
+  'get ops',
+  'get subhealth',
+  'update subhealth',
+];
+
+const SESSION_JSON = Type.Object({
+  user: Type.String(),
+  rules: Type.Record(Type.String(), Type.Boolean()),
+});
 
 /** Bundles the console: `app.js` and `app.css`. */
 export async function bundleConsole(): Promise<Assets> {
@@ -124,6 +140,17 @@ export const consoleRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     }
     return send(request, reply, page);
   });
+
+  // NOTE: the sign-in asks who the credentials are and which pages they open, so that it never
+  // has to try an admin read and be refused (which the browser would log as an error).
+  app.get(
+    CONSOLE_SESSION_ROUTE,
+    { schema: { response: { 200: SESSION_JSON, ...ERROR_RESPONSES } } },
+    (request) => ({
+      user: request.auth.currentUser(),
+      rules: Object.fromEntries(PAGE_RULES.map((rule) => [rule, request.auth.allows(rule)])),
+    }),
+  );
 
   app.get(
     '/console/:asset',

@@ -41,7 +41,6 @@ function figure(value: number | null | undefined): string {
 export const hostsPage: PageDefinition = {
   path: 'hosts',
   title: 'Hosts',
-  admin: false,
   render({ api }) {
     const list = h('div', 'hosts');
     const chosen = h('h2');

@@ -74,7 +74,7 @@ function figuresList(figures: Figures, names?: readonly string[]): HTMLElement {
 export const metricdPage: PageDefinition = {
   path: 'metricd',
   title: 'metricd',
-  admin: true,
+  rule: 'get status',
   render({ api }) {
     const measures: [number, number][] = [];
     const metrics: [number, number][] = [];

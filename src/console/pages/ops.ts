@@ -111,7 +111,7 @@ function opRow(op: OpJson): HTMLElement {
 export const opsPage: PageDefinition = {
   path: 'ops',
   title: 'Ops',
-  admin: true,
+  rule: 'get ops',
   render({ api }) {
     const dump = select('dump', DUMPS, 'historic-slow');
     const body = h('div', 'ops');

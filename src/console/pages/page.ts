@@ -20,7 +20,10 @@ export interface PageDefinition {
   /** Its hash route, e.g. `series` for `#/series`. */
   readonly path: string;
   readonly title: string;
-  /** Shown only to callers the API grants admin-only reads (the API refuses the rest anyway). */
-  readonly admin: boolean;
+  /**
+   * The policy rule the page's reads need beyond a user (`get status`…): the page is shown only
+   * to callers that pass it (the API refuses the rest anyway).
+   */
+  readonly rule?: string;
   render(context: PageContext): Page;
 }

@@ -45,7 +45,6 @@ function bytes(count: number): string {
 export const policiesPage: PageDefinition = {
   path: 'policies',
   title: 'Policies',
-  admin: false,
   render({ api }) {
     const element = h('div', 'policies-page');
     void Promise.all([

@@ -18,7 +18,6 @@ const LIST_LIMIT = 100;
 export const seriesPage: PageDefinition = {
   path: 'series',
   title: 'Series',
-  admin: false,
   render({ api, params }) {
     const charted = new Map<string, string>();
     const chart = metricChart(api, 'series', 'Tick metrics of a resource to chart them.');

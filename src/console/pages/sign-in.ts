@@ -1,10 +1,10 @@
 /**
  * The sign-in form, shaped by the API's auth mode: a user name in `basic` mode (Gnocchi's, where
  * the password is ignored), a password or an API token in `verified` mode, a Keystone token, or
- * the headers of `noauth`. Signing in asks `/v1/status`: 200 means admin, 403 a user the API knows
- * but not an admin, 401 credentials it refuses.
+ * the headers of `noauth`. Signing in asks the API who the credentials are and which of the
+ * pages' rules they pass (`GET /console/session`); a 401 means it refuses them.
  */
-import { Api, ApiError } from '../api.ts';
+import { Api } from '../api.ts';
 import { field, h, notice, replace } from '../dom.ts';
 import { credentialHeaders, type AuthMode, type Session, type SignIn } from '../session.ts';
 
@@ -19,17 +19,10 @@ const HINTS: Readonly<Record<AuthMode, string>> = {
 /** Checks credentials against the API and makes the session. */
 export async function signIn(root: URL, mode: AuthMode, form: SignIn): Promise<Session> {
   const headers = credentialHeaders(mode, form);
-  const label =
-    mode === 'keystone' || (mode === 'verified' && form.token)
-      ? 'token'
-      : form.user || 'proxy user';
-  try {
-    await new Api(root, headers).get('v1/status', { details: false });
-    return { label, headers, admin: true };
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 403) return { label, headers, admin: false };
-    throw error;
-  }
+  const answer = await new Api(root, headers).get<Pick<Session, 'user' | 'rules'>>(
+    'console/session',
+  );
+  return { user: answer.user, rules: answer.rules, headers };
 }
 
 /** The sign-in page. */

@@ -61,8 +61,9 @@ const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 export const subhealthPage: PageDefinition = {
   path: 'subhealth',
   title: 'Sub-health',
-  admin: true,
-  render({ api }) {
+  rule: 'get subhealth',
+  render({ api, session }) {
+    const canChange = session.rules['update subhealth'] === true;
     const charts: Chart[] = [];
     const element = h('div', 'subhealth-page');
     const messages = h('div', 'messages');
@@ -70,7 +71,7 @@ export const subhealthPage: PageDefinition = {
     void api.get<ConfigJson>('v1/subhealth/config').then(
       (config) => {
         for (const [name, settings] of Object.entries(config.groups)) {
-          element.append(groupSection(api, name, settings, charts));
+          element.append(groupSection(api, name, settings, charts, canChange));
         }
       },
       (error: unknown) => {
@@ -91,6 +92,7 @@ function groupSection(
   name: string,
   settings: GroupSettings,
   charts: Chart[],
+  canChange: boolean,
 ): HTMLElement {
   const status = h('span', 'badge', settings.enabled === true ? 'enabled' : 'disabled');
   const holder = h('div', 'chart');
@@ -104,7 +106,7 @@ function groupSection(
     timelineMessages,
     holder,
     findings,
-    settingsForm(api, name, settings, (saved) => {
+    settingsForm(api, name, settings, canChange, (saved) => {
       status.textContent = saved.enabled === true ? 'enabled' : 'disabled';
     }),
   );
@@ -196,6 +198,7 @@ function settingsForm(
   api: Api,
   group: string,
   settings: GroupSettings,
+  canChange: boolean,
   onSaved: (saved: GroupSettings) => void,
 ): HTMLFormElement {
   const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
@@ -210,6 +213,7 @@ function settingsForm(
     } else {
       control = h('input', { attrs: { name, type: 'number', step, value: String(value) } });
     }
+    control.disabled = !canChange;
     controls.set(name, control);
     return field(label, control);
   });
@@ -260,7 +264,9 @@ function settingsForm(
     },
     h('h3', null, 'Settings'),
     h('div', 'form-grid', ...fields),
-    h('button', { attrs: { type: 'submit' } }, 'Save'),
+    canChange
+      ? h('button', { attrs: { type: 'submit' } }, 'Save')
+      : h('p', 'hint', 'Changing these settings takes the rule "update subhealth".'),
     messages,
   );
 }
