@@ -28,6 +28,8 @@ export interface MeasurePickers {
   choice(): MeasureChoice;
   /** Offers these aggregations and granularities, keeping the current choice where it still is. */
   offer(aggregations: readonly string[], granularities: readonly number[]): void;
+  /** The choice as link arguments, which `measurePickers` reads back. */
+  linkParams(): [string, string][];
 }
 
 /** The query arguments of a choice. */
@@ -42,7 +44,14 @@ export function choiceQuery(
   };
 }
 
-export function measurePickers(onChange: () => void): MeasurePickers {
+/**
+ * @param linked - a link's arguments (`aggregation`, `granularity`, `range` in seconds or
+ *   `custom` with `start` and `stop`, `resample`) chosen at first
+ */
+export function measurePickers(
+  onChange: () => void,
+  linked: URLSearchParams = new URLSearchParams(),
+): MeasurePickers {
   const aggregation = select('aggregation', ['mean'], 'mean');
   const granularity = select('granularity', [['', 'any']]);
   const range = select(
@@ -59,7 +68,25 @@ export function measurePickers(onChange: () => void): MeasurePickers {
   const resample = h('input', {
     attrs: { name: 'resample', type: 'number', min: 1, step: 1, placeholder: 'seconds' },
   });
-  custom.hidden = true;
+  // NOTE: the options of these two come with the metrics' policies, so a linked choice waits for
+  // the first offer.
+  const wanted = new Map<string, string>();
+  for (const name of ['aggregation', 'granularity']) {
+    const value = linked.get(name);
+    if (value !== null) wanted.set(name, value);
+  }
+  const linkedRange = linked.get('range');
+  if (linkedRange !== null && [...range.options].some((option) => option.value === linkedRange)) {
+    range.value = linkedRange;
+  }
+  const linkedTime = (name: string): string => {
+    const time = new Date(linked.get(name) ?? '');
+    return Number.isNaN(time.getTime()) ? '' : toLocalInput(time);
+  };
+  start.value = linkedTime('start');
+  stop.value = linkedTime('stop');
+  resample.value = linked.get('resample') ?? '';
+  custom.hidden = range.value !== 'custom';
   for (const control of [aggregation, granularity, start, stop, resample]) {
     control.addEventListener('change', onChange);
   }
@@ -76,11 +103,27 @@ export function measurePickers(onChange: () => void): MeasurePickers {
     options: readonly (readonly [string, string])[],
     fallback: string,
   ) => {
-    const kept = control.value;
+    const kept = wanted.get(control.name) ?? control.value;
+    wanted.delete(control.name);
     control.replaceChildren(
       ...options.map(([value, label]) => h('option', { attrs: { value } }, label)),
     );
     control.value = options.some(([value]) => value === kept) ? kept : fallback;
+  };
+
+  const choice = (): MeasureChoice => {
+    const seconds = Number(range.value);
+    const startTime = parseLocalInput(start.value) ?? new Date(Date.now() - 86_400_000);
+    const resampleSeconds = Number(resample.value);
+    return {
+      aggregation: aggregation.value,
+      granularity: granularity.value === '' ? undefined : Number(granularity.value),
+      range:
+        range.value === 'custom'
+          ? { kind: 'custom', start: startTime, stop: parseLocalInput(stop.value) }
+          : { kind: 'preset', seconds },
+      resample: resample.value !== '' && resampleSeconds > 0 ? resampleSeconds : undefined,
+    };
   };
 
   return {
@@ -93,19 +136,20 @@ export function measurePickers(onChange: () => void): MeasurePickers {
       custom,
       field('Resample', resample),
     ),
-    choice() {
-      const seconds = Number(range.value);
-      const startTime = parseLocalInput(start.value) ?? new Date(Date.now() - 86_400_000);
-      const resampleSeconds = Number(resample.value);
-      return {
-        aggregation: aggregation.value,
-        granularity: granularity.value === '' ? undefined : Number(granularity.value),
-        range:
-          range.value === 'custom'
-            ? { kind: 'custom', start: startTime, stop: parseLocalInput(stop.value) }
-            : { kind: 'preset', seconds },
-        resample: resample.value !== '' && resampleSeconds > 0 ? resampleSeconds : undefined,
-      };
+    choice,
+    linkParams() {
+      const chosen = choice();
+      const params: [string, string][] = [['aggregation', chosen.aggregation]];
+      if (chosen.granularity !== undefined)
+        params.push(['granularity', String(chosen.granularity)]);
+      if (chosen.range.kind === 'preset') {
+        params.push(['range', String(chosen.range.seconds)]);
+      } else {
+        params.push(['range', 'custom'], ['start', chosen.range.start.toISOString()]);
+        if (chosen.range.stop !== undefined) params.push(['stop', chosen.range.stop.toISOString()]);
+      }
+      if (chosen.resample !== undefined) params.push(['resample', String(chosen.resample)]);
+      return params;
     },
     offer(aggregations, granularities) {
       const methods = aggregations.length === 0 ? ['mean'] : aggregations;

@@ -17,7 +17,17 @@ export interface MetricChart {
   dispose(): void;
 }
 
-export function metricChart(api: Api, name: string, hint: string): MetricChart {
+/**
+ * @param linked - a link's picker arguments (see `measurePickers`)
+ * @param onRead - called with the pickers' link arguments at each read, to keep the address
+ */
+export function metricChart(
+  api: Api,
+  name: string,
+  hint: string,
+  linked?: URLSearchParams,
+  onRead: (pickerParams: [string, string][]) => void = () => undefined,
+): MetricChart {
   const policies = new Map<string, MetricJson>();
   const view = seriesView(name);
   let charted: ReadonlyMap<string, string> = new Map();
@@ -34,6 +44,7 @@ export function metricChart(api: Api, name: string, hint: string): MetricChart {
 
   const redraw = async (): Promise<void> => {
     const mine = ++generation;
+    onRead(charted.size === 0 ? [] : pickers.linkParams());
     if (charted.size === 0) {
       view.message('info', hint);
       return;
@@ -49,6 +60,7 @@ export function metricChart(api: Api, name: string, hint: string): MetricChart {
           metric.archive_policy.definition.map((item) => granularitySeconds(item.granularity)),
         ),
       );
+      onRead(pickers.linkParams());
       const choice = pickers.choice();
       const series = await readSeries(api, charted, {
         ...choiceQuery(choice, new Date()),
@@ -59,7 +71,7 @@ export function metricChart(api: Api, name: string, hint: string): MetricChart {
       if (mine === generation) view.message('error', (error as Error).message);
     }
   };
-  const pickers = measurePickers(() => void redraw());
+  const pickers = measurePickers(() => void redraw(), linked);
 
   return {
     element: h('div', 'metric-chart', pickers.element, view.element),

@@ -230,6 +230,14 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       await page.dispatchEvent('input[name=resample]', 'change');
       await requestMatching(watched, metricPath, (query) => query.get('resample') === '300');
 
+      // The address keeps the chart: a reload draws the same metrics with the same pickers.
+      await page.reload();
+      await page.waitForSelector('.u-legend >> text=web-2/cpu.util');
+      assert.equal(await page.inputValue('select[name=aggregation]'), 'max');
+      assert.equal(await page.inputValue('select[name=granularity]'), '60');
+      assert.equal(await page.inputValue('select[name=range]'), '3600');
+      assert.equal(await page.inputValue('input[name=resample]'), '300');
+
       // The table: times in the browser's zone (Tokyo, UTC+9), UTC on hover.
       await page.click('[data-view=series] button:text-is("Table")');
       const cell = page.locator('[data-view=series] table time').first();

@@ -7,7 +7,12 @@ import type { Api } from '../api.ts';
 import { field, h, notice, replace, select } from '../dom.ts';
 import { choiceQuery, type MeasureChoice } from '../measure-pickers.ts';
 import { metricChart } from '../metric-chart.ts';
-import { resourceFilter, resourceName, type ResourceJson } from '../resource-names.ts';
+import {
+  resourceFilter,
+  resourceName,
+  type ResourceColumns,
+  type ResourceJson,
+} from '../resource-names.ts';
 import { aggregatesSeries } from '../series-data.ts';
 import { seriesView } from '../series-view.ts';
 import type { PageDefinition } from './page.ts';
@@ -20,15 +25,24 @@ export const seriesPage: PageDefinition = {
   title: 'Series',
   render({ api, params }) {
     const charted = new Map<string, string>();
-    const chart = metricChart(api, 'series', 'Tick metrics of a resource to chart them.');
+    // NOTE: the charted metrics and the pickers are in the address, so that a chart can be shared
+    // or kept; replaceState changes it without a hashchange, which would draw the page again.
+    const chart = metricChart(
+      api,
+      'series',
+      'Tick metrics of a resource to chart them.',
+      params,
+      (pickerParams) => {
+        const query = new URLSearchParams([
+          ...[...charted.keys()].map((id) => ['metric', id]),
+          ...pickerParams,
+        ]);
+        const search = query.size === 0 ? '' : `?${query}`;
+        window.history.replaceState(null, '', `#/series${search}`);
+      },
+    );
     const messages = h('div', 'messages');
-    const redraw = (): Promise<void> => {
-      // NOTE: the charted metrics are in the address, so that a chart can be shared or kept;
-      // replaceState changes it without a hashchange, which would draw the page again.
-      const query = new URLSearchParams([...charted.keys()].map((id) => ['metric', id]));
-      window.history.replaceState(null, '', `#/series${charted.size === 0 ? '' : `?${query}`}`);
-      return chart.show(charted);
-    };
+    const redraw = (): Promise<void> => chart.show(charted);
 
     const type = select('resource_type', ['generic'], 'generic');
     const search = h('input', {
@@ -145,14 +159,26 @@ export const seriesPage: PageDefinition = {
   },
 };
 
-/** The metrics a link names, labelled by their names (their ids when they have none). */
+/** A metric as `GET /v1/metric/<id>` shows it: with its resource's generic columns. */
+interface MetricDetailsJson {
+  readonly id: string;
+  readonly name: string | null;
+  readonly resource: ResourceColumns | null;
+}
+
+/** The metrics a link names, labelled as when ticked: `<resource>/<name>`, else their ids. */
 async function linkedMetrics(api: Api, ids: readonly string[]): Promise<Map<string, string>> {
   const metrics = await Promise.all(
-    ids.map((id) =>
-      api.get<{ id: string; name: string | null }>(`v1/metric/${encodeURIComponent(id)}`),
-    ),
+    ids.map((id) => api.get<MetricDetailsJson>(`v1/metric/${encodeURIComponent(id)}`)),
   );
-  return new Map(metrics.map((metric) => [metric.id, metric.name ?? metric.id]));
+  return new Map(
+    metrics.map((metric) => [
+      metric.id,
+      metric.resource === null || metric.name === null
+        ? (metric.name ?? metric.id)
+        : `${resourceName(metric.resource)}/${metric.name}`,
+    ]),
+  );
 }
 
 /** The aggregates query box: operations, an optional search of resources, groupby. */
