@@ -12,6 +12,8 @@ import { seriesView } from './series-view.ts';
 export interface MetricChart {
   readonly element: HTMLElement;
   readonly pickers: MeasurePickers;
+  /** Keeps a metric's details read elsewhere, so that charting it need not read them again. */
+  remember(metric: MetricJson): void;
   /** Charts these metrics (id → label); an empty map shows `hint`. */
   show(metrics: ReadonlyMap<string, string>): Promise<void>;
   dispose(): void;
@@ -76,6 +78,9 @@ export function metricChart(
   return {
     element: h('div', 'metric-chart', pickers.element, view.element),
     pickers,
+    remember(metric) {
+      policies.set(metric.id, metric);
+    },
     show(metrics) {
       charted = new Map(metrics);
       return redraw();

@@ -6,7 +6,8 @@
 import type { Api } from '../api.ts';
 import { field, h, notice, replace, select } from '../dom.ts';
 import { choiceQuery, type MeasureChoice } from '../measure-pickers.ts';
-import { metricChart } from '../metric-chart.ts';
+import { metricChart, type MetricChart } from '../metric-chart.ts';
+import type { MetricJson } from '../metric-read.ts';
 import {
   resourceFilter,
   resourceName,
@@ -135,7 +136,7 @@ export const seriesPage: PageDefinition = {
     );
 
     const aggregates = aggregatesBox(api, () => chart.pickers.choice());
-    void linkedMetrics(api, params.getAll('metric')).then(
+    void linkedMetrics(api, params.getAll('metric'), chart).then(
       (linked) => {
         for (const [id, label] of linked) charted.set(id, label);
         void redraw();
@@ -160,17 +161,21 @@ export const seriesPage: PageDefinition = {
 };
 
 /** A metric as `GET /v1/metric/<id>` shows it: with its resource's generic columns. */
-interface MetricDetailsJson {
-  readonly id: string;
+interface MetricDetailsJson extends MetricJson {
   readonly name: string | null;
   readonly resource: ResourceColumns | null;
 }
 
 /** The metrics a link names, labelled as when ticked: `<resource>/<name>`, else their ids. */
-async function linkedMetrics(api: Api, ids: readonly string[]): Promise<Map<string, string>> {
+async function linkedMetrics(
+  api: Api,
+  ids: readonly string[],
+  chart: MetricChart,
+): Promise<Map<string, string>> {
   const metrics = await Promise.all(
     ids.map((id) => api.get<MetricDetailsJson>(`v1/metric/${encodeURIComponent(id)}`)),
   );
+  for (const metric of metrics) chart.remember(metric);
   return new Map(
     metrics.map((metric) => [
       metric.id,
