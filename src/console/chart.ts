@@ -61,8 +61,16 @@ function sized(container: HTMLElement, build: (width: number) => uPlot): Chart {
   };
 }
 
-/** A line chart of series over time. */
-export function lineChart(container: HTMLElement, series: readonly Series[], height = 320): Chart {
+/**
+ * A line chart of series over time; `span` (ms) fixes the time axis, which otherwise fits the
+ * points (a lone point would stretch it over years).
+ */
+export function lineChart(
+  container: HTMLElement,
+  series: readonly Series[],
+  height = 320,
+  span?: readonly [start: number, stop: number],
+): Chart {
   return sized(
     container,
     (width) =>
@@ -80,6 +88,9 @@ export function lineChart(container: HTMLElement, series: readonly Series[], hei
             })),
           ],
           axes: [{}, { size: 70 }],
+          ...(span === undefined
+            ? {}
+            : { scales: { x: { time: true, range: () => [span[0] / 1000, span[1] / 1000] } } }),
           cursor: { drag: { x: true, y: false } },
         },
         plotData(series),

@@ -27,7 +27,15 @@ const ARTIFACTS = join(
   process.env.ORZO_ARTIFACTS ?? join(import.meta.dirname, '..', '..', 'artifacts'),
   'console',
 );
-const PAGES = ['series', 'hosts', 'policies', 'metricd', 'ops', 'subhealth'] as const;
+/** The pages, each with what shows once its data is in. */
+const PAGES = {
+  series: 'ul.resources li',
+  hosts: '.hosts > *',
+  policies: 'table.grid',
+  metricd: '.workers > *',
+  ops: '.ops > section',
+  subhealth: 'section.group .u-over',
+} as const;
 const ADMIN_PAGES = ['metricd', 'ops', 'subhealth'];
 /** The first series' colour (`seriesColor(0)`), looked for on the canvas. */
 const FIRST_SERIES_RGB = [0x2f, 0x6f, 0xdf] as const;
@@ -170,10 +178,9 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       await signIn(watched.page, orzo.url, 'admin');
       const links = await watched.page.locator('nav a').allTextContents();
       assert.deepEqual(links, ['Series', 'Hosts', 'Policies', 'metricd', 'Ops', 'Sub-health']);
-      for (const name of PAGES) {
+      for (const [name, ready] of Object.entries(PAGES)) {
         await watched.page.goto(`${orzo.url}/console/#/${name}`);
-        await watched.page.waitForSelector('main h1');
-        await watched.page.waitForLoadState('networkidle');
+        await watched.page.waitForSelector(`main ${ready}`);
         await watched.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
       }
       assert.deepEqual(watched.errors, []);
@@ -267,6 +274,8 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       await page.click('form.aggregates button[type=submit]');
       await page.waitForSelector('[data-view=aggregates] canvas');
       assert.ok((await pixelsOf(page, '[data-view=aggregates]', FIRST_SERIES_RGB)) > 100);
+      await page.click('[data-view=series] button:text-is("Chart")');
+      await page.waitForSelector('[data-view=series] canvas');
       await page.screenshot({ path: join(ARTIFACTS, 'series-chart.png'), fullPage: true });
       assert.deepEqual(watched.errors, []);
     } finally {

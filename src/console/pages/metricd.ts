@@ -27,6 +27,8 @@ interface StatusJson {
 }
 
 const REFRESH_MS = 5_000;
+/** The backlog chart shows at least this much time. */
+const SHOWN_MS = 300_000;
 /** Backlog samples kept: an hour at the refresh rate. */
 const KEPT = 720;
 
@@ -96,7 +98,8 @@ export const metricdPage: PageDefinition = {
           { label: 'metrics waiting', points: metrics },
         ];
         chart?.destroy();
-        chart = lineChart(chartHolder, series, 220);
+        const first = measures[0]?.[0] ?? now;
+        chart = lineChart(chartHolder, series, 220, [Math.min(first, now - SHOWN_MS), now]);
         const { metricd } = status;
         replace(
           summary,

@@ -113,7 +113,7 @@ export const opsPage: PageDefinition = {
   title: 'Ops',
   rule: 'get ops',
   render({ api }) {
-    const dump = select('dump', DUMPS, 'historic-slow');
+    const dump = select('dump', DUMPS, 'historic-by-duration');
     const body = h('div', 'ops');
     const load = async (): Promise<void> => {
       try {
