@@ -71,6 +71,7 @@ export function measurePickers(
   // NOTE: the options of these two come with the metrics' policies, so a linked choice waits for
   // the first offer.
   const wanted = new Map<string, string>();
+  let offered = false;
   for (const name of ['aggregation', 'granularity']) {
     const value = linked.get(name);
     if (value !== null) wanted.set(name, value);
@@ -103,12 +104,14 @@ export function measurePickers(
     options: readonly (readonly [string, string])[],
     fallback: string,
   ) => {
-    const kept = wanted.get(control.name) ?? control.value;
+    // NOTE: before the first offer the value is the placeholder's, not a choice to keep.
+    const kept = wanted.get(control.name) ?? (offered ? control.value : undefined);
     wanted.delete(control.name);
     control.replaceChildren(
       ...options.map(([value, label]) => h('option', { attrs: { value } }, label)),
     );
-    control.value = options.some(([value]) => value === kept) ? kept : fallback;
+    control.value =
+      kept !== undefined && options.some(([value]) => value === kept) ? kept : fallback;
   };
 
   const choice = (): MeasureChoice => {
@@ -167,6 +170,7 @@ export function measurePickers(
         ],
         sorted[0] === undefined ? '' : String(sorted[0]),
       );
+      offered = true;
     },
   };
 }

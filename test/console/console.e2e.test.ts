@@ -6,7 +6,8 @@
  * `artifacts/console/` (or `$ORZO_ARTIFACTS/console/`).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -21,7 +22,16 @@ import {
   postMeasures,
   type SeededResource,
 } from '../support/console-seed.ts';
-import { startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import {
+  freePort,
+  launchListener,
+  runOrzoAsync,
+  startOrzo,
+  type MetricdChild,
+  type OrzoProcess,
+} from '../support/orzo-process.ts';
+import { PROC_FIXTURE } from '../support/proc-fixture.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const ARTIFACTS = join(
   process.env.ORZO_ARTIFACTS ?? join(import.meta.dirname, '..', '..', 'artifacts'),
@@ -40,6 +50,8 @@ const ADMIN_PAGES = ['metricd', 'ops', 'subhealth'];
 /** The first series' colour (`seriesColor(0)`), looked for on the canvas. */
 const FIRST_SERIES_RGB = [0x2f, 0x6f, 0xdf] as const;
 const HOUR_MS = 3_600_000;
+const AGENT_SECRET = 'the-console-test-agent-secret';
+const HOST = 'web-9';
 
 /** A page and the errors it logged. */
 interface WatchedPage {
@@ -119,15 +131,40 @@ async function requestMatching(
 describe('the console in a browser', { timeout: 300_000 }, () => {
   let orzo: OrzoProcess;
   let browser: Browser;
+  let agent: MetricdChild;
+  const agentDir = mkdtempSync(join(tmpdir(), 'orzo-console-agent-'));
   let web1: SeededResource;
   let web2: SeededResource;
-  const checks = [Date.now() - 3 * HOUR_MS, Date.now() - HOUR_MS].map(
-    (time) => Math.floor(time / 30_000) * 30_000,
+  const [dryRunCheck = 0, ...checks] = [6, 3, 1].map(
+    (hours) => Math.floor((Date.now() - hours * HOUR_MS) / 30_000) * 30_000,
   );
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [orzo, browser] = await Promise.all([startOrzo('serve'), launchChromium()]);
+    const agentPort = await freePort();
+    [orzo, browser, agent] = await Promise.all([
+      startOrzo('serve', [], {
+        env: {
+          ORZO_POLLER_ENABLED: 'true',
+          ORZO_POLLER_SECRET: AGENT_SECRET,
+          ORZO_POLLER_QUANTUM_SECONDS: '1',
+        },
+      }),
+      launchChromium(),
+      // A real agent on a loopback address of its own, reading a fixture /proc tree.
+      launchListener('agent', {
+        dataDir: agentDir,
+        env: {
+          ORZO_AGENT_HOST: '127.0.0.2',
+          ORZO_AGENT_PORT: String(agentPort),
+          ORZO_AGENT_SECRET: AGENT_SECRET,
+          ORZO_AGENT_PROC_ROOT: PROC_FIXTURE,
+          ORZO_AGENT_HOSTNAME: HOST,
+          ORZO_AGENT_QUANTUM_SECONDS: '1',
+        },
+      }),
+    ]);
+    await runOrzoAsync(['host', 'add', HOST, `127.0.0.2:${agentPort}`, '--data-dir', orzo.dataDir]);
     web1 = await createResource(orzo.url, 'web-1', ['cpu.util', 'mem.util']);
     web2 = await createResource(orzo.url, 'web-2', ['cpu.util', 'mem.util']);
     await Promise.all(
@@ -142,33 +179,42 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     const indexer = createIndexer({ backend: 'sqlite', path: join(orzo.dataDir, 'index.db') });
     try {
       await indexer.addSubhealthFindings(
-        checks.flatMap((checkTime, index) =>
-          Array.from({ length: index + 1 }, (_, instance) => ({
+        [
+          ...checks.map((checkTime, index) => [checkTime, index + 1, false] as const),
+          [dryRunCheck, 1, true] as const,
+        ].flatMap(([checkTime, count, dryRun]) =>
+          Array.from({ length: count }, (_, instance) => ({
             ctime: dateToMicros(new Date(checkTime)),
             cluster: 'metricd_workers',
             checkTime: dateToMicros(new Date(checkTime)),
             hostId: 'h1',
-            hostName: 'node-a',
+            hostName: dryRun ? 'node-b' : 'node-a',
             instanceId: `worker-${instance}`,
-            instanceName: `node-a.worker-${instance}`,
+            instanceName: `${dryRun ? 'node-b' : 'node-a'}.worker-${instance}`,
             waits: 12.5,
             waitShare: 0.8,
             loadShare: 0.25,
             excess: 3.2,
             topWaits: { storage_wait: 12.5 },
-            dryRun: false,
+            dryRun,
           })),
         ),
       );
     } finally {
       await indexer.close();
     }
+    await waitUntil(`${HOST}'s now view`, async () => {
+      const now = await adminCall(orzo.url, 'GET', `/v1/host/${HOST}/now`).catch(() => undefined);
+      return (now as { up?: boolean } | undefined)?.up === true;
+    });
   });
 
   after(async () => {
     // NOTE: either is unset when `before` failed part way.
     await (browser as Browser | undefined)?.close();
     await (orzo as OrzoProcess | undefined)?.stop();
+    await (agent as MetricdChild | undefined)?.stop();
+    rmSync(agentDir, { recursive: true, force: true });
   });
 
   it('loads every page without errors, as an admin', async () => {
@@ -306,6 +352,23 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       assert.match(text ?? '', /80\.0 %/);
       await page.screenshot({ path: join(ARTIFACTS, 'subhealth-findings.png'), fullPage: true });
 
+      // A group's dry-run findings are a timeline of their own.
+      await group.locator('input[name=dry_run]').check();
+      await requestMatching(
+        watched,
+        '/v1/subhealth/timeline',
+        (query) => query.get('dry_run') === 'true',
+      );
+      await group.locator('.u-legend >> text=would-be slow instances').waitFor();
+      const dryX = box.width * (1 - (Date.now() - dryRunCheck) / (24 * HOUR_MS));
+      await over.click({ position: { x: dryX, y: box.height - 5 } });
+      await group.locator('.findings table tbody tr').first().waitFor();
+      assert.deepEqual(
+        await group.locator('.findings table tbody tr td:nth-child(2)').allTextContents(),
+        ['node-b.worker-0'],
+      );
+      await group.locator('input[name=dry_run]').uncheck();
+
       const form = page.locator('form.settings[data-group=metricd_workers]');
       await form.locator('input[name=minShare]').fill('0.65');
       await form.locator('input[name=consecutive]').fill('4');
@@ -335,6 +398,34 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
         watched.errors.filter((error) => !error.includes('400')),
         [],
       );
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("lists the hosts with their now view, and charts a host's metrics", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const watched = await openPage(context);
+      const { page } = watched;
+      await signIn(page, orzo.url, 'admin');
+      await page.goto(`${orzo.url}/console/#/hosts`);
+      const row = page.locator('.hosts tr', { hasText: HOST });
+      await row.waitFor();
+      const cells = await row.locator('td').allTextContents();
+      assert.match(cells[1] ?? '', /^127\.0\.0\.2:\d+$/);
+      assert.equal(cells[2], 'up');
+      // The fixture's load average, and its MemTotal in GiB.
+      assert.equal(cells[5], '0.50');
+      assert.match(cells[8] ?? '', / GiB$/);
+      await row.locator('button').click();
+      await page.waitForSelector('.hosts-page h2:text-is("web-9")');
+      const ticked = page.locator('.host-metrics label', { has: page.locator('input:checked') });
+      assert.deepEqual(await ticked.allTextContents(), ['node_load1']);
+      await page.waitForSelector('[data-view=host] canvas');
+      assert.ok((await pixelsOf(page, '[data-view=host]', FIRST_SERIES_RGB)) > 100);
+      await page.screenshot({ path: join(ARTIFACTS, 'hosts-chart.png'), fullPage: true });
+      assert.deepEqual(watched.errors, []);
     } finally {
       await context.close();
     }

@@ -6,7 +6,7 @@ import { h, notice, replace, table } from '../dom.ts';
 import { metricChart } from '../metric-chart.ts';
 import { localTime, utcTime } from '../time.ts';
 import type { PageDefinition } from './page.ts';
-import type { ResourceJson } from '../resource-names.ts';
+import { resourceName, type ResourceJson } from '../resource-names.ts';
 
 interface HostNowJson {
   readonly host: string;
@@ -21,8 +21,22 @@ interface HostNowJson {
 }
 
 const REFRESH_MS = 10_000;
-/** The now-view figures shown in the table; the rest are in the chart. */
-const SHOWN_FIGURES = ['cpu.util', 'mem.util', 'load.1', 'disk.busy'];
+/** The metric charted when a host is picked. */
+const DEFAULT_CHARTED = 'node_load1';
+const GIB = 1024 ** 3;
+
+/** The now-view figures shown in the table (node_exporter's names), with their rendering. */
+const SHOWN_FIGURES: readonly (readonly [
+  name: string,
+  label: string,
+  scale: number,
+  unit: string,
+])[] = [
+  ['node_load1', 'load 1 min', 1, ''],
+  ['node_load5', 'load 5 min', 1, ''],
+  ['node_memory_MemAvailable_bytes', 'memory available', GIB, ' GiB'],
+  ['node_memory_MemTotal_bytes', 'memory', GIB, ' GiB'],
+];
 
 function when(value: string | null): HTMLElement | string {
   if (value === null) return 'never';
@@ -34,8 +48,8 @@ function when(value: string | null): HTMLElement | string {
   );
 }
 
-function figure(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : value.toFixed(2);
+function figure(value: number | null | undefined, scale: number, unit: string): string {
+  return value === null || value === undefined ? '—' : `${(value / scale).toFixed(2)}${unit}`;
 }
 
 export const hostsPage: PageDefinition = {
@@ -45,14 +59,31 @@ export const hostsPage: PageDefinition = {
     const list = h('div', 'hosts');
     const chosen = h('h2');
     const chart = metricChart(api, 'host', 'Pick a host to chart its metrics.');
+    const picked = h('div', 'metrics host-metrics');
+    // NOTE: a host has dozens of metrics (per CPU mode, disk, filesystem): its load is charted
+    // first and the rest are ticked as wanted.
     const pick = (resource: ResourceJson, name: string): void => {
       chosen.textContent = name;
-      const metrics = new Map(
-        Object.entries(resource.metrics)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([metric, id]) => [id, metric] as const),
+      const charted = new Map<string, string>();
+      const names = Object.keys(resource.metrics).sort();
+      const first = names.includes(DEFAULT_CHARTED) ? DEFAULT_CHARTED : names[0];
+      replace(
+        picked,
+        ...names.map((metric) => {
+          const id = resource.metrics[metric] ?? '';
+          const box = h('input', {
+            attrs: { type: 'checkbox', name: 'metric', value: id, checked: metric === first },
+          });
+          if (metric === first) charted.set(id, `${name}/${metric}`);
+          box.addEventListener('change', () => {
+            if (box.checked) charted.set(id, `${name}/${metric}`);
+            else charted.delete(id);
+            void chart.show(charted);
+          });
+          return h('label', 'check', box, metric);
+        }),
       );
-      void chart.show(metrics);
+      void chart.show(charted);
     };
     const refresh = async (): Promise<void> => {
       try {
@@ -64,7 +95,7 @@ export const hostsPage: PageDefinition = {
           : [];
         const views = await Promise.all(
           hosts.map(async (resource) => {
-            const name = typeof resource.name === 'string' ? resource.name : resource.id;
+            const name = resourceName(resource);
             try {
               return {
                 resource,
@@ -87,7 +118,7 @@ export const hostsPage: PageDefinition = {
                   'state',
                   'last contact',
                   'sampled',
-                  ...SHOWN_FIGURES,
+                  ...SHOWN_FIGURES.map(([, label]) => label),
                   'dropped',
                   'last error',
                 ],
@@ -109,7 +140,9 @@ export const hostsPage: PageDefinition = {
                   h('span', now?.up ? 'badge ok' : 'badge bad', now?.up ? 'up' : 'down'),
                   when(now?.last_contact ?? null),
                   when(now?.sampled_at ?? null),
-                  ...SHOWN_FIGURES.map((name) => figure(now?.figures[name])),
+                  ...SHOWN_FIGURES.map(([name, , scale, unit]) =>
+                    figure(now?.figures[name], scale, unit),
+                  ),
                   String(now?.agent_dropped ?? 0),
                   now?.last_error ?? '',
                 ]),
@@ -122,7 +155,7 @@ export const hostsPage: PageDefinition = {
     void refresh();
     const timer = setInterval(() => void refresh(), REFRESH_MS);
     return {
-      element: h('div', 'hosts-page', list, chosen, chart.element),
+      element: h('div', 'hosts-page', list, chosen, h('div', 'host-chart', picked, chart.element)),
       dispose() {
         clearInterval(timer);
         chart.dispose();

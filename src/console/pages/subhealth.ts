@@ -64,7 +64,7 @@ export const subhealthPage: PageDefinition = {
   rule: 'get subhealth',
   render({ api, session }) {
     const canChange = session.rules['update subhealth'] === true;
-    const charts: Chart[] = [];
+    const charts: ChartSlots = new Map();
     const element = h('div', 'subhealth-page');
     const messages = h('div', 'messages');
     element.append(messages);
@@ -81,28 +81,71 @@ export const subhealthPage: PageDefinition = {
     return {
       element,
       dispose() {
-        for (const chart of charts) chart.destroy();
+        for (const chart of charts.values()) chart.destroy();
       },
     };
   },
 };
 
+/** The charts of the page, destroyed with it. */
+type ChartSlots = Map<string, Chart>;
+
 function groupSection(
   api: Api,
   name: string,
   settings: GroupSettings,
-  charts: Chart[],
+  charts: ChartSlots,
   canChange: boolean,
 ): HTMLElement {
   const status = h('span', 'badge', settings.enabled === true ? 'enabled' : 'disabled');
   const holder = h('div', 'chart');
   const findings = h('div', { class: 'findings', attrs: { 'data-group': name } });
   const timelineMessages = h('div', 'messages');
-  const section = h(
+  // NOTE: a group in dry run records its findings apart; its timeline is those, by default.
+  const dryRun = h('input', {
+    attrs: { type: 'checkbox', name: 'dry_run', checked: settings.dryRun === true },
+  });
+  const loadTimeline = async (): Promise<void> => {
+    replace(timelineMessages);
+    replace(findings);
+    try {
+      const timeline = await api.get<TimelineJson>('v1/subhealth/timeline', {
+        group: name,
+        dry_run: dryRun.checked,
+      });
+      const points = timeline.timeline;
+      if (points.length === 0) {
+        replace(timelineMessages, notice('info', 'No checks have flagged anything in 24 hours.'));
+      }
+      charts.get(name)?.destroy();
+      charts.set(
+        name,
+        barChart(
+          holder,
+          points.map((point) => Date.parse(point.check_time)),
+          points.map((point) => point.slow_instances),
+          dryRun.checked ? 'would-be slow instances' : 'slow instances',
+          (index) => {
+            const point = points[index];
+            if (point !== undefined) {
+              void showFindings(api, name, point.check_time, dryRun.checked, findings);
+            }
+          },
+          [Date.parse(timeline.start), Date.parse(timeline.stop)],
+        ),
+      );
+    } catch (error) {
+      replace(timelineMessages, notice('error', (error as Error).message));
+    }
+  };
+  dryRun.addEventListener('change', () => void loadTimeline());
+  void loadTimeline();
+  return h(
     'section',
     { class: 'group', attrs: { 'data-group': name } },
     h('h2', null, name, ' ', status),
     h('p', 'hint', 'Slow instances per check, last 24 hours. Click a bar for its findings.'),
+    h('label', 'check', dryRun, 'Dry-run findings (what would have been flagged)'),
     timelineMessages,
     holder,
     findings,
@@ -110,43 +153,19 @@ function groupSection(
       status.textContent = saved.enabled === true ? 'enabled' : 'disabled';
     }),
   );
-  void api.get<TimelineJson>('v1/subhealth/timeline', { group: name }).then(
-    (timeline) => {
-      const points = timeline.timeline;
-      if (points.length === 0) {
-        replace(timelineMessages, notice('info', 'No checks have flagged anything in 24 hours.'));
-      }
-      const times = points.map((point) => Date.parse(point.check_time));
-      charts.push(
-        barChart(
-          holder,
-          times,
-          points.map((point) => point.slow_instances),
-          'slow instances',
-          (index) => {
-            const point = points[index];
-            if (point !== undefined) void showFindings(api, name, point.check_time, findings);
-          },
-          [Date.parse(timeline.start), Date.parse(timeline.stop)],
-        ),
-      );
-    },
-    (error: unknown) => {
-      replace(timelineMessages, notice('error', (error as Error).message));
-    },
-  );
-  return section;
 }
 
 async function showFindings(
   api: Api,
   group: string,
   checkTime: string,
+  dryRun: boolean,
   into: HTMLElement,
 ): Promise<void> {
   try {
     const answer = await api.get<{ findings: FindingJson[] }>('v1/subhealth/findings', {
       group,
+      dry_run: dryRun,
       check_time: checkTime,
     });
     const time = new Date(checkTime);
