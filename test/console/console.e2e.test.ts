@@ -25,9 +25,11 @@ import {
 import {
   freePort,
   launchListener,
+  launchOrzo,
   runOrzoAsync,
   startOrzo,
   type MetricdChild,
+  type OrzoChild,
   type OrzoProcess,
 } from '../support/orzo-process.ts';
 import { PROC_FIXTURE } from '../support/proc-fixture.ts';
@@ -452,6 +454,81 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
         'no admin read is even tried',
       );
       assert.deepEqual(watched.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('signing in to the console of a verified API', { timeout: 180_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'orzo-console-verified-'));
+  let api: OrzoChild;
+  let browser: Browser;
+  let token: string;
+  const orzo = (args: readonly string[], input?: string): Promise<string> =>
+    runOrzoAsync([...args, '--data-dir', dataDir, '--auth', 'verified'], {
+      env: { ORZO_ADMIN_PASSWORD: 'admin-secret' },
+      ...(input === undefined ? {} : { input }),
+    });
+
+  before(async () => {
+    await orzo(['upgrade']);
+    await orzo(['user', 'add', 'alice', '--project', 'p1', '--roles', 'member'], 'alice-pw\n');
+    const created = await orzo(['token', 'create', 'alice', '--description', 'console']);
+    token = /\S+_\S+/.exec(created)?.[0] ?? '';
+    [api, browser] = await Promise.all([
+      launchOrzo('api', { dataDir, port: await freePort(), flags: ['--auth', 'verified'] }),
+      launchChromium(),
+    ]);
+  });
+  after(async () => {
+    await (browser as Browser | undefined)?.close();
+    await (api as OrzoChild | undefined)?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in with a password or a token, and refuses a wrong password', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const watched = await openPage(context);
+      const { page } = watched;
+      await page.goto(`${api.url}/console/`);
+      await page.fill('input[name=user]', 'alice');
+      await page.fill('input[name=password]', 'wrong');
+      await page.click('form.sign-in button[type=submit]');
+      await page.locator('form.sign-in [role=alert]').waitFor();
+      assert.match(
+        (await page.locator('[role=alert]').textContent()) ?? '',
+        /^Sign-in failed: 401/,
+      );
+
+      await page.fill('input[name=password]', 'alice-pw');
+      await page.click('form.sign-in button[type=submit]');
+      await page.waitForSelector('nav');
+      assert.equal(await page.locator('nav .who').textContent(), 'alice:p1');
+      assert.deepEqual(await page.locator('nav a').allTextContents(), [
+        'Series',
+        'Hosts',
+        'Policies',
+      ]);
+      await page.waitForSelector('main ul.resources li');
+
+      await page.click('nav button:text-is("Sign out")');
+      await page.fill('input[name=token]', token);
+      await page.click('form.sign-in button[type=submit]');
+      await page.waitForSelector('nav');
+      assert.equal(await page.locator('nav .who').textContent(), 'alice:p1');
+
+      await page.click('nav button:text-is("Sign out")');
+      await page.fill('input[name=user]', 'admin');
+      await page.fill('input[name=password]', 'admin-secret');
+      await page.click('form.sign-in button[type=submit]');
+      await page.waitForSelector('nav a:text-is("Sub-health")');
+      // The refused password's 401 is the one error the browser logged.
+      assert.deepEqual(
+        watched.errors.filter((error) => !error.includes('401')),
+        [],
+      );
     } finally {
       await context.close();
     }
