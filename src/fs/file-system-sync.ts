@@ -14,8 +14,13 @@ import type { Readable, Writable } from 'node:stream';
 /** Thrown where `sync -f` cannot run here (no shell, no coreutils, not Linux). */
 export class FileSystemFlushUnavailableError extends Error {}
 
-/** The shell's loop; `$0` is the `sync` program. */
-const LOOP = 'while IFS= read -r p; do "$0" -f -- "$p"; echo "$?"; done';
+/**
+ * The shell's loop; `$0` is the `sync` program. Its complaint and its status share one pipe, the
+ * status last and marked, so that a status is never read before the complaint that explains it.
+ */
+const LOOP = `while IFS= read -r p; do "$0" -f -- "$p" 2>&1; printf '\\001%s\\n' "$?"; done`;
+/** Starts a status line; anything else on stdout is what `sync` said. */
+const STATUS = '\u0001';
 /** The shell's status for a command it could not find or run. */
 const NOT_RUNNABLE = new Set(['126', '127']);
 /** What a `sync` without `-f` (busybox before 1.30, BSD, macOS) says. */
@@ -35,7 +40,7 @@ export class FileSystemSync {
   #shell: Shell | undefined;
   #pending: Request[] = [];
   #stdout = '';
-  #stderr = '';
+  #said = '';
   #closed = false;
 
   /** @param program the `sync` to run; for tests. @defaultValue `sync` from `PATH` */
@@ -68,15 +73,16 @@ export class FileSystemSync {
     const shell = spawn('sh', ['-c', LOOP, this.#program], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#shell = shell;
     this.#stdout = '';
-    this.#stderr = '';
+    this.#said = '';
     shell.stdout.setEncoding('utf8');
     shell.stderr.setEncoding('utf8');
     shell.stdout.on('data', (chunk: string) => {
       this.#stdout += chunk;
       this.#answer(shell);
     });
+    // NOTE: the shell's own complaints (not sync's) come here.
     shell.stderr.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-2000);
+      this.#said = (this.#said + chunk).slice(-2000);
     });
     // NOTE: a write to a shell that died fails here too; 'close' below fails the requests.
     shell.stdin.on('error', () => undefined);
@@ -94,15 +100,20 @@ export class FileSystemSync {
     for (let end = this.#stdout.indexOf('\n'); end >= 0; end = this.#stdout.indexOf('\n')) {
       const line = this.#stdout.slice(0, end);
       this.#stdout = this.#stdout.slice(end + 1);
+      if (!line.startsWith(STATUS)) {
+        this.#said = `${this.#said}${line}\n`.slice(-2000);
+        continue;
+      }
+      const status = line.slice(STATUS.length);
+      const said = this.#said.trim();
+      this.#said = '';
       const request = this.#pending.shift();
       if (request === undefined) continue;
-      if (line === '0') {
+      if (status === '0') {
         request.resolve();
       } else {
-        const said = this.#stderr.trim();
-        this.#stderr = '';
         request.reject(
-          NOT_RUNNABLE.has(line) || UNSUPPORTED.test(said)
+          NOT_RUNNABLE.has(status) || UNSUPPORTED.test(said)
             ? new FileSystemFlushUnavailableError(`sync -f is not available: ${said}`)
             : new Error(`sync -f ${request.folder} failed: ${said || 'no reason given'}`),
         );
