@@ -1,5 +1,4 @@
-// A parsing worker process of the API: loads its TypeScript through tsx, as `orzo` does.
-import { register } from 'tsx/esm/api';
+// A parsing worker process of the API.
+import { start } from './start.js';
 
-register();
-await import('../src/api/ingest/measures-parse-worker.ts');
+await start('measures-parse-worker', 'src/api/ingest/measures-parse-worker.ts');

@@ -2,8 +2,7 @@
 // The `metricd` command, the same as `orzo metricd`.
 import process from 'node:process';
 
-import { register } from 'tsx/esm/api';
+import { start } from './start.js';
 
-register();
 process.argv.splice(2, 0, 'metricd');
-await import('../src/cli/main.ts');
+await start('orzo', 'src/cli/main.ts');

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `orzo` command: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `orzo` command.
+import { start } from './start.js';
 
-register();
-await import('../src/cli/main.ts');
+await start('orzo', 'src/cli/main.ts');

@@ -15,6 +15,7 @@ import { runMetricdFail } from './metricd-fail.ts';
 import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
 import { runServe } from './serve.ts';
 import { runUpgrade } from './upgrade.ts';
+import { packagePath } from '../fs/package-root.ts';
 
 const USAGE = `usage: orzo <command> [flags]
 
@@ -184,7 +185,7 @@ async function main(argv: readonly string[]): Promise<number> {
 /** The version of the package this command comes from. */
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const path = new URL('../../package.json', import.meta.url);
+  const path = packagePath('package.json');
   return (JSON.parse(await readFile(path, 'utf8')) as { version: string }).version;
 }
 

@@ -7,7 +7,6 @@
  */
 import { fork } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 
 import { pino, type Logger } from 'pino';
 
@@ -34,8 +33,9 @@ import {
 import { openEngineServices, type EngineServices } from './engine-services.ts';
 import { serveMetricdAdminSocket } from './metricd-admin-socket.ts';
 import { onShutdownSignal } from './shutdown.ts';
+import { packagePath } from '../fs/package-root.ts';
 
-const ORZO_BIN = join(import.meta.dirname, '..', '..', 'bin', 'orzo.js');
+const ORZO_BIN = packagePath('bin', 'orzo.js');
 
 /** A running metricd. */
 export interface RunningMetricd {

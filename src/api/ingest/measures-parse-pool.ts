@@ -19,6 +19,7 @@ import {
   type ParsedMeasures,
 } from './measures-body.ts';
 import { errorFromFields, type ErrorFields } from './parse-errors.ts';
+import { packagePath } from '../../fs/package-root.ts';
 
 /** Bodies from this size up are parsed by a worker. */
 export const PARSE_IN_WORKER_BYTES = 1024 * 1024;
@@ -26,7 +27,7 @@ export const PARSE_IN_WORKER_BYTES = 1024 * 1024;
 /** Most milliseconds a forked worker may take to load before it is given up. */
 const START_TIMEOUT_MS = 60_000;
 
-const WORKER_ENTRY = new URL('../../../bin/measures-parse-worker.js', import.meta.url);
+const WORKER_ENTRY = packagePath('bin', 'measures-parse-worker.js');
 
 /** How the pool runs. */
 export interface MeasuresParsePoolOptions {

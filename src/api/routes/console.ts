@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -20,9 +19,10 @@ import type { PolicyRule } from '../auth/policies.ts';
 import { CONSOLE_SESSION_ROUTE } from '../engine-plugin.ts';
 import { applicationUrlOf } from '../http/request-urls.ts';
 import { ERROR_RESPONSES } from '../views/schemas.ts';
+import { packagePath } from '../../fs/package-root.ts';
 
-const ENTRY = fileURLToPath(new URL('../../console/main.ts', import.meta.url));
-const UPLOT_LICENSE = createRequire(import.meta.url).resolve('uplot/LICENSE');
+const ENTRY = packagePath('src', 'console', 'main.ts');
+const UPLOT_LICENSE = createRequire(packagePath('package.json')).resolve('uplot/LICENSE');
 
 /** One served file. */
 interface Asset {
