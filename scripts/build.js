@@ -49,6 +49,9 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     target: 'node20',
     format: 'esm',
     packages: 'external',
+    // NOTE: errors cross process boundaries and reach logs by their class names, which bundling
+    // would otherwise rename where two modules' names collide.
+    keepNames: true,
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
