@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type {
+  Browser,
+  BrowserContext,
+  BrowserContextOptions,
+  Page,
+  Request,
+} from 'playwright-core';
 
 import { dateToMicros } from '../../src/grammar/index.ts';
 import { createIndexer } from '../../src/indexer/index.ts';
@@ -72,6 +78,20 @@ async function openPage(context: BrowserContext): Promise<WatchedPage> {
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('request', (request: Request) => requests.push(new URL(request.url())));
   return { page, errors, requests };
+}
+
+/** Runs `test` on a watched page of a fresh browser context, closed afterwards. */
+async function withPage(
+  browser: Browser,
+  options: BrowserContextOptions,
+  test: (watched: WatchedPage) => Promise<void>,
+): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  try {
+    await test(await openPage(context));
+  } finally {
+    await context.close();
+  }
 }
 
 async function signIn(page: Page, url: string, user: string): Promise<void> {
@@ -220,9 +240,7 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
   });
 
   it('loads every page without errors, as an admin', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    try {
-      const watched = await openPage(context);
+    await withPage(browser, {}, async (watched) => {
       await signIn(watched.page, orzo.url, 'admin');
       const links = await watched.page.locator('nav a').allTextContents();
       assert.deepEqual(links, ['Series', 'Hosts', 'Policies', 'metricd', 'Ops', 'Sub-health']);
@@ -237,104 +255,99 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       const medium = await watched.page.locator('tr', { hasText: 'medium' }).first().textContent();
       // 1 min × 10,080 and 1 h × 8,760 points, for each of the 6 default methods.
       assert.match(medium ?? '', /113,040/);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('charts metrics, and the pickers change the request', async () => {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      timezoneId: 'Asia/Tokyo',
-      acceptDownloads: true,
-    });
-    try {
-      const watched = await openPage(context);
-      const { page } = watched;
-      await signIn(page, orzo.url, 'admin');
-      await page.fill('input[name=filter]', 'web');
-      await page.click('form.search button[type=submit]');
-      await page.click('ul.resources button:text-is("web-1")');
-      await page.check(`input[name=metric][value="${web1.metrics['cpu.util']}"]`);
-      await page.waitForSelector('[data-view=series] canvas');
-      assert.ok(
-        (await pixelsOf(page, '[data-view=series]', FIRST_SERIES_RGB)) > 100,
-        'the series is drawn',
-      );
-      await page.fill('input[name=filter]', "original_resource_id = 'web-2'");
-      await page.click('form.search button[type=submit]');
-      await page.click('ul.resources button:text-is("web-2")');
-      await page.check(`input[name=metric][value="${web2.metrics['cpu.util']}"]`);
-      await page.waitForSelector('.u-legend >> text=web-2/cpu.util');
-      assert.match(page.url(), new RegExp(`metric=${web1.metrics['cpu.util']}.*metric=`));
+    await withPage(
+      browser,
+      {
+        timezoneId: 'Asia/Tokyo',
+        acceptDownloads: true,
+      },
+      async (watched) => {
+        const { page } = watched;
+        await signIn(page, orzo.url, 'admin');
+        await page.fill('input[name=filter]', 'web');
+        await page.click('form.search button[type=submit]');
+        await page.click('ul.resources button:text-is("web-1")');
+        await page.check(`input[name=metric][value="${web1.metrics['cpu.util']}"]`);
+        await page.waitForSelector('[data-view=series] canvas');
+        assert.ok(
+          (await pixelsOf(page, '[data-view=series]', FIRST_SERIES_RGB)) > 100,
+          'the series is drawn',
+        );
+        await page.fill('input[name=filter]', "original_resource_id = 'web-2'");
+        await page.click('form.search button[type=submit]');
+        await page.click('ul.resources button:text-is("web-2")');
+        await page.check(`input[name=metric][value="${web2.metrics['cpu.util']}"]`);
+        await page.waitForSelector('.u-legend >> text=web-2/cpu.util');
+        assert.match(page.url(), new RegExp(`metric=${web1.metrics['cpu.util']}.*metric=`));
 
-      const metricPath = `/measures`;
-      await page.selectOption('select[name=aggregation]', 'max');
-      await requestMatching(watched, metricPath, (query) => query.get('aggregation') === 'max');
-      await page.selectOption('select[name=granularity]', '3600');
-      await requestMatching(watched, metricPath, (query) => query.get('granularity') === '3600');
-      await page.selectOption('select[name=range]', '3600');
-      const hour = await requestMatching(
-        watched,
-        metricPath,
-        (query) => Math.abs(Date.now() - HOUR_MS - Date.parse(query.get('start') ?? '')) < 60_000,
-      );
-      assert.equal(hour.searchParams.get('granularity'), '3600');
-      await page.selectOption('select[name=granularity]', '60');
-      await page.fill('input[name=resample]', '300');
-      await page.dispatchEvent('input[name=resample]', 'change');
-      await requestMatching(watched, metricPath, (query) => query.get('resample') === '300');
+        const metricPath = `/measures`;
+        await page.selectOption('select[name=aggregation]', 'max');
+        await requestMatching(watched, metricPath, (query) => query.get('aggregation') === 'max');
+        await page.selectOption('select[name=granularity]', '3600');
+        await requestMatching(watched, metricPath, (query) => query.get('granularity') === '3600');
+        await page.selectOption('select[name=range]', '3600');
+        const hour = await requestMatching(
+          watched,
+          metricPath,
+          (query) => Math.abs(Date.now() - HOUR_MS - Date.parse(query.get('start') ?? '')) < 60_000,
+        );
+        assert.equal(hour.searchParams.get('granularity'), '3600');
+        await page.selectOption('select[name=granularity]', '60');
+        await page.fill('input[name=resample]', '300');
+        await page.dispatchEvent('input[name=resample]', 'change');
+        await requestMatching(watched, metricPath, (query) => query.get('resample') === '300');
 
-      // The address keeps the chart: a reload draws the same metrics with the same pickers.
-      await page.reload();
-      await page.waitForSelector('.u-legend >> text=web-2/cpu.util');
-      assert.equal(await page.inputValue('select[name=aggregation]'), 'max');
-      assert.equal(await page.inputValue('select[name=granularity]'), '60');
-      assert.equal(await page.inputValue('select[name=range]'), '3600');
-      assert.equal(await page.inputValue('input[name=resample]'), '300');
+        // The address keeps the chart: a reload draws the same metrics with the same pickers.
+        await page.reload();
+        await page.waitForSelector('.u-legend >> text=web-2/cpu.util');
+        assert.equal(await page.inputValue('select[name=aggregation]'), 'max');
+        assert.equal(await page.inputValue('select[name=granularity]'), '60');
+        assert.equal(await page.inputValue('select[name=range]'), '3600');
+        assert.equal(await page.inputValue('input[name=resample]'), '300');
 
-      // The table: times in the browser's zone (Tokyo, UTC+9), UTC on hover.
-      await page.click('[data-view=series] button:text-is("Table")');
-      const cell = page.locator('[data-view=series] table time').first();
-      const utc = await cell.getAttribute('datetime');
-      const shown = await cell.textContent();
-      assert.ok(utc !== null && shown !== null);
-      const tokyoHour = (new Date(utc).getUTCHours() + 9) % 24;
-      assert.match(shown, new RegExp(`\\b${String(tokyoHour).padStart(2, '0')}:`));
-      assert.match((await cell.getAttribute('title')) ?? '', /UTC$/);
+        // The table: times in the browser's zone (Tokyo, UTC+9), UTC on hover.
+        await page.click('[data-view=series] button:text-is("Table")');
+        const cell = page.locator('[data-view=series] table time').first();
+        const utc = await cell.getAttribute('datetime');
+        const shown = await cell.textContent();
+        assert.ok(utc !== null && shown !== null);
+        const tokyoHour = (new Date(utc).getUTCHours() + 9) % 24;
+        assert.match(shown, new RegExp(`\\b${String(tokyoHour).padStart(2, '0')}:`));
+        assert.match((await cell.getAttribute('title')) ?? '', /UTC$/);
 
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.click('[data-view=series] button:text-is("CSV")'),
-      ]);
-      const csv = await (await download.createReadStream()).toArray();
-      const lines = Buffer.concat(csv as Buffer[])
-        .toString('utf8')
-        .trim()
-        .split('\r\n');
-      assert.equal(lines[0], 'time,web-1/cpu.util,web-2/cpu.util');
-      assert.ok(lines.length >= 12, `an hour of 5 min points, got ${lines.length - 1}`);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.click('[data-view=series] button:text-is("CSV")'),
+        ]);
+        const csv = await (await download.createReadStream()).toArray();
+        const lines = Buffer.concat(csv as Buffer[])
+          .toString('utf8')
+          .trim()
+          .split('\r\n');
+        assert.equal(lines[0], 'time,web-1/cpu.util,web-2/cpu.util');
+        assert.ok(lines.length >= 12, `an hour of 5 min points, got ${lines.length - 1}`);
 
-      await page.fill(
-        'textarea[name=operations]',
-        `(aggregate mean (metric (${web1.metrics['cpu.util']} mean) (${web2.metrics['cpu.util']} mean)))`,
-      );
-      await page.click('form.aggregates button[type=submit]');
-      await page.waitForSelector('[data-view=aggregates] canvas');
-      assert.ok((await pixelsOf(page, '[data-view=aggregates]', FIRST_SERIES_RGB)) > 100);
-      await page.click('[data-view=series] button:text-is("Chart")');
-      await page.waitForSelector('[data-view=series] canvas');
-      await page.screenshot({ path: join(ARTIFACTS, 'series-chart.png'), fullPage: true });
-      assert.deepEqual(watched.errors, []);
-    } finally {
-      await context.close();
-    }
+        await page.fill(
+          'textarea[name=operations]',
+          `(aggregate mean (metric (${web1.metrics['cpu.util']} mean) (${web2.metrics['cpu.util']} mean)))`,
+        );
+        await page.click('form.aggregates button[type=submit]');
+        await page.waitForSelector('[data-view=aggregates] canvas');
+        assert.ok((await pixelsOf(page, '[data-view=aggregates]', FIRST_SERIES_RGB)) > 100);
+        await page.click('[data-view=series] button:text-is("Chart")');
+        await page.waitForSelector('[data-view=series] canvas');
+        await page.screenshot({ path: join(ARTIFACTS, 'series-chart.png'), fullPage: true });
+        assert.deepEqual(watched.errors, []);
+      },
+    );
   });
 
   it('opens the findings of a timeline bar, and saves the settings form', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    try {
-      const watched = await openPage(context);
+    await withPage(browser, {}, async (watched) => {
       const { page } = watched;
       await signIn(page, orzo.url, 'admin');
       await page.goto(`${orzo.url}/console/#/subhealth`);
@@ -400,15 +413,11 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
         watched.errors.filter((error) => !error.includes('400')),
         [],
       );
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("lists the hosts with their now view, and charts a host's metrics", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    try {
-      const watched = await openPage(context);
+    await withPage(browser, {}, async (watched) => {
       const { page } = watched;
       await signIn(page, orzo.url, 'admin');
       await page.goto(`${orzo.url}/console/#/hosts`);
@@ -428,15 +437,11 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       assert.ok((await pixelsOf(page, '[data-view=host]', FIRST_SERIES_RGB)) > 100);
       await page.screenshot({ path: join(ARTIFACTS, 'hosts-chart.png'), fullPage: true });
       assert.deepEqual(watched.errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows a user who is not an admin only the pages they may read', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    try {
-      const watched = await openPage(context);
+    await withPage(browser, {}, async (watched) => {
       const { page } = watched;
       await signIn(page, orzo.url, 'alice');
       assert.deepEqual(await page.locator('nav a').allTextContents(), [
@@ -454,9 +459,7 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
         'no admin read is even tried',
       );
       assert.deepEqual(watched.errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -488,9 +491,7 @@ describe('signing in to the console of a verified API', { timeout: 180_000 }, ()
   });
 
   it('signs in with a password or a token, and refuses a wrong password', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    try {
-      const watched = await openPage(context);
+    await withPage(browser, {}, async (watched) => {
       const { page } = watched;
       await page.goto(`${api.url}/console/`);
       await page.fill('input[name=user]', 'alice');
@@ -529,8 +530,6 @@ describe('signing in to the console of a verified API', { timeout: 180_000 }, ()
         watched.errors.filter((error) => !error.includes('401')),
         [],
       );
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

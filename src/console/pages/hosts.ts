@@ -4,6 +4,7 @@
  */
 import { h, notice, replace, table } from '../dom.ts';
 import { metricChart } from '../metric-chart.ts';
+import { metricChecklist } from '../metric-checklist.ts';
 import { localTime, utcTime } from '../time.ts';
 import type { PageDefinition } from './page.ts';
 import { resourceName, type ResourceJson } from '../resource-names.ts';
@@ -67,22 +68,8 @@ export const hostsPage: PageDefinition = {
       const charted = new Map<string, string>();
       const names = Object.keys(resource.metrics).sort();
       const first = names.includes(DEFAULT_CHARTED) ? DEFAULT_CHARTED : names[0];
-      replace(
-        picked,
-        ...names.map((metric) => {
-          const id = resource.metrics[metric] ?? '';
-          const box = h('input', {
-            attrs: { type: 'checkbox', name: 'metric', value: id, checked: metric === first },
-          });
-          if (metric === first) charted.set(id, `${name}/${metric}`);
-          box.addEventListener('change', () => {
-            if (box.checked) charted.set(id, `${name}/${metric}`);
-            else charted.delete(id);
-            void chart.show(charted);
-          });
-          return h('label', 'check', box, metric);
-        }),
-      );
+      if (first !== undefined) charted.set(resource.metrics[first] ?? '', `${name}/${first}`);
+      replace(picked, ...metricChecklist(resource, name, charted, () => void chart.show(charted)));
       void chart.show(charted);
     };
     const refresh = async (): Promise<void> => {

@@ -7,6 +7,7 @@ import type { Api } from '../api.ts';
 import { field, h, notice, replace, select } from '../dom.ts';
 import { choiceQuery, type MeasureChoice } from '../measure-pickers.ts';
 import { metricChart, type MetricChart } from '../metric-chart.ts';
+import { metricChecklist } from '../metric-checklist.ts';
 import type { MetricJson } from '../metric-read.ts';
 import {
   resourceFilter,
@@ -88,23 +89,12 @@ export const seriesPage: PageDefinition = {
       }
     };
     const showMetrics = (resource: ResourceJson): void => {
-      const names = Object.keys(resource.metrics).sort();
+      const boxes = metricChecklist(resource, resourceName(resource), charted, () => void redraw());
       replace(
         metricsOf,
         h('h3', null, resourceName(resource)),
-        names.length === 0 && h('p', 'hint', 'No metrics.'),
-        ...names.map((name) => {
-          const id = resource.metrics[name] ?? '';
-          const box = h('input', {
-            attrs: { type: 'checkbox', name: 'metric', value: id, checked: charted.has(id) },
-          });
-          box.addEventListener('change', () => {
-            if (box.checked) charted.set(id, `${resourceName(resource)}/${name}`);
-            else charted.delete(id);
-            void redraw();
-          });
-          return h('label', 'check', box, name);
-        }),
+        boxes.length === 0 && h('p', 'hint', 'No metrics.'),
+        ...boxes,
       );
     };
     type.addEventListener('change', () => void list());
