@@ -8,6 +8,7 @@ import { h, notice, replace, table } from '../dom.ts';
 import type { Series } from '../series-data.ts';
 import { localTime, utcTime } from '../time.ts';
 import type { PageDefinition } from './page.ts';
+import { workerState } from '../worker-state.ts';
 
 type Figures = Readonly<Record<string, unknown>>;
 
@@ -33,7 +34,6 @@ const SHOWN_MS = 300_000;
 const KEPT = 720;
 
 const WORKER_FIGURES = [
-  'alive',
   'pid',
   'blocks processed',
   'processed metrics',
@@ -115,9 +115,10 @@ export const metricdPage: PageDefinition = {
           names.length === 0
             ? notice('info', 'No metricd has reported.')
             : table(
-                ['worker', ...WORKER_FIGURES],
+                ['worker', 'state', ...WORKER_FIGURES],
                 names.map((name) => [
                   name,
+                  workerState(metricd.statistics[name]),
                   ...WORKER_FIGURES.map((figure) => text(metricd.statistics[name]?.[figure])),
                 ]),
               ),
