@@ -62,6 +62,8 @@ export class SubhealthChecker implements ReporterModule {
   readonly #writer: ResourceSeriesWriter;
   readonly #groups = new Map<string, GroupState>();
   #expiredAt = -Infinity;
+  /** The stored groups skipped as invalid at the last read, with what was said of each. */
+  #invalidReported = new Map<string, string>();
 
   constructor(options: SubhealthCheckerOptions) {
     this.#options = options;
@@ -146,10 +148,16 @@ export class SubhealthChecker implements ReporterModule {
   /** Every group: the built-in ones and those users added, with what is stored over them. */
   async #readGroups(): Promise<readonly SubhealthGroup[]> {
     const { groups, invalid } = await readGroups(this.#options.indexer);
+    const reported = new Map<string, string>();
     for (const { name, error } of invalid) {
       // NOTE: the API checks every change; this is a row written by hand or by a newer version.
+      // Groups are read at every tick: it is said once, and again only if it changes.
+      const said = error instanceof Error ? error.message : String(error);
+      reported.set(name, said);
+      if (this.#invalidReported.get(name) === said) continue;
       this.#options.logger.error({ err: error, group: name }, 'sub-health group skipped');
     }
+    this.#invalidReported = reported;
     return groups;
   }
 

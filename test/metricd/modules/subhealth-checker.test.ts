@@ -345,6 +345,46 @@ describe('SubhealthChecker', () => {
   });
 });
 
+describe('SubhealthChecker and a stored group it cannot read', () => {
+  it('says so once, and again only when what is wrong changes', async () => {
+    const api = await startApi();
+    try {
+      const errors: Record<string, unknown>[] = [];
+      const checker = new SubhealthChecker({
+        indexer: api.indexer,
+        storage: api.storage,
+        incoming: api.incoming,
+        logger: {
+          info: () => undefined,
+          warn: () => undefined,
+          error: (fields) => {
+            errors.push(fields as Record<string, unknown>);
+          },
+        },
+        defaultAggregationMethods: ['mean'],
+      });
+      const store = (settings: Record<string, unknown>): Promise<void> =>
+        api.indexer.putSubhealthGroup({ name: METRICD_WORKERS_GROUP, settings, updatedAt: 0 });
+      await store({ intervalSeconds: 'soon' });
+      for (let second = 0; second < 3; second++) await checker.tick(T0 + second * S);
+      assert.deepEqual(
+        errors.map((fields) => fields.group),
+        [METRICD_WORKERS_GROUP],
+      );
+      await store({ consecutive: 'many' });
+      for (let second = 3; second < 6; second++) await checker.tick(T0 + second * S);
+      assert.equal(errors.length, 2);
+      await store({});
+      await checker.tick(T0 + 6 * S);
+      await store({ intervalSeconds: -1 });
+      await checker.tick(T0 + 7 * S);
+      assert.equal(errors.length, 3, 'said again once it had been mended in between');
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('WorkerFiguresRecorder', () => {
   it('writes each worker its rates while the workers group is on, nothing while it is off', async () => {
     const api = await startApi();
