@@ -90,7 +90,8 @@ export async function runRestore(
 
 /**
  * Copies a folder tree file by file; a file that vanishes meanwhile (a batch processed, an object
- * expired) is skipped, and so are files still being written (`.tmp-…`). Returns the files copied.
+ * expired) is skipped, and so are files still being written (dotted names: `.tmp-…`, a storage
+ * pack's `.<id>.pack-new`). Returns the files copied.
  */
 async function copyTree(from: string, to: string): Promise<number> {
   let entries;
@@ -103,7 +104,7 @@ async function copyTree(from: string, to: string): Promise<number> {
   await mkdir(to, { recursive: true });
   let copied = 0;
   for (const entry of entries) {
-    if (SKIPPED.has(entry.name) || basename(entry.name).startsWith('.tmp')) continue;
+    if (SKIPPED.has(entry.name) || basename(entry.name).startsWith('.')) continue;
     const source = join(from, entry.name);
     if (entry.isDirectory()) {
       copied += await copyTree(source, join(to, entry.name));

@@ -111,6 +111,21 @@ export async function writeNewFile(
   }
 }
 
+/** Writes a new file (refusing to overwrite one), unflushed; a failed write leaves no file. */
+export function writeNewFileSync(path: string, data: Uint8Array): void {
+  const descriptor = openSync(path, 'wx', 0o644);
+  try {
+    try {
+      writeAll(descriptor, data);
+    } finally {
+      closeSync(descriptor);
+    }
+  } catch (error) {
+    unlinkIfPresent(path);
+    throw error;
+  }
+}
+
 /** Writes all of `data` at the descriptor's position (a write may take only part of it). */
 function writeAll(descriptor: number, data: Uint8Array): void {
   for (let offset = 0; offset < data.length;) {

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { FileStorageDriver } from '../../src/storage/file/file-storage-driver.ts';
+import type { PackLimits } from '../../src/storage/file/pack-plan.ts';
 import { A, runStorageDriverSuite, tagged } from './storage-driver.suite.ts';
 
-async function makeDriver(options: { fsync?: boolean } = {}) {
+async function makeDriver(options: { fsync?: boolean; packLimits?: PackLimits } = {}) {
   const basePath = await mkdtemp(join(tmpdir(), 'orzo-storage-'));
-  const driver = new FileStorageDriver({ basePath, fsync: options.fsync ?? true });
+  const driver = new FileStorageDriver({
+    basePath,
+    fsync: options.fsync ?? true,
+    ...(options.packLimits === undefined ? {} : { packLimits: options.packLimits }),
+  });
   return {
     driver,
     basePath,
@@ -24,17 +29,26 @@ runStorageDriverSuite('file', () => makeDriver());
 runStorageDriverSuite('file without fsync', () => makeDriver({ fsync: false }));
 
 describe('file storage driver', () => {
-  const put = (driver: FileStorageDriver, entries: Record<string, Uint8Array>) =>
-    driver.updateObjects(A, { put: new Map(Object.entries(entries)), remove: [] });
+  const put = (
+    driver: FileStorageDriver,
+    entries: Record<string, Uint8Array>,
+    remove: string[] = [],
+  ) => driver.updateObjects(A, { put: new Map(Object.entries(entries)), remove });
+  const read = async (driver: FileStorageDriver, names: string[]) =>
+    (await driver.readObjects(A, names)).map((bytes) =>
+      bytes === undefined ? undefined : [...bytes],
+    );
+  /** Objects over 8 bytes, and packs over 20, spill into the metric folder. */
+  const small = { objectBytes: 8, packBytes: 20 };
 
-  it('keeps one flat folder per metric under DIR/storage/<shard>', async () => {
+  it('keeps a metric whose objects are small in one pack file under DIR/storage/<shard>', async () => {
     const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
     try {
       await driver.init();
       await put(driver, { raw: tagged(1), agg_60000000_0: tagged(2) });
       assert.deepEqual(await readdir(join(basePath, 'storage')), ['00']);
-      const folder = join(basePath, 'storage', '00', A);
-      assert.deepEqual((await readdir(folder)).sort(), ['agg_60000000_0', 'raw']);
+      assert.deepEqual(await readdir(join(basePath, 'storage', '00')), [`${A}.pack`]);
+      assert.deepEqual((await driver.listObjects(A)).sort(), ['agg_60000000_0', 'raw']);
       await driver.deleteMetric(A);
       assert.deepEqual(await readdir(join(basePath, 'storage', '00')), []);
     } finally {
@@ -42,19 +56,92 @@ describe('file storage driver', () => {
     }
   });
 
-  it('never lists a temporary file left by a crash, and sweeps stale ones', async () => {
-    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+  it('keeps objects the pack has no room for as files, and packs them again once they fit', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: true, packLimits: small });
     try {
-      await put(driver, { raw: tagged(1) });
       const folder = join(basePath, 'storage', '00', A);
+      await put(driver, { agg_1_0: tagged(2), agg_1_1: tagged(3, 4), raw: tagged(1) });
+      assert.deepEqual(await readdir(folder), ['agg_1_0']);
+      assert.deepEqual((await driver.listObjects(A)).sort(), ['agg_1_0', 'agg_1_1', 'raw']);
+      assert.deepEqual(await read(driver, ['agg_1_0', 'agg_1_1', 'raw']), [
+        [...tagged(2)],
+        [...tagged(3, 4)],
+        [...tagged(1)],
+      ]);
+      await put(driver, { agg_1_0: tagged(4, 4), raw: tagged(5) });
+      await assert.rejects(stat(folder), { code: 'ENOENT' });
+      assert.deepEqual(await read(driver, ['agg_1_0', 'agg_1_1', 'raw']), [
+        [...tagged(4, 4)],
+        [...tagged(3, 4)],
+        [...tagged(5)],
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('moves untouched packed objects out to files when the pack fills', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false, packLimits: small });
+    try {
+      await put(driver, { agg_1_0: tagged(2, 8), agg_1_1: tagged(3, 8), raw: tagged(1) });
+      await put(driver, { agg_1_2: tagged(4, 8), raw: tagged(5) }, ['agg_1_9']);
+      assert.deepEqual(await readdir(join(basePath, 'storage', '00', A)), ['agg_1_1']);
+      assert.deepEqual(await read(driver, ['agg_1_0', 'agg_1_1', 'agg_1_2', 'raw']), [
+        [...tagged(2, 8)],
+        [...tagged(3, 8)],
+        [...tagged(4, 8)],
+        [...tagged(5)],
+      ]);
+      await put(driver, { raw: tagged(6) }, ['agg_1_1']);
+      assert.deepEqual((await driver.listObjects(A)).sort(), ['agg_1_0', 'agg_1_2', 'raw']);
+      await assert.rejects(stat(join(basePath, 'storage', '00', A, 'agg_1_1')), {
+        code: 'ENOENT',
+      });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads a metric written before packs from its folder, and packs it at its next update', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: true });
+    try {
+      const folder = join(basePath, 'storage', '00', A);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'raw'), tagged(1));
+      await writeFile(join(folder, 'agg_1_0'), tagged(2));
+      await writeFile(join(folder, 'agg_1_1'), tagged(3));
+      assert.deepEqual(await read(driver, ['agg_1_0', 'raw', 'agg_1_5']), [
+        [...tagged(2)],
+        [...tagged(1)],
+        undefined,
+      ]);
+      // NOTE: removals alone need no pack.
+      await put(driver, {}, ['agg_1_1']);
+      assert.deepEqual((await readdir(folder)).sort(), ['agg_1_0', 'raw']);
+      assert.deepEqual(await readdir(join(basePath, 'storage', '00')), [A]);
+      await put(driver, { raw: tagged(4) });
+      assert.deepEqual(await readdir(folder), ['agg_1_0']);
+      assert.deepEqual((await driver.listObjects(A)).sort(), ['agg_1_0', 'raw']);
+      assert.deepEqual(await read(driver, ['agg_1_0', 'raw']), [[...tagged(2)], [...tagged(4)]]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('never reads what a crashed writer left, and sweeps it when it next writes files', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false, packLimits: small });
+    try {
+      await put(driver, { agg_1_0: tagged(2), raw: tagged(1) });
+      const folder = join(basePath, 'storage', '00', A);
+      // NOTE: a file renamed by an update whose pack never followed, and temporary files.
+      await writeFile(join(folder, 'agg_1_7'), tagged(7));
       await writeFile(join(folder, '.tmp-fresh'), 'partial');
       await writeFile(join(folder, '.tmp-stale'), 'partial');
       await utimes(join(folder, '.tmp-stale'), new Date(0), new Date(0));
-      assert.deepEqual(await driver.listObjects(A), ['raw']);
-      await assert.rejects(stat(join(folder, '.tmp-stale')), { code: 'ENOENT' });
-      assert.deepEqual((await readdir(folder)).sort(), ['.tmp-fresh', 'raw']);
-      await put(driver, { raw: tagged(2) });
-      assert.deepEqual([...((await driver.readObjects(A, ['raw']))[0] ?? [])], [...tagged(2)]);
+      assert.deepEqual((await driver.listObjects(A)).sort(), ['agg_1_0', 'raw']);
+      assert.deepEqual(await read(driver, ['agg_1_7']), [undefined]);
+      await put(driver, { agg_1_0: tagged(3), raw: tagged(4) });
+      assert.deepEqual((await readdir(folder)).sort(), ['.tmp-fresh', 'agg_1_0']);
       await driver.deleteMetric(A);
       await assert.rejects(stat(folder), { code: 'ENOENT' });
     } finally {
@@ -62,16 +149,81 @@ describe('file storage driver', () => {
     }
   });
 
-  it('leaves no temporary file and an untouched last object after a failed update', async () => {
+  it('writes its pack beside a leftover of a crashed write, and replaces it once stale', async () => {
     const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
     try {
       await put(driver, { raw: tagged(1) });
+      const shard = join(basePath, 'storage', '00');
+      const leftover = join(shard, `.${A}.pack-new`);
+      await writeFile(leftover, 'partial');
+      await put(driver, { raw: tagged(2) });
+      assert.deepEqual((await readdir(shard)).sort(), [`.${A}.pack-new`, `${A}.pack`]);
+      await utimes(leftover, new Date(0), new Date(0));
+      await put(driver, { raw: tagged(3) });
+      assert.deepEqual(await readdir(shard), [`${A}.pack`]);
+      assert.deepEqual(await read(driver, ['raw']), [[...tagged(3)]]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('leaves no temporary file and an untouched last object after a failed update', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false, packLimits: small });
+    try {
+      await put(driver, { agg_1_1: tagged(5), raw: tagged(1) });
       const folder = join(basePath, 'storage', '00', A);
       // NOTE: a non-empty folder where an object should go makes its rename fail.
       await mkdir(join(folder, 'agg_1_0', 'sub'), { recursive: true });
       await assert.rejects(put(driver, { agg_1_0: tagged(2), raw: tagged(3) }));
-      assert.deepEqual((await readdir(folder)).sort(), ['agg_1_0', 'raw']);
-      assert.deepEqual([...((await driver.readObjects(A, ['raw']))[0] ?? [])], [...tagged(1)]);
+      assert.deepEqual((await readdir(folder)).sort(), ['agg_1_0', 'agg_1_1']);
+      assert.deepEqual(await readdir(join(basePath, 'storage', '00')), [A, `${A}.pack`].sort());
+      assert.deepEqual(await read(driver, ['raw']), [[...tagged(1)]]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses a pack whose index is damaged, rather than reading or overwriting it', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+    try {
+      await put(driver, { agg_1_0: tagged(2), raw: tagged(1) });
+      const pack = join(basePath, 'storage', '00', `${A}.pack`);
+      const bytes = await readFile(pack);
+      bytes.writeUInt8(bytes.readUInt8(12) ^ 0xff, 12);
+      await writeFile(pack, bytes);
+      const damaged = { name: 'CorruptPackError', message: new RegExp(`${A}.*checksum`) };
+      await assert.rejects(driver.readObjects(A, ['raw']), damaged);
+      await assert.rejects(driver.listObjects(A), damaged);
+      await assert.rejects(put(driver, { raw: tagged(3) }), damaged);
+      assert.deepEqual(await readFile(pack), bytes);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads a damaged byte among the data as a damage to that object alone', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+    try {
+      await put(driver, { agg_1_0: tagged(2), raw: tagged(1) });
+      const pack = join(basePath, 'storage', '00', `${A}.pack`);
+      const bytes = await readFile(pack);
+      const at = bytes.length - 1;
+      bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+      await writeFile(pack, bytes);
+      const [raw, agg] = await read(driver, ['raw', 'agg_1_0']);
+      assert.deepEqual(raw, [...tagged(1)]);
+      assert.deepEqual(agg, [...tagged(2).subarray(0, 15), 2 ^ 0xff]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('applies concurrent updates of one metric one after the other', async () => {
+    const { driver, cleanup } = await makeDriver({ fsync: false });
+    try {
+      const names = Array.from({ length: 20 }, (_, i) => `agg_1_${String(i)}`);
+      await Promise.all(names.map((name, i) => put(driver, { [name]: tagged(i), raw: tagged(i) })));
+      assert.deepEqual((await driver.listObjects(A)).sort(), [...names, 'raw'].sort());
     } finally {
       await cleanup();
     }

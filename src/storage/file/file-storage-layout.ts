@@ -3,16 +3,18 @@
  *
  *     DIR/storage/                                  made by `orzo upgrade` (or the first write)
  *     DIR/storage/<xy>/                             shard: the first two hex digits of the id
- *     DIR/storage/<xy>/<metric-uuid>/               one folder per metric, made on first write
- *         raw                                       objects, named as in `object-name.ts`
- *         agg_<G>_<K>
+ *     DIR/storage/<xy>/<metric-uuid>.pack           the metric's pack (`object-pack.ts`)
+ *     DIR/storage/<xy>/.<metric-uuid>.pack-new      the pack being written
+ *     DIR/storage/<xy>/<metric-uuid>/               objects kept as files of their own, made when
+ *         agg_<G>_<K>                               the first one is: named as in `object-name.ts`
  *         .tmp-<uuid4>                              an object being written, never listed
  *
  * Everything sits under `storage/` so that incoming (`DIR/incoming`) can share the base folder.
  * The 256 shards keep folders small with a million metrics, where Gnocchi's 16 nested levels per
- * metric would cost 16 folders (and their disk blocks) each. Objects are flat files in the
- * metric folder: there are no per-method folders, and a metric costs one folder plus one file per
- * object. A temporary file lives in the metric's own folder, so that its rename is atomic.
+ * metric would cost 16 folders (and their disk blocks) each. A metric whose objects all fit in
+ * its pack costs one file; larger ones add a folder of flat files (no per-method folders). A
+ * metric written before packs existed has a folder and no pack until its next update. A
+ * temporary file lives in the folder of the file it replaces, so that its rename is atomic.
  */
 import { join } from 'node:path';
 
@@ -21,6 +23,8 @@ import { assertObjectName } from '../object-name.ts';
 
 /** The folder under the base folder that holds everything of the storage driver. */
 export const STORAGE_FOLDER = 'storage';
+/** What a pack's file name adds to its metric id. */
+export const PACK_SUFFIX = '.pack';
 /** The prefix of files still being written. */
 export const TEMPORARY_PREFIX = '.tmp-';
 
@@ -42,6 +46,19 @@ export class FileStorageLayout {
   /** A metric's folder. */
   metricPath(metricId: string): string {
     return join(this.shardPath(metricId), metricId);
+  }
+
+  /** A metric's pack. */
+  packPath(metricId: string): string {
+    return join(this.shardPath(metricId), `${metricId}${PACK_SUFFIX}`);
+  }
+
+  /**
+   * Where a metric's next pack is written before its rename: one name per metric, so that a
+   * crashed writer's leftover is found and replaced by the next update instead of piling up.
+   */
+  packTemporaryPath(metricId: string): string {
+    return join(this.shardPath(metricId), `.${metricId}${PACK_SUFFIX}-new`);
   }
 
   /** An object's file. */
