@@ -16,6 +16,15 @@ function numpyOrder(a: number, b: number): number {
   return a - b === 0 ? 0 : a < b ? -1 : 1;
 }
 
+/**
+ * `numpyOrder` with −0 before +0: numpy leaves the order of equal values to its sort, and a typed
+ * array's sort puts −0 first, so a median or percentile of both gives Orzo's sign of zero (which
+ * JSON writes as 0 either way).
+ */
+function rankOrder(a: number, b: number): number {
+  return numpyOrder(a, b) || (Object.is(b, -0) ? 1 : 0) - (Object.is(a, -0) ? 1 : 0);
+}
+
 /** Sorts by (timestamp, value) and keeps the first point of each timestamp. */
 export function referenceSortMeasures(points: Point[]): Point[] {
   const sorted = [...points].sort((a, b) => a.ts - b.ts || numpyOrder(a.value, b.value));
@@ -53,7 +62,7 @@ function methodOf(name: string): (values: number[]) => number | undefined {
   if (pct) {
     const q = Number(pct[1]) / 100;
     return (values) => {
-      const s = [...values].sort(numpyOrder);
+      const s = [...values].sort(rankOrder);
       const pos = (s.length - 1) * q;
       const lo = Math.floor(pos);
       const hi = Math.ceil(pos);
@@ -81,7 +90,7 @@ function methodOf(name: string): (values: number[]) => number | undefined {
         values.some((v) => Number.isNaN(v)) ? NaN : values.reduce((a, b) => (b > a ? b : a));
     case 'median':
       return (values) => {
-        const s = [...values].sort(numpyOrder);
+        const s = [...values].sort(rankOrder);
         return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
       };
     case 'std':

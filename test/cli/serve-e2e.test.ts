@@ -5,8 +5,6 @@
  * Also: late measures inside and outside the back window, expiry by timespan, and deletion.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -26,6 +24,7 @@ import {
 import { mulberry32 } from '../support/mulberry32.ts';
 import { startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
 import { SHARED_REDIS_URL, deleteKeys, randomPrefix } from '../support/redis.ts';
+import { isStored } from '../support/stored-file-objects.ts';
 
 /** The `metricd` part of `/v1/status`. */
 interface WorkerFigures {
@@ -134,7 +133,7 @@ for (const driver of ['file', 'redis'] as const) {
       await request(orzo.url, 'GET', `/v1/metric/${metricId}`, undefined, 404);
       const stored = async (): Promise<boolean> =>
         redis === undefined
-          ? existsSync(join(orzo.dataDir, 'storage', metricId.slice(0, 2), metricId))
+          ? isStored(orzo.dataDir, metricId)
           : (await redis.exists(`${prefix}storage:${metricId}`)) === 1;
       assert.equal(await stored(), true);
       const deadline = Date.now() + 20_000;

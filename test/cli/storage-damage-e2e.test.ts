@@ -4,14 +4,13 @@
  * damaged bundle makes a read say which points it lacks.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { request, waitForDrain } from '../support/aggregate-workload.ts';
 import { startOrzo, type OrzoProcess } from '../support/orzo-process.ts';
+import { overwriteStoredObject, storedObjects } from '../support/stored-file-objects.ts';
 
 const FAST_METRICD = { ORZO_METRICD_TICK_SECONDS: '0.2', ORZO_METRICD_JANITOR_SECONDS: '0.5' };
 const ADMIN = `Basic ${Buffer.from('admin:').toString('base64')}`;
@@ -23,18 +22,9 @@ interface DamagedJson {
   detail: string;
 }
 
-/** The files of one metric's storage folder whose name matches. */
-function storedFiles(dataDir: string, metricId: string, name: string): string[] {
-  const out = execFileSync('find', [
-    dataDir,
-    '-path',
-    `*${metricId}*`,
-    '-type',
-    'f',
-    '-name',
-    name,
-  ]);
-  return out.toString().split('\n').filter(Boolean);
+/** The names of a metric's stored objects that `pattern` matches. */
+function storedNames(dataDir: string, metricId: string, pattern: RegExp): string[] {
+  return [...storedObjects(dataDir, metricId).keys()].filter((name) => pattern.test(name));
 }
 
 describe('damaged stored files under orzo serve', () => {
@@ -84,9 +74,8 @@ describe('damaged stored files under orzo serve', () => {
   });
 
   it('keeps a garbage raw buffer aside, leaves the minute it fed alone and says so', async () => {
-    const [raw] = storedFiles(orzo.dataDir, metricId, 'raw');
-    assert.ok(raw !== undefined, 'the raw buffer file exists');
-    writeFileSync(raw, 'not a series at all');
+    assert.deepEqual(storedNames(orzo.dataDir, metricId, /^raw$/), ['raw']);
+    overwriteStoredObject(orzo.dataDir, metricId, 'raw', Buffer.from('not a series at all'));
     await post([
       ['2026-01-01T00:00:01Z', 50],
       ['2026-01-01T00:00:02Z', 10],
@@ -98,8 +87,11 @@ describe('damaged stored files under orzo serve', () => {
       ['2026-01-01T00:00:01+00:00', 1, 2],
       ['2026-01-01T00:00:02+00:00', 1, 10],
     ]);
-    const [kept] = storedFiles(orzo.dataDir, metricId, 'quarantine.raw.*');
-    assert.equal(readFileSync(kept!, 'utf8'), 'not a series at all');
+    const [kept] = storedNames(orzo.dataDir, metricId, /^quarantine\.raw\./);
+    assert.equal(
+      storedObjects(orzo.dataDir, metricId).get(kept!)?.toString('utf8'),
+      'not a series at all',
+    );
 
     let damaged: DamagedJson[] = [];
     for (let tries = 0; tries < 100 && damaged.length === 0; tries++) {
@@ -119,11 +111,11 @@ describe('damaged stored files under orzo serve', () => {
   });
 
   it('answers a read of a damaged bundle with what it could read and a Warning', async () => {
-    const [bundle] = storedFiles(orzo.dataDir, metricId, 'agg_60000000_*');
+    const [bundle] = storedNames(orzo.dataDir, metricId, /^agg_60000000_/);
     assert.ok(bundle !== undefined);
-    const bytes = readFileSync(bundle);
+    const bytes = storedObjects(orzo.dataDir, metricId).get(bundle)!;
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
-    writeFileSync(bundle, bytes);
+    overwriteStoredObject(orzo.dataDir, metricId, bundle, bytes);
     const response = await fetch(
       `${orzo.url}/v1/metric/${metricId}/measures?aggregation=sum&granularity=60`,
       { headers: { authorization: ADMIN } },
@@ -132,7 +124,7 @@ describe('damaged stored files under orzo serve', () => {
     assert.deepEqual(await response.json(), []);
     const warning = response.headers.get('warning') ?? '';
     assert.match(warning, /^199 orzo "Stored aggregates failed to decode/);
-    assert.ok(warning.includes(`${metricId}/${bundle.split('/').at(-1)}`), warning);
+    assert.ok(warning.includes(`${metricId}/${bundle}`), warning);
     const healthy = await fetch(
       `${orzo.url}/v1/metric/${metricId}/measures?aggregation=sum&granularity=1`,
       { headers: { authorization: ADMIN } },
