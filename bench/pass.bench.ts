@@ -9,8 +9,8 @@
  * the storage driver's flushes (`group-flush.ts`: requests, groups, whole file-system flushes and
  * single paths flushed), and what the steps a pass is made of cost on this file system, measured
  * first in the same folder: microseconds (wall, and CPU) per new folder, per new small file
- * (open, write, close), per new file renamed over an existing one, and per `fsync` of a small
- * file.
+ * (open, write, close), per new file renamed over an existing one, per `fsync` of a small file,
+ * per small file rewritten in place, per file unlinked and per empty folder removed.
  *
  * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 16` (the
  * `metricd.metricConcurrency` default) `--fsync on|off` (on).
@@ -23,6 +23,8 @@ import {
   openSync,
   renameSync,
   rmSync,
+  rmdirSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,10 +89,21 @@ function fileSystemCosts(): Record<string, { wall_us: number; cpu_us: number }> 
         writeNew(join(folder, `m${String(i)}`, 'b'));
         renameSync(join(folder, `m${String(i)}`, 'b'), join(folder, `m${String(i)}`, 'a'));
       }),
+      file_rewritten_in_place: costOf(count, (i) => {
+        const descriptor = openSync(join(folder, `m${String(i)}`, 'a'), 'r+');
+        writeSync(descriptor, bytes, 0, bytes.length, 0);
+        closeSync(descriptor);
+      }),
       fsync: costOf(200, (i) => {
         const descriptor = openSync(join(folder, `m${String(i)}`, 'a'), 'r');
         fsyncSync(descriptor);
         closeSync(descriptor);
+      }),
+      file_unlinked: costOf(count, (i) => {
+        unlinkSync(join(folder, `m${String(i)}`, 'a'));
+      }),
+      empty_folder_removed: costOf(count, (i) => {
+        rmdirSync(join(folder, `m${String(i)}`));
       }),
     };
   } finally {
