@@ -103,7 +103,12 @@ describe('host agent', () => {
     const before = agent.queue.length;
     const answer = await connection.dump({ quantumSeconds: 0.05 });
     assert.equal(answer.quantumSeconds, 0.05);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // NOTE: three samples take 150 ms at that quantum; a busy machine may delay the timers, so
+    // the wait has a deadline far beyond that, yet far short of the hour it started with.
+    const deadline = Date.now() + 5000;
+    while (agent.queue.length < before + 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     assert.ok(agent.queue.length >= before + 3, `${String(agent.queue.length)} queued`);
     await connection.dump({ quantumSeconds: 3600 });
     connection.close();
