@@ -5,22 +5,19 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { temporaryPath } from '../../src/fs/fs-helpers.ts';
 import { decodePack, encodePack, IN_FOLDER } from '../../src/storage/file/object-pack.ts';
 import { FileStorageLayout } from '../../src/storage/file/file-storage-layout.ts';
 
-function layout(dataDir: string): FileStorageLayout {
-  return new FileStorageLayout(dataDir);
-}
-
 /** Whether anything of the metric is stored: its pack or its folder. */
 export function isStored(dataDir: string, metricId: string): boolean {
-  const paths = layout(dataDir);
+  const paths = new FileStorageLayout(dataDir);
   return existsSync(paths.packPath(metricId)) || existsSync(paths.metricPath(metricId));
 }
 
 /** The metric's objects by name with their bytes, wherever each is kept. */
 export function storedObjects(dataDir: string, metricId: string): Map<string, Buffer> {
-  const paths = layout(dataDir);
+  const paths = new FileStorageLayout(dataDir);
   const objects = new Map<string, Buffer>();
   if (existsSync(paths.packPath(metricId))) {
     for (const [name, bytes] of decodePack(readFileSync(paths.packPath(metricId)))) {
@@ -47,13 +44,14 @@ export function overwriteStoredObject(
   name: string,
   bytes: Uint8Array,
 ): void {
-  const paths = layout(dataDir);
+  const paths = new FileStorageLayout(dataDir);
   const packPath = paths.packPath(metricId);
   const entries = existsSync(packPath) ? decodePack(readFileSync(packPath)) : new Map();
   if (entries.has(name) && entries.get(name) !== IN_FOLDER) {
     entries.set(name, bytes);
-    writeFileSync(`${packPath}.test-new`, encodePack(entries));
-    renameSync(`${packPath}.test-new`, packPath);
+    const temporary = temporaryPath(paths.shardPath(metricId));
+    writeFileSync(temporary, encodePack(entries));
+    renameSync(temporary, packPath);
     return;
   }
   writeFileSync(paths.objectPath(metricId, name), bytes);
