@@ -2,7 +2,7 @@
  * The file incoming driver, the embedded default: one file per batch in a folder per metric,
  * in a folder per sack (layout and naming in `file-incoming-layout.ts`).
  *
- * Writes: open `.tmp-<uuid>` exclusively in the metric folder (making the folder on ENOENT),
+ * Writes: open `.tmp-<uuid>` exclusively in the metric folder (making the folder when missing),
  * write, close, rename to the batch name; none of this is flushed. With `fsync`, the batches of
  * a write then go to the group-commit journal (`incoming-journal.ts`), whose one flush, shared
  * with every concurrent write of the process, is what makes the write survive a power cut. A
@@ -11,7 +11,7 @@
  * that races with writers.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 
 import { summarizeBacklog } from '../backlog.ts';
@@ -264,23 +264,29 @@ export class FileIncomingDriver implements IncomingDriver {
   /** Opens a new temporary file in a metric folder, making the folder as often as it vanishes. */
   #openInFolder(sack: Sack, folder: string, temporary: string): number {
     for (let attempt = 0; attempt < MAX_FOLDER_ATTEMPTS; attempt++) {
+      // NOTE: asked first, because the folder is usually missing (metricd removes a metric's
+      // folder once it has consumed its batches) and a failed open throws an error whose stack
+      // trace costs several times the open. A reader may still remove the folder between our
+      // mkdir and our open: then the open fails with ENOENT and we make it again.
+      if (!existsSync(folder)) this.#makeMetricFolder(sack, folder);
       try {
         return openSync(temporary, 'wx', 0o644);
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
       }
-      // NOTE: ENOENT: the metric had nothing waiting, or a reader removed its emptied folder
-      // between our mkdir and our open; (re)make it and try again.
-      try {
-        makeFolder(folder);
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
-        throw new IncomingNotInitializedError(
-          `sack folder ${this.#layout.sackPath(sack)} is missing; run \`orzo upgrade\``,
-        );
-      }
     }
     throw new Error(`could not keep metric folder ${folder} long enough to write to it`);
+  }
+
+  #makeMetricFolder(sack: Sack, folder: string): void {
+    try {
+      makeFolder(folder);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      throw new IncomingNotInitializedError(
+        `sack folder ${this.#layout.sackPath(sack)} is missing; run \`orzo upgrade\``,
+      );
+    }
   }
 
   async #sweepStaleTemporaries(sack: Sack, metricId: string, names: string[]): Promise<void> {

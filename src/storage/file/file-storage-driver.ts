@@ -31,7 +31,7 @@
  * The price, as for the SQLite indexer (better-sqlite3 is synchronous too), is that a read that
  * misses the cache holds the event loop for one disk access.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -139,12 +139,19 @@ export class FileStorageDriver implements StorageDriver {
     let bytes = readOptional(path);
     for (let attempt = 1; ; attempt++) {
       const packed = bytes === undefined ? undefined : this.#decodePack(metricId, bytes);
+      // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
+      // for the folder once spares a failed open per name.
+      const folderless = packed === undefined && !existsSync(this.#layout.metricPath(metricId));
       const found: (Uint8Array | undefined)[] = [];
       let vanished = 0;
       for (const name of names) {
         const entry = packed === undefined ? IN_FOLDER : packed.get(name);
         const data =
-          entry === IN_FOLDER ? readOptional(this.#layout.objectPath(metricId, name)) : entry;
+          entry !== IN_FOLDER
+            ? entry
+            : folderless
+              ? undefined
+              : readOptional(this.#layout.objectPath(metricId, name));
         if (entry === IN_FOLDER && data === undefined) vanished++;
         found.push(data);
       }
@@ -454,8 +461,13 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
-/** A file's bytes, or `undefined` when it does not exist. */
+/**
+ * A file's bytes, or `undefined` when it does not exist. Absence is asked first: a failed open
+ * throws an error whose stack trace costs more than the open, and a new metric's pass asks for
+ * several objects that do not exist yet.
+ */
 function readOptional(path: string): Uint8Array | undefined {
+  if (!existsSync(path)) return undefined;
   try {
     return readFileSync(path);
   } catch (error) {
