@@ -324,15 +324,13 @@ export class KyselyIndexer implements Indexer {
     const found = new Map<string, Metric>();
     for (let start = 0; start < unique.length; start += IDS_PER_QUERY) {
       const chunk = unique.slice(start, start + IDS_PER_QUERY);
+      // NOTE: the status is checked here, not in the query: given `status = 'active'` too,
+      // SQLite's planner chose the status index and read every active metric (2.1 ms for 84 ids
+      // of 10,000 metrics) instead of looking the ids up by key.
       const rows = await this.#run(() =>
-        this.#db
-          .selectFrom('metric')
-          .select(METRIC_COLUMNS)
-          .where('id', 'in', chunk)
-          .where('status', '=', 'active')
-          .execute(),
+        this.#db.selectFrom('metric').select(METRIC_COLUMNS).where('id', 'in', chunk).execute(),
       );
-      for (const row of rows) found.set(row.id, toMetric(row));
+      for (const row of rows) if (row.status === 'active') found.set(row.id, toMetric(row));
     }
     return unique.flatMap((id) => found.get(id) ?? []);
   }
