@@ -16,7 +16,9 @@
  * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
  * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on),
  * `--coordination local|redis` (local), `--storage file|redis` (file), `--profile DIR` (write a
- * V8 CPU profile of the serve process and of each worker into DIR, as `.cpuprofile` files).
+ * V8 CPU profile of the serve process and of each worker into DIR, as `.cpuprofile` files),
+ * `--trace` (also print, every 250 ms from the first POST, the seconds elapsed and the metrics
+ * with measures waiting, which shows how far metricd keeps up during the ingest).
  *
  * With `--coordination redis` the same `orzo serve` runs in the distributed mode: incoming
  * measures, locks, the block queue and the reporter election in the test Redis (127.0.0.1:6379,
@@ -55,6 +57,7 @@ const { values: flags } = parseArgs({
     coordination: { type: 'string', default: 'local' },
     storage: { type: 'string', default: 'file' },
     profile: { type: 'string' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const PROFILE_DIR = flags.profile;
@@ -119,16 +122,28 @@ async function measureShape(
   const measures = shape.metrics * shape.points;
   const cpuBefore = await serverCpuSeconds(orzo);
   const started = performance.now();
-  const ingest = await postMeasureBodies(orzo.url, bodies, CONCURRENCY);
-  const ingested = performance.now();
   const incoming = new Incoming(
     createIncomingDriver(
       parseDataBackendUrl(backends.incomingUrl(orzo.dataDir), 'incomingUrl', { fsync: false }),
     ),
   );
+  const trace: [number, number][] = [];
+  let tracingDone = false;
+  const since = (at: number) => Number(((at - started) / 1000).toFixed(2));
+  const tracing = (async () => {
+    while (flags.trace && !tracingDone) {
+      trace.push([since(performance.now()), await waitingMetrics(incoming)]);
+      await sleep(250);
+    }
+  })();
+  const ingest = await postMeasureBodies(orzo.url, bodies, CONCURRENCY);
+  const ingested = performance.now();
   while ((await waitingMetrics(incoming)) > 0) await sleep(50);
-  await incoming.driver.close();
   const drained = performance.now();
+  tracingDone = true;
+  await tracing;
+  trace.push([since(drained), 0]);
+  await incoming.driver.close();
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
   const cpu = (await serverCpuSeconds(orzo)) - cpuBefore;
@@ -168,6 +183,7 @@ async function measureShape(
     query_errors: query.errors,
     disk_bytes_per_measure: Number((disk / measures).toFixed(2)),
     storage_bytes_per_measure: Number((storage / measures).toFixed(2)),
+    ...(flags.trace ? { ingest_s: since(ingested), waiting_metrics_trace: trace } : {}),
     peak_rss_mib: {
       serve: peakRssMiB(orzo.pid),
       workers: (await workerPids(orzo.url)).map(peakRssMiB),
