@@ -13,6 +13,7 @@ import {
   fsync as fsyncCallback,
   mkdirSync,
   openSync,
+  readdirSync,
   renameSync,
   rmdirSync,
   unlinkSync,
@@ -83,6 +84,16 @@ export async function listFolder(path: string): Promise<string[]> {
     return await readdir(path);
   } catch (error) {
     // NOTE: ENOENT: the folder was emptied and removed by a reader, or never existed.
+    if (errorCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Lists a folder synchronously (see the module's note); a missing folder lists as empty. */
+export function listFolderSync(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch (error) {
     if (errorCode(error) === 'ENOENT') return [];
     throw error;
   }

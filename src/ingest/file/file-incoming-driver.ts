@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import { summarizeBacklog } from '../backlog.ts';
 import {
@@ -47,6 +48,7 @@ import {
 import {
   errorCode,
   listFolder,
+  listFolderSync,
   makeFolder,
   removeFolderIfEmpty,
   replaceFile,
@@ -166,10 +168,12 @@ export class FileIncomingDriver implements IncomingDriver {
     metricId: string,
     options: ReadBatchesOptions = {},
   ): Promise<StoredBatch[]> {
-    // NOTE: the listing is asynchronous so that a read always yields to the event loop (a reader
-    // polling in a loop would otherwise starve the writers' flushes); the files are read
-    // synchronously, as storage reads are: small, and nearly always in the page cache.
-    const names = (await listFolder(this.#layout.metricPath(sack, metricId))).sort();
+    // NOTE: a read always yields to the event loop once (a reader polling in a loop would
+    // otherwise starve the writers' flushes); the listing and the files are then read
+    // synchronously, as storage reads are: small, and nearly always in the page cache, where a
+    // listing on the thread pool costs four times the CPU (about 40 against 9 µs, with the yield).
+    await yieldToEventLoop();
+    const names = listFolderSync(this.#layout.metricPath(sack, metricId)).sort();
     await this.#sweepStaleTemporaries(sack, metricId, names.filter(isTemporaryName));
     const batches: StoredBatch[] = [];
     for (const name of names.filter(isBatchName).slice(0, options.limit ?? Infinity)) {
