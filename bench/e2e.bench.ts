@@ -128,10 +128,10 @@ async function measureShape(
     ),
   );
   const trace: [number, number][] = [];
-  let tracingDone = false;
+  const drainedSignal = new AbortController();
   const since = (at: number) => Number(((at - started) / 1000).toFixed(2));
   const tracing = (async () => {
-    while (flags.trace && !tracingDone) {
+    while (flags.trace && !drainedSignal.signal.aborted) {
       trace.push([since(performance.now()), await waitingMetrics(incoming)]);
       await sleep(250);
     }
@@ -140,7 +140,7 @@ async function measureShape(
   const ingested = performance.now();
   while ((await waitingMetrics(incoming)) > 0) await sleep(50);
   const drained = performance.now();
-  tracingDone = true;
+  drainedSignal.abort();
   await tracing;
   trace.push([since(drained), 0]);
   await incoming.driver.close();
