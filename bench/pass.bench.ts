@@ -12,7 +12,7 @@
  * (open, write, close), per new file renamed over an existing one, per `fsync` of a small file,
  * per small file rewritten in place, per file unlinked and per empty folder removed.
  *
- * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 64` (the
+ * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 256` (the
  * `metricd.metricConcurrency` default) `--fsync on|off` (on).
  */
 import {
@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
     metrics: { type: 'string', default: '10000' },
     points: { type: 'string', default: '60' },
     block: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '64' },
+    concurrency: { type: 'string', default: '256' },
     fsync: { type: 'string', default: 'on' },
   },
 });

@@ -140,9 +140,9 @@ const METRICD_CONFIG = Type.Object({
   maxBlockSize: Type.Integer({ minimum: 1, default: 1000 }),
   /**
    * Metrics a worker processes at once, so that their I/O overlaps and their storage flushes are
-   * shared. @defaultValue `64`
+   * shared. @defaultValue `256`
    */
-  metricConcurrency: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+  metricConcurrency: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
   /** Seconds between two janitor runs (expunging deleted metrics). @defaultValue `30` */
   janitorSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
   /** Seconds without a heartbeat after which a worker is deemed hung and replaced. @defaultValue `60` */
