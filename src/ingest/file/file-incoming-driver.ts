@@ -11,7 +11,7 @@
  * that races with writers.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
@@ -50,6 +50,7 @@ import {
   listFolder,
   listFolderSync,
   makeFolder,
+  pathExists,
   removeFolderIfEmpty,
   replaceFile,
   unlinkIfPresent,
@@ -272,7 +273,7 @@ export class FileIncomingDriver implements IncomingDriver {
       // folder once it has consumed its batches) and a failed open throws an error whose stack
       // trace costs several times the open. A reader may still remove the folder between our
       // mkdir and our open: then the open fails with ENOENT and we make it again.
-      if (!existsSync(folder)) this.#makeMetricFolder(sack, folder);
+      if (!pathExists(folder)) this.#makeMetricFolder(sack, folder);
       try {
         return openSync(temporary, 'wx', 0o644);
       } catch (error) {

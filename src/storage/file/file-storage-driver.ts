@@ -31,7 +31,7 @@
  * The price, as for the SQLite indexer (better-sqlite3 is synchronous too), is that a read that
  * misses the cache holds the event loop for one disk access.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -39,6 +39,7 @@ import { mapLimit } from '../../async/map-limit.ts';
 import {
   errorCode,
   listFolder,
+  pathExists,
   removeFolderIfEmpty,
   temporaryPath,
   unlinkIfPresent,
@@ -141,7 +142,7 @@ export class FileStorageDriver implements StorageDriver {
       const packed = bytes === undefined ? undefined : this.#decodePack(metricId, bytes);
       // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
       // for the folder once spares a failed open per name.
-      const folderless = packed === undefined && !existsSync(this.#layout.metricPath(metricId));
+      const folderless = packed === undefined && !pathExists(this.#layout.metricPath(metricId));
       const found: (Uint8Array | undefined)[] = [];
       let vanished = 0;
       for (const name of names) {
@@ -462,12 +463,11 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * A file's bytes, or `undefined` when it does not exist. Absence is asked first: a failed open
- * throws an error whose stack trace costs more than the open, and a new metric's pass asks for
- * several objects that do not exist yet.
+ * A file's bytes, or `undefined` when it does not exist. Absence is asked first (see
+ * `pathExists`): a new metric's pass asks for several objects that do not exist yet.
  */
 function readOptional(path: string): Uint8Array | undefined {
-  if (!existsSync(path)) return undefined;
+  if (!pathExists(path)) return undefined;
   try {
     return readFileSync(path);
   } catch (error) {
