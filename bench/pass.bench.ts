@@ -10,7 +10,9 @@
  * single paths flushed), and what the steps a pass is made of cost on this file system, measured
  * first in the same folder: microseconds (wall, and CPU) per new folder, per new small file
  * (open, write, close), per new file renamed over an existing one, per `fsync` of a small file,
- * per small file rewritten in place, per file unlinked and per empty folder removed.
+ * per small file rewritten in place, per open of a missing file (its thrown error included) and
+ * per `stat` asking whether it exists, per folder listed on the thread pool and listed
+ * synchronously after a yield to the event loop, per file unlinked and per empty folder removed.
  *
  * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 256` (the
  * `metricd.metricConcurrency` default) `--fsync on|off` (on).
@@ -21,14 +23,19 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   rmdirSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import { createArchivePolicy } from '../src/archive-policy/index.ts';
@@ -67,8 +74,24 @@ function costOf(count: number, step: (index: number) => void): { wall_us: number
   };
 }
 
+/** Wall and CPU microseconds per call of an asynchronous `step` over `count` calls in turn. */
+async function costOfAsync(
+  count: number,
+  step: (index: number) => Promise<unknown>,
+): Promise<{ wall_us: number; cpu_us: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let index = 0; index < count; index++) await step(index);
+  const wall = ((performance.now() - started) * 1000) / count;
+  const used = process.cpuUsage(cpu);
+  return {
+    wall_us: Math.round(wall * 10) / 10,
+    cpu_us: Math.round(((used.user + used.system) / count) * 10) / 10,
+  };
+}
+
 /** What the file-system steps of a pass cost here. */
-function fileSystemCosts(): Record<string, { wall_us: number; cpu_us: number }> {
+async function fileSystemCosts(): Promise<Record<string, { wall_us: number; cpu_us: number }>> {
   const folder = mkdtempSync(join(dataDir, 'probe-'));
   const count = 2000;
   const bytes = Buffer.alloc(400, 1);
@@ -94,6 +117,23 @@ function fileSystemCosts(): Record<string, { wall_us: number; cpu_us: number }> 
         writeSync(descriptor, bytes, 0, bytes.length, 0);
         closeSync(descriptor);
       }),
+      missing_file_opened: costOf(count, (i) => {
+        try {
+          readFileSync(join(folder, `m${String(i)}`, 'missing'));
+        } catch {
+          // NOTE: the thrown ENOENT is the cost measured.
+        }
+      }),
+      missing_file_asked: costOf(count, (i) => {
+        statSync(join(folder, `m${String(i)}`, 'missing'), { throwIfNoEntry: false });
+      }),
+      folder_listed_on_thread_pool: await costOfAsync(count, (i) =>
+        readdir(join(folder, `m${String(i)}`)),
+      ),
+      folder_listed_after_a_yield: await costOfAsync(count, async (i) => {
+        await setImmediate();
+        readdirSync(join(folder, `m${String(i)}`));
+      }),
       fsync: costOf(200, (i) => {
         const descriptor = openSync(join(folder, `m${String(i)}`, 'a'), 'r');
         fsyncSync(descriptor);
@@ -110,7 +150,7 @@ function fileSystemCosts(): Record<string, { wall_us: number; cpu_us: number }> 
     rmSync(folder, { recursive: true, force: true });
   }
 }
-const fileSystem = fileSystemCosts();
+const fileSystem = await fileSystemCosts();
 const fsync = flags.fsync === 'off' ? 'false' : 'true';
 const { config } = loadConfig({
   argv: ['--data-dir', dataDir],
