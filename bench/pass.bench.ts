@@ -61,17 +61,26 @@ const START_US = Date.UTC(2026, 0, 1) * 1000;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-pass-'));
 
-/** Wall and CPU microseconds per call of `step` over `count` calls. */
-function costOf(count: number, step: (index: number) => void): { wall_us: number; cpu_us: number } {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let index = 0; index < count; index++) step(index);
+/** Wall and CPU microseconds per call of `count` calls that began at `started` with `cpu` used. */
+function perCall(
+  count: number,
+  cpu: NodeJS.CpuUsage,
+  started: number,
+): { wall_us: number; cpu_us: number } {
   const wall = ((performance.now() - started) * 1000) / count;
   const used = process.cpuUsage(cpu);
   return {
     wall_us: Math.round(wall * 10) / 10,
     cpu_us: Math.round(((used.user + used.system) / count) * 10) / 10,
   };
+}
+
+/** Wall and CPU microseconds per call of `step` over `count` calls. */
+function costOf(count: number, step: (index: number) => void): { wall_us: number; cpu_us: number } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let index = 0; index < count; index++) step(index);
+  return perCall(count, cpu, started);
 }
 
 /** Wall and CPU microseconds per call of an asynchronous `step` over `count` calls in turn. */
@@ -82,12 +91,7 @@ async function costOfAsync(
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let index = 0; index < count; index++) await step(index);
-  const wall = ((performance.now() - started) * 1000) / count;
-  const used = process.cpuUsage(cpu);
-  return {
-    wall_us: Math.round(wall * 10) / 10,
-    cpu_us: Math.round(((used.user + used.system) / count) * 10) / 10,
-  };
+  return perCall(count, cpu, started);
 }
 
 /** What the file-system steps of a pass cost here. */
