@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   fsync as fsyncCallback,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -130,6 +131,28 @@ export async function writeNewFile(
     unlinkIfPresent(path);
     throw error;
   }
+}
+
+/**
+ * Rewrites an existing file in place with `data`, unflushed: written from its start, then cut to
+ * its length; no new file or name, so it costs a fraction of a new file and a rename. Readers
+ * may see a mix of old and new bytes meanwhile. Returns `false` when the file does not exist.
+ */
+export function rewriteFileSync(path: string, data: Uint8Array): boolean {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, 'r+');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    writeAll(descriptor, data);
+    ftruncateSync(descriptor, data.length);
+  } finally {
+    closeSync(descriptor);
+  }
+  return true;
 }
 
 /** Writes a new file (refusing to overwrite one), unflushed; a failed write leaves no file. */

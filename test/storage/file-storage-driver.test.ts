@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { FileStorageDriver } from '../../src/storage/file/file-storage-driver.ts';
+import { decodePack, encodePack } from '../../src/storage/file/object-pack.ts';
 import type { PackLimits } from '../../src/storage/file/pack-plan.ts';
 import { A, runStorageDriverSuite, tagged } from './storage-driver.suite.ts';
+import { legacyPack } from './support/legacy-pack.ts';
 
 async function makeDriver(options: { fsync?: boolean; packLimits?: PackLimits } = {}) {
   const basePath = await mkdtemp(join(tmpdir(), 'orzo-storage-'));
@@ -149,19 +151,88 @@ describe('file storage driver', () => {
     }
   });
 
-  it('writes its pack beside a leftover of a crashed write, and replaces it once stale', async () => {
+  it('rewrites its two pack slots in turn, each write a generation newer', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: true });
+    try {
+      const shard = join(basePath, 'storage', '00');
+      const generations = async () =>
+        Promise.all(
+          [`${A}.pack`, `${A}.pack-1`].map(async (name) => {
+            const bytes = await readFile(join(shard, name)).catch(() => undefined);
+            return bytes === undefined ? undefined : decodePack(bytes).generation;
+          }),
+        );
+      await put(driver, { raw: tagged(1) });
+      assert.deepEqual(await generations(), [1, undefined]);
+      await put(driver, { raw: tagged(2) });
+      assert.deepEqual(await generations(), [1, 2]);
+      await put(driver, { raw: tagged(3) });
+      assert.deepEqual(await generations(), [3, 2]);
+      assert.deepEqual(await read(driver, ['raw']), [[...tagged(3)]]);
+      assert.equal(driver.flushFigures.requests, 3, 'one flush for each update');
+      // NOTE: what a writer from before slots left behind goes with the metric.
+      await writeFile(join(shard, `.${A}.pack-new`), 'partial');
+      await driver.deleteMetric(A);
+      assert.deepEqual(await readdir(shard), []);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads a pack written before slots, and writes the next one to the other slot', async () => {
     const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
     try {
-      await put(driver, { raw: tagged(1) });
       const shard = join(basePath, 'storage', '00');
-      const leftover = join(shard, `.${A}.pack-new`);
-      await writeFile(leftover, 'partial');
-      await put(driver, { raw: tagged(2) });
-      assert.deepEqual((await readdir(shard)).sort(), [`.${A}.pack-new`, `${A}.pack`]);
-      await utimes(leftover, new Date(0), new Date(0));
+      await mkdir(shard, { recursive: true });
+      await writeFile(join(shard, `${A}.pack`), legacyPack(new Map([['raw', tagged(1)]])));
+      assert.deepEqual(await read(driver, ['raw']), [[...tagged(1)]]);
+      await put(driver, { raw: tagged(2), agg_1_0: tagged(3) });
+      const slot1 = decodePack(await readFile(join(shard, `${A}.pack-1`)));
+      assert.equal(slot1.generation, 1);
+      assert.deepEqual(await read(driver, ['raw', 'agg_1_0']), [[...tagged(2)], [...tagged(3)]]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads the other slot where the newest is cut short or half rewritten by a crash', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+    try {
+      const slot1 = join(basePath, 'storage', '00', `${A}.pack-1`);
+      await put(driver, { raw: tagged(1), agg_1_0: tagged(5) });
+      await put(driver, { raw: tagged(2), agg_1_0: tagged(6) });
+      const whole = await readFile(slot1);
+      await writeFile(slot1, whole.subarray(0, whole.length - 3));
+      assert.deepEqual(await read(driver, ['raw', 'agg_1_0']), [[...tagged(1)], [...tagged(5)]]);
+      // NOTE: a new pack over an older one of a different size, bytes of both mixed.
+      const mixed = Buffer.from(whole);
+      mixed.writeUInt8(mixed.readUInt8(mixed.length - 1) ^ 0xff, mixed.length - 1);
+      await writeFile(slot1, mixed);
+      assert.deepEqual(await read(driver, ['raw', 'agg_1_0']), [[...tagged(1)], [...tagged(5)]]);
+      assert.deepEqual((await driver.listObjects(A)).sort(), ['agg_1_0', 'raw']);
+      // NOTE: the next write goes over the damaged slot, and is the newest.
       await put(driver, { raw: tagged(3) });
+      assert.deepEqual(decodePack(await readFile(slot1)).generation, 2);
+      assert.deepEqual(await read(driver, ['raw', 'agg_1_0']), [[...tagged(3)], [...tagged(5)]]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('takes an empty or cut short first pack, a first write a crash stopped, for none', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+    try {
+      const shard = join(basePath, 'storage', '00');
+      await mkdir(shard, { recursive: true });
+      const first = encodePack(new Map([['raw', tagged(1)]]), 1);
+      for (const bytes of [new Uint8Array(0), first.subarray(0, 10), first.subarray(0, 30)]) {
+        await writeFile(join(shard, `${A}.pack`), bytes);
+        assert.deepEqual(await read(driver, ['raw']), [undefined]);
+        assert.deepEqual(await driver.listObjects(A), []);
+      }
+      await put(driver, { raw: tagged(2) });
       assert.deepEqual(await readdir(shard), [`${A}.pack`]);
-      assert.deepEqual(await read(driver, ['raw']), [[...tagged(3)]]);
+      assert.deepEqual(await read(driver, ['raw']), [[...tagged(2)]]);
     } finally {
       await cleanup();
     }
@@ -196,6 +267,7 @@ describe('file storage driver', () => {
       await assert.rejects(driver.listObjects(A), damaged);
       await assert.rejects(put(driver, { raw: tagged(3) }), damaged);
       assert.deepEqual(await readFile(pack), bytes);
+      assert.deepEqual(await readdir(join(basePath, 'storage', '00')), [`${A}.pack`]);
     } finally {
       await cleanup();
     }
@@ -254,8 +326,8 @@ describe('file storage driver', () => {
         ids.map((id, index) => driver.updateObjects(id, { put: objects(index), remove: [] })),
       );
       const figures = driver.flushFigures;
-      assert.equal(figures.requests, 80, 'two flushes asked for by each update');
-      assert.ok(figures.groups < 80, `groups: ${String(figures.groups)}`);
+      assert.equal(figures.requests, 40, 'one flush asked for by each update');
+      assert.ok(figures.groups < 40, `groups: ${String(figures.groups)}`);
       assert.ok(figures.fileSystemFlushes >= 1);
       for (const [index, id] of ids.entries()) {
         const read = await driver.readObjects(id, ['agg_60000000_0', 'raw']);

@@ -2,25 +2,35 @@
  * A metric's stored objects in a file storage folder, read and damaged from outside the server
  * the way a bad disk would: through its pack, or its folder for the objects kept as files.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { temporaryPath } from '../../src/fs/fs-helpers.ts';
-import { decodePack, encodePack, IN_FOLDER } from '../../src/storage/file/object-pack.ts';
+import { encodePack, IN_FOLDER } from '../../src/storage/file/object-pack.ts';
 import { FileStorageLayout } from '../../src/storage/file/file-storage-layout.ts';
+import { type CurrentPack, readPackSlots } from '../../src/storage/file/pack-slots.ts';
+
+function currentPack(paths: FileStorageLayout, metricId: string): CurrentPack | undefined {
+  return readPackSlots(metricId, [paths.packPath(metricId, 0), paths.packPath(metricId, 1)])
+    .current;
+}
 
 /** Whether anything of the metric is stored: its pack or its folder. */
 export function isStored(dataDir: string, metricId: string): boolean {
   const paths = new FileStorageLayout(dataDir);
-  return existsSync(paths.packPath(metricId)) || existsSync(paths.metricPath(metricId));
+  return (
+    existsSync(paths.packPath(metricId, 0)) ||
+    existsSync(paths.packPath(metricId, 1)) ||
+    existsSync(paths.metricPath(metricId))
+  );
 }
 
 /** The metric's objects by name with their bytes, wherever each is kept. */
 export function storedObjects(dataDir: string, metricId: string): Map<string, Buffer> {
   const paths = new FileStorageLayout(dataDir);
   const objects = new Map<string, Buffer>();
-  if (existsSync(paths.packPath(metricId))) {
-    for (const [name, bytes] of decodePack(readFileSync(paths.packPath(metricId)))) {
+  const pack = currentPack(paths, metricId);
+  if (pack !== undefined) {
+    for (const [name, bytes] of pack.entries) {
       objects.set(
         name,
         bytes === IN_FOLDER ? readFileSync(paths.objectPath(metricId, name)) : Buffer.from(bytes),
@@ -45,13 +55,11 @@ export function overwriteStoredObject(
   bytes: Uint8Array,
 ): void {
   const paths = new FileStorageLayout(dataDir);
-  const packPath = paths.packPath(metricId);
-  const entries = existsSync(packPath) ? decodePack(readFileSync(packPath)) : new Map();
-  if (entries.has(name) && entries.get(name) !== IN_FOLDER) {
-    entries.set(name, bytes);
-    const temporary = temporaryPath(paths.shardPath(metricId));
-    writeFileSync(temporary, encodePack(entries));
-    renameSync(temporary, packPath);
+  const pack = currentPack(paths, metricId);
+  if (pack !== undefined && pack.entries.has(name) && pack.entries.get(name) !== IN_FOLDER) {
+    // NOTE: the slot rewritten whole, checksums and all, so that the damage is the object's alone.
+    const entries = new Map(pack.entries).set(name, bytes);
+    writeFileSync(paths.packPath(metricId, pack.slot), encodePack(entries, pack.generation));
     return;
   }
   writeFileSync(paths.objectPath(metricId, name), bytes);

@@ -8,17 +8,17 @@
  * costs about 100 µs of CPU here, which was most of what a pass cost per metric. The pack makes
  * it one file per metric, rewritten whole (its bytes bounded by `PackLimits`).
  *
- * Writes (`updateObjects`): write the objects that go to files of their own to `.tmp-<uuid>`
- * files in the metric folder and the new pack to its temporary name, flush them, rename the
- * files over their objects and unlink removed ones, flush the folder, then rename the pack over
- * the old one and flush the shard folder. The pack holds the last object put (the raw buffer),
- * so its rename applies that object after every other step. Both flushes are group commits
- * shared with every concurrent update of the process (`group-flush.ts`), and an update that
- * writes no file of its own has nothing to flush before the pack's. A crash leaves each object
- * old or new, never a mix: the pack is the index of the metric's objects, and a file it does not
- * name is not read. Updates of one metric in one process run one after the other, as the pack
- * is read, changed and written back. A metric written before packs existed has only its folder:
- * it is read from there, and its next update writes a pack naming the files it keeps.
+ * Writes (`updateObjects`): where objects go to files of their own, write them to `.tmp-<uuid>`
+ * files in the metric folder, flush them, rename them over their objects, unlink removed ones
+ * and flush the folder; then write the new pack over the metric's other pack slot, in place,
+ * and flush it (`pack-slots.ts`). The pack holds the last object put (the raw buffer), so its
+ * flush commits that object after every other step, and an update whose objects all fit in the
+ * pack (the common one) costs one file write and one flush. The flushes are group commits shared
+ * with every concurrent update of the process (`group-flush.ts`). A crash leaves each object old
+ * or new, never a mix: the current pack slot is the index of the metric's objects, and a file it
+ * does not name is not read. Updates of one metric in one process run one after the other, as
+ * the pack is read, changed and written back. A metric written before packs existed has only
+ * its folder: it is read from there, and its next update writes a pack naming the files it keeps.
  *
  * `deleteMetric` removes the pack and the folder. A fence key and token are ignored: no lock
  * service can check them atomically with a rename, so on files fencing is the service's
@@ -31,7 +31,7 @@
  * The price, as for the SQLite indexer (better-sqlite3 is synchronous too), is that a read that
  * misses the cache holds the event loop for one disk access.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -41,6 +41,7 @@ import {
   listFolder,
   pathExists,
   removeFolderIfEmpty,
+  rewriteFileSync,
   temporaryPath,
   unlinkIfPresent,
   writeNewFile,
@@ -51,13 +52,14 @@ import { StorageUnavailableError } from '../errors.ts';
 import { assertObjectName, assertObjectUpdate, isObjectName } from '../object-name.ts';
 import type { ObjectUpdate, StorageDriver, UpdateObjectsOptions } from '../storage-driver.ts';
 import { FileStorageLayout, isTemporaryName } from './file-storage-layout.ts';
+import { IN_FOLDER, encodePack, type PackEntries } from './object-pack.ts';
 import {
-  CorruptPackError,
-  IN_FOLDER,
-  decodePack,
-  encodePack,
-  type PackEntries,
-} from './object-pack.ts';
+  type CurrentPack,
+  type SlotsRead,
+  nextSlot,
+  readOptional,
+  readPackSlots,
+} from './pack-slots.ts';
 import { DEFAULT_PACK_LIMITS, type PackLimits, type PackPlan, planPack } from './pack-plan.ts';
 
 /** Options of {@link FileStorageDriver}. */
@@ -77,7 +79,7 @@ export interface FileStorageDriverOptions {
 /** Filesystem calls kept in flight at once by one operation. */
 const CONCURRENCY = 16;
 const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
-/** Reads of a metric's pack by one `readObjects` while its files keep moving under it. */
+/** Reads of a metric's pack slots by one `readObjects` while its files keep moving under it. */
 const MAX_READ_ATTEMPTS = 4;
 
 /** A new file written to its temporary name, waiting for its rename. */
@@ -131,15 +133,15 @@ export class FileStorageDriver implements StorageDriver {
   }
 
   /**
-   * Reads through the pack. A file the pack names may have been moved into a newer pack (and
-   * unlinked) since the pack was read: then, if the pack has changed, it is read through again,
-   * so that a reader racing a writer sees every object old or new, never missing.
+   * Reads through the current pack. A file the pack names may have been moved into a newer pack
+   * (and unlinked) since the pack was read: then, if the pack has changed, it is read through
+   * again, so that a reader racing a writer sees every object old or new, never missing. Slots
+   * that a writer in another process may be writing are read again too (`pack-slots.ts`).
    */
   #readObjects(metricId: string, names: readonly string[]): (Uint8Array | undefined)[] {
-    const path = this.#layout.packPath(metricId);
-    let bytes = readOptional(path);
+    let read = this.#readSlots(metricId);
     for (let attempt = 1; ; attempt++) {
-      const packed = bytes === undefined ? undefined : this.#decodePack(metricId, bytes);
+      const packed = read.current?.entries;
       // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
       // for the folder once spares a failed open per name.
       const folderless = packed === undefined && !pathExists(this.#layout.metricPath(metricId));
@@ -156,18 +158,18 @@ export class FileStorageDriver implements StorageDriver {
         if (entry === IN_FOLDER && data === undefined) vanished++;
         found.push(data);
       }
-      if (vanished === 0 || attempt === MAX_READ_ATTEMPTS) return found;
-      const again = readOptional(path);
+      if ((vanished === 0 && !read.unsettled) || attempt === MAX_READ_ATTEMPTS) return found;
+      const again = this.#readSlots(metricId);
       // NOTE: the same pack: what is missing is missing (never written, or just removed).
-      if (again === bytes || (again !== undefined && bytes !== undefined && equal(again, bytes))) {
+      if (!read.unsettled && !again.unsettled && samePack(again.current, read.current)) {
         return found;
       }
-      bytes = again;
+      read = again;
     }
   }
 
   async listObjects(metricId: string): Promise<string[]> {
-    const packed = this.#readPack(metricId);
+    const packed = this.#readSlots(metricId).current?.entries;
     if (packed !== undefined) return [...packed.keys()];
     const folder = this.#layout.metricPath(metricId);
     const names = await listFolder(folder);
@@ -188,11 +190,11 @@ export class FileStorageDriver implements StorageDriver {
   async deleteMetric(metricId: string): Promise<void> {
     await this.#serialized(metricId, async () => {
       const folder = this.#layout.metricPath(metricId);
-      unlinkIfPresent(this.#layout.packPath(metricId));
-      unlinkIfPresent(this.#layout.packTemporaryPath(metricId));
+      this.#unlinkPacks(metricId);
+      unlinkIfPresent(this.#layout.legacyPackTemporaryPath(metricId));
       await rm(folder, { recursive: true, force: true });
       // NOTE: a shard folder that does not exist has nothing to flush; the flush skips it.
-      if (this.#fsync) await this.#flushFolders(dirname(folder), undefined);
+      if (this.#fsync) await this.#flush.flush([dirname(folder)]);
     });
   }
 
@@ -216,12 +218,12 @@ export class FileStorageDriver implements StorageDriver {
 
   async #update(metricId: string, update: ObjectUpdate): Promise<void> {
     try {
-      const packed = this.#readPack(metricId);
-      const previous = packed ?? this.#folderEntries(metricId);
+      const { current } = this.#readSlots(metricId);
+      const previous = current?.entries ?? this.#folderEntries(metricId);
       const plan = planPack(previous, update, this.#packLimits);
       // NOTE: removals alone from a metric written before packs: no pack is needed for them.
-      const makePack = packed !== undefined || update.put.size > 0;
-      await this.#apply(metricId, previous, plan, makePack);
+      const makePack = current !== undefined || update.put.size > 0;
+      await this.#apply(metricId, current, previous, plan, makePack);
     } catch (error) {
       if (FULL_DISK_CODES.has(errorCode(error) ?? '')) {
         throw new StorageUnavailableError('aggregate storage is full', { cause: error });
@@ -232,10 +234,34 @@ export class FileStorageDriver implements StorageDriver {
 
   async #apply(
     metricId: string,
+    current: CurrentPack | undefined,
     previous: PackEntries,
     plan: PackPlan,
     makePack: boolean,
   ): Promise<void> {
+    const folder = this.#layout.metricPath(metricId);
+    if (plan.files.size > 0 || plan.unlinkBefore.length > 0) {
+      await this.#applyFiles(metricId, previous, plan);
+    }
+    if (!makePack) return;
+    if (plan.entries.size === 0) {
+      this.#unlinkPacks(metricId);
+      if (this.#fsync) await this.#flush.flush([this.#layout.shardPath(metricId)]);
+    } else {
+      const written = this.#writePack(metricId, current, plan.entries);
+      if (this.#fsync) await this.#flush.flush(written);
+    }
+    // NOTE: the pack names none of these any more; a crash before they go leaves files never read.
+    for (const name of plan.unlinkAfter) unlinkIfPresent(this.#layout.objectPath(metricId, name));
+    if (plan.unlinkAfter.length > 0 || plan.entries.size === 0) removeFolderIfEmpty(folder);
+  }
+
+  /**
+   * Commits the objects kept as files before the pack that names them: writes them to temporary
+   * files, flushes them, renames them over their objects, unlinks those removed first, and
+   * flushes the folder.
+   */
+  async #applyFiles(metricId: string, previous: PackEntries, plan: PackPlan): Promise<void> {
     const folder = this.#layout.metricPath(metricId);
     let folderCreated: string | undefined;
     let files: PendingFile[] = [];
@@ -244,56 +270,30 @@ export class FileStorageDriver implements StorageDriver {
       if (folderCreated === undefined) this.#sweepOrphans(folder, previous, plan);
       files = await this.#writeFiles(metricId, plan.files);
     }
-    let pack: PendingFile | undefined;
-    let shardCreated: string | undefined;
     try {
-      if (makePack && plan.entries.size > 0) {
-        ({ pending: pack, created: shardCreated } = this.#writePack(metricId, plan.entries));
+      if (this.#fsync && files.length > 0) {
+        await this.#flush.flush(files.map(({ temporary }) => temporary));
       }
-      if (this.#fsync)
-        await this.#flushTemporaries([...files, ...(pack === undefined ? [] : [pack])]);
       this.#commit(
         files,
         plan.unlinkBefore.map((name) => this.#layout.objectPath(metricId, name)),
       );
     } catch (error) {
-      this.#discard([...files, ...(pack === undefined ? [] : [pack])]);
+      this.#discard(files);
       throw error;
     }
-    if (this.#fsync && (files.length > 0 || plan.unlinkBefore.length > 0)) {
-      await this.#flushFolders(folder, folderCreated);
-    }
-    if (!makePack) return;
-    const packPath = this.#layout.packPath(metricId);
-    if (pack === undefined) {
-      unlinkIfPresent(packPath);
-    } else {
-      try {
-        renameSync(pack.temporary, packPath);
-      } catch (error) {
-        this.#discard([pack]);
-        throw error;
-      }
-    }
-    if (this.#fsync) await this.#flushFolders(dirname(packPath), shardCreated);
-    // NOTE: the pack names none of these any more; a crash before they go leaves files never read.
-    for (const name of plan.unlinkAfter) unlinkIfPresent(this.#layout.objectPath(metricId, name));
-    if (plan.unlinkAfter.length > 0 || plan.entries.size === 0) removeFolderIfEmpty(folder);
+    if (this.#fsync) await this.#flush.flush(foldersToFlush(folder, folderCreated));
   }
 
-  /** The entries of a metric's pack; `undefined` when it has none. */
-  #readPack(metricId: string): Map<string, Uint8Array | typeof IN_FOLDER> | undefined {
-    const bytes = readOptional(this.#layout.packPath(metricId));
-    return bytes === undefined ? undefined : this.#decodePack(metricId, bytes);
+  /** Both pack slots of a metric, read (see `pack-slots.ts`). */
+  #readSlots(metricId: string): SlotsRead {
+    const paths = [this.#layout.packPath(metricId, 0), this.#layout.packPath(metricId, 1)] as const;
+    return readPackSlots(metricId, paths);
   }
 
-  #decodePack(metricId: string, bytes: Uint8Array): Map<string, Uint8Array | typeof IN_FOLDER> {
-    try {
-      return decodePack(bytes);
-    } catch (error) {
-      if (!(error instanceof CorruptPackError)) throw error;
-      throw new CorruptPackError(`metric ${metricId}: ${error.message}`);
-    }
+  #unlinkPacks(metricId: string): void {
+    unlinkIfPresent(this.#layout.packPath(metricId, 0));
+    unlinkIfPresent(this.#layout.packPath(metricId, 1));
   }
 
   /** The objects of a metric written before packs, all in its folder (none when it has none). */
@@ -330,37 +330,30 @@ export class FileStorageDriver implements StorageDriver {
     }
   }
 
-  /** Writes the new pack to its temporary name; returns it and the first folder made for it. */
-  #writePack(
-    metricId: string,
-    entries: PackEntries,
-  ): { pending: PendingFile; created: string | undefined } {
-    const temporary = this.#layout.packTemporaryPath(metricId);
-    const path = this.#layout.packPath(metricId);
-    const bytes = encodePack(entries);
+  /**
+   * Writes the next pack over the slot not holding the current one, in place (or as a new file);
+   * returns what its flush must cover: the file, and the folders made or added to for it.
+   */
+  #writePack(metricId: string, current: CurrentPack | undefined, entries: PackEntries): string[] {
+    const path = this.#layout.packPath(metricId, nextSlot(current));
+    const bytes = encodePack(entries, (current?.generation ?? 0) + 1);
+    if (rewriteFileSync(path, bytes)) return [path];
+    const shard = dirname(path);
     try {
-      writeNewFileSync(temporary, bytes);
-      return { pending: { temporary, path }, created: undefined };
+      writeNewFileSync(path, bytes);
+      return [path, shard];
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT') {
-        const created = mkdirSync(dirname(temporary), { recursive: true });
-        writeNewFileSync(temporary, bytes);
-        return { pending: { temporary, path }, created };
+        const created = mkdirSync(shard, { recursive: true });
+        writeNewFileSync(path, bytes);
+        return [path, ...foldersToFlush(shard, created)];
       }
-      if (code !== 'EEXIST') throw error;
+      // NOTE: made meanwhile by a writer of the metric in another process that lost its lock;
+      // the slot's checksums tell whichever write lands last, or a mix of both, for what it is.
+      if (code !== 'EEXIST' || !rewriteFileSync(path, bytes)) throw error;
+      return [path, shard];
     }
-    // NOTE: a crashed writer's leftover (replaced once stale), or a second writer of the metric
-    // in another process that lost its lock: never write into a file someone may be renaming.
-    const stats = statSync(temporary, { throwIfNoEntry: false });
-    if (stats !== undefined && Date.now() - stats.mtimeMs > this.#staleTemporaryMs) {
-      unlinkIfPresent(temporary);
-      writeNewFileSync(temporary, bytes);
-      return { pending: { temporary, path }, created: undefined };
-    }
-    const other = temporaryPath(dirname(temporary));
-    writeNewFileSync(other, bytes);
-    return { pending: { temporary: other, path }, created: undefined };
   }
 
   /** Writes objects to temporary files; on any failure removes them all and throws. */
@@ -387,11 +380,6 @@ export class FileStorageDriver implements StorageDriver {
     if (failed === undefined) return written;
     this.#discard(written);
     throw failed.error;
-  }
-
-  /** Flushes new files' bytes before their renames. */
-  async #flushTemporaries(pending: readonly PendingFile[]): Promise<void> {
-    if (pending.length > 0) await this.#flush.flush(pending.map(({ temporary }) => temporary));
   }
 
   /**
@@ -429,18 +417,6 @@ export class FileStorageDriver implements StorageDriver {
     }
   }
 
-  /** Flushes a folder's entries, and those of the folders `mkdir` created above it. */
-  async #flushFolders(folder: string, firstCreated: string | undefined): Promise<void> {
-    const folders = [folder];
-    if (firstCreated !== undefined) {
-      // NOTE: a new folder's own entry lives in its parent, up to the first folder that existed.
-      for (let path = folder; path !== dirname(firstCreated); path = dirname(path)) {
-        folders.push(dirname(path));
-      }
-    }
-    await this.#flush.flush(folders);
-  }
-
   async #sweepStaleTemporaries(folder: string, names: readonly string[]): Promise<void> {
     const now = Date.now();
     for (const name of names) {
@@ -458,21 +434,18 @@ export class FileStorageDriver implements StorageDriver {
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.compare(a, b) === 0;
+/** A folder, and the folders above it up to the parent of the first one `mkdir` made. */
+function foldersToFlush(folder: string, firstCreated: string | undefined): string[] {
+  const folders = [folder];
+  if (firstCreated !== undefined) {
+    // NOTE: a new folder's own entry lives in its parent, up to the first folder that existed.
+    for (let path = folder; path !== dirname(firstCreated); path = dirname(path)) {
+      folders.push(dirname(path));
+    }
+  }
+  return folders;
 }
 
-/**
- * A file's bytes, or `undefined` when it does not exist. Absence is asked first (see
- * `pathExists`): a new metric's pass asks for several objects that do not exist yet.
- */
-function readOptional(path: string): Uint8Array | undefined {
-  if (!pathExists(path)) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    // NOTE: ENOENT: no such object or pack, or its metric was never written or was deleted.
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+function samePack(a: CurrentPack | undefined, b: CurrentPack | undefined): boolean {
+  return a === b || (a?.slot === b?.slot && a?.generation === b?.generation);
 }

@@ -3,8 +3,8 @@
  *
  *     DIR/storage/                                  made by `orzo upgrade` (or the first write)
  *     DIR/storage/<xy>/                             shard: the first two hex digits of the id
- *     DIR/storage/<xy>/<metric-uuid>.pack           the metric's pack (`object-pack.ts`)
- *     DIR/storage/<xy>/.<metric-uuid>.pack-new      the pack being written
+ *     DIR/storage/<xy>/<metric-uuid>.pack           the metric's pack, slot 0 (`object-pack.ts`)
+ *     DIR/storage/<xy>/<metric-uuid>.pack-1         its slot 1 (`pack-slots.ts`)
  *     DIR/storage/<xy>/<metric-uuid>/               objects kept as files of their own, made when
  *         agg_<G>_<K>                               the first one is: named as in `object-name.ts`
  *         .tmp-<uuid4>                              an object being written, never listed
@@ -14,7 +14,8 @@
  * metric would cost 16 folders (and their disk blocks) each. A metric whose objects all fit in
  * its pack costs one file; larger ones add a folder of flat files (no per-method folders). A
  * metric written before packs existed has a folder and no pack until its next update. A
- * temporary file lives in the folder of the file it replaces, so that its rename is atomic.
+ * temporary file lives in the folder of the file it replaces, so that its rename is atomic. A
+ * `.<metric-uuid>.pack-new` is what a writer from before slots left: its deletion sweeps it.
  */
 import { join } from 'node:path';
 
@@ -25,6 +26,8 @@ import { assertObjectName } from '../object-name.ts';
 export const STORAGE_FOLDER = 'storage';
 /** What a pack's file name adds to its metric id. */
 export const PACK_SUFFIX = '.pack';
+/** One of a metric's two pack files. */
+export type PackSlot = 0 | 1;
 /** The prefix of files still being written. */
 export const TEMPORARY_PREFIX = '.tmp-';
 
@@ -48,16 +51,14 @@ export class FileStorageLayout {
     return join(this.shardPath(metricId), metricId);
   }
 
-  /** A metric's pack. */
-  packPath(metricId: string): string {
-    return join(this.shardPath(metricId), `${metricId}${PACK_SUFFIX}`);
+  /** A metric's pack slot: `<id>.pack` (where packs from before slots are) or `<id>.pack-1`. */
+  packPath(metricId: string, slot: PackSlot = 0): string {
+    const suffix = slot === 0 ? PACK_SUFFIX : `${PACK_SUFFIX}-1`;
+    return join(this.shardPath(metricId), `${metricId}${suffix}`);
   }
 
-  /**
-   * Where a metric's next pack is written before its rename: one name per metric, so that a
-   * crashed writer's leftover is found and replaced by the next update instead of piling up.
-   */
-  packTemporaryPath(metricId: string): string {
+  /** Where a writer from before slots wrote a metric's next pack before its rename. */
+  legacyPackTemporaryPath(metricId: string): string {
     return join(this.shardPath(metricId), `.${metricId}${PACK_SUFFIX}-new`);
   }
 
