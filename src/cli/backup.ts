@@ -90,8 +90,10 @@ export async function runRestore(
 
 /**
  * Copies a folder tree file by file; a file that vanishes meanwhile (a batch processed, an object
- * expired) is skipped, and so are files still being written (dotted names: `.tmp-…`, a storage
- * pack's `.<id>.pack-new`). Returns the files copied.
+ * expired) is skipped, and so are files still being written (dotted names: `.tmp-…`, and the
+ * `.<id>.pack-new` of a storage written before pack slots). Both slots of a pack are copied: a
+ * slot rewritten during the copy is caught by its checksums and the other one read. Returns the
+ * files copied.
  */
 async function copyTree(from: string, to: string): Promise<number> {
   let entries;
