@@ -218,12 +218,13 @@ export class FileStorageDriver implements StorageDriver {
 
   async #update(metricId: string, update: ObjectUpdate): Promise<void> {
     try {
-      const { current } = this.#readSlots(metricId);
+      const slots = this.#readSlots(metricId);
+      const { current } = slots;
       const previous = current?.entries ?? this.#folderEntries(metricId);
       const plan = planPack(previous, update, this.#packLimits);
       // NOTE: removals alone from a metric written before packs: no pack is needed for them.
       const makePack = current !== undefined || update.put.size > 0;
-      await this.#apply(metricId, current, previous, plan, makePack);
+      await this.#apply(metricId, slots, previous, plan, makePack);
     } catch (error) {
       if (FULL_DISK_CODES.has(errorCode(error) ?? '')) {
         throw new StorageUnavailableError('aggregate storage is full', { cause: error });
@@ -234,7 +235,7 @@ export class FileStorageDriver implements StorageDriver {
 
   async #apply(
     metricId: string,
-    current: CurrentPack | undefined,
+    slots: SlotsRead,
     previous: PackEntries,
     plan: PackPlan,
     makePack: boolean,
@@ -248,7 +249,7 @@ export class FileStorageDriver implements StorageDriver {
       this.#unlinkPacks(metricId);
       if (this.#fsync) await this.#flush.flush([this.#layout.shardPath(metricId)]);
     } else {
-      const written = this.#writePack(metricId, current, plan.entries);
+      const written = this.#writePack(metricId, slots, plan.entries);
       if (this.#fsync) await this.#flush.flush(written);
     }
     // NOTE: the pack names none of these any more; a crash before they go leaves files never read.
@@ -292,8 +293,9 @@ export class FileStorageDriver implements StorageDriver {
   }
 
   #unlinkPacks(metricId: string): void {
-    unlinkIfPresent(this.#layout.packPath(metricId, 0));
+    // NOTE: slot 0 last: a metric without it has no slot 1 (see `pack-slots.ts`).
     unlinkIfPresent(this.#layout.packPath(metricId, 1));
+    unlinkIfPresent(this.#layout.packPath(metricId, 0));
   }
 
   /** The objects of a metric written before packs, all in its folder (none when it has none). */
@@ -334,10 +336,12 @@ export class FileStorageDriver implements StorageDriver {
    * Writes the next pack over the slot not holding the current one, in place (or as a new file);
    * returns what its flush must cover: the file, and the folders made or added to for it.
    */
-  #writePack(metricId: string, current: CurrentPack | undefined, entries: PackEntries): string[] {
-    const path = this.#layout.packPath(metricId, nextSlot(current));
+  #writePack(metricId: string, { current, present }: SlotsRead, entries: PackEntries): string[] {
+    const slot = nextSlot(current);
+    const path = this.#layout.packPath(metricId, slot);
     const bytes = encodePack(entries, (current?.generation ?? 0) + 1);
-    if (rewriteFileSync(path, bytes)) return [path];
+    // NOTE: a slot found missing is made without trying to open it first: a failed open throws.
+    if (present[slot] && rewriteFileSync(path, bytes)) return [path];
     const shard = dirname(path);
     try {
       writeNewFileSync(path, bytes);

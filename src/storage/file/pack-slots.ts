@@ -17,6 +17,9 @@
  * whole). A slot empty or cut short is no pack at all: the first write of a metric, interrupted.
  * Only where every slot present is unreadable is the metric's pack corrupt.
  *
+ * Slot 0 is written first and removed last, so a metric without it has no slot 1 either: a new
+ * metric's reads ask the file system once, not twice.
+ *
  * A damaged disk that hits the newest slot's data makes its older slot current: the last pass's
  * measures are then lost, where a damaged object in a single pack would lose that object.
  */
@@ -35,6 +38,8 @@ export interface CurrentPack extends DecodedPack {
 export interface SlotsRead {
   /** The pack reads go by; `undefined` when the metric has none. */
   readonly current: CurrentPack | undefined;
+  /** Which slots have a file, whatever it holds. */
+  readonly present: readonly [boolean, boolean];
   /**
    * Whether another read could find better: the current pack is not intact, or there is none
    * but a slot that did not read; a reader racing a writer in another process sees this while
@@ -51,9 +56,12 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
   let best: CurrentPack | undefined;
   let unreadable = false;
   let corrupt: CorruptPackError | undefined;
+  const present: [boolean, boolean] = [false, false];
   for (const slot of [0, 1] as const) {
     const bytes = readOptional(paths[slot]);
-    if (bytes === undefined || bytes.length === 0) continue;
+    if (bytes === undefined) break;
+    present[slot] = true;
+    if (bytes.length === 0) continue;
     let decoded: DecodedPack;
     try {
       decoded = decodePack(bytes);
@@ -67,7 +75,7 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
     if (best === undefined || isBetter(decoded, best)) best = { ...decoded, slot };
   }
   if (best === undefined && corrupt !== undefined) throw corrupt;
-  return { current: best, unsettled: best === undefined ? unreadable : !best.intact };
+  return { current: best, present, unsettled: best === undefined ? unreadable : !best.intact };
 }
 
 /** The slot the next pack goes to: the one not holding the current pack. */
