@@ -60,6 +60,49 @@ describe('file storage driver under SIGKILL', () => {
   );
 });
 
+describe('file storage driver read while another process writes', () => {
+  it(
+    'reads every object whole, all from one write, never behind a write acknowledged before',
+    { timeout: 60_000 },
+    async () => {
+      const basePath = await mkdtemp(join(tmpdir(), 'orzo-storage-race-'));
+      const driver = new FileStorageDriver({ basePath, fsync: false });
+      const child = startWriter(basePath, 1, false);
+      try {
+        await child.ready;
+        const names = [...CRASH_BUNDLES, 'raw'];
+        let reads = 0;
+        let changes = 0;
+        let last = -1;
+        const until = Date.now() + 1_500;
+        while (Date.now() < until) {
+          // NOTE: the child acknowledges in order: its last line is its newest write.
+          const acknowledged = child.acknowledged().at(-1) ?? -1;
+          const read = await driver.readObjects(CRASH_METRIC, names);
+          reads++;
+          if (read.every((bytes) => bytes === undefined)) continue;
+          const generations = read.map((bytes, index) => bytes && generationOf(bytes, index));
+          const [first] = generations;
+          assert.ok(
+            first !== undefined && generations.every((g) => g === first),
+            `a torn or mixed read: ${JSON.stringify(generations)}`,
+          );
+          assert.ok(first >= acknowledged, `read ${first} after ${acknowledged} was acknowledged`);
+          if (first !== last) changes++;
+          last = first;
+          // NOTE: a turn of the event loop, for the child's acknowledgements to come in.
+          await sleep(0);
+        }
+        assert.ok(changes > 10, `the reads saw ${changes} writes in ${reads} reads`);
+      } finally {
+        child.process.kill('SIGKILL');
+        await child.exited;
+        await rm(basePath, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 function startWriter(basePath: string, first: number, fsync: boolean) {
   const child = spawn(
     process.execPath,

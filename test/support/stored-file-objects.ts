@@ -7,11 +7,12 @@ import { join } from 'node:path';
 
 import { encodePack, IN_FOLDER } from '../../src/storage/file/object-pack.ts';
 import { FileStorageLayout } from '../../src/storage/file/file-storage-layout.ts';
-import { type CurrentPack, readPackSlots } from '../../src/storage/file/pack-slots.ts';
+import { type CurrentPack, currentPack, readPackSlots } from '../../src/storage/file/pack-slots.ts';
 
-function currentPack(paths: FileStorageLayout, metricId: string): CurrentPack | undefined {
-  return readPackSlots(metricId, [paths.packPath(metricId, 0), paths.packPath(metricId, 1)])
-    .current;
+function currentPackOf(paths: FileStorageLayout, metricId: string): CurrentPack | undefined {
+  return currentPack(
+    readPackSlots(metricId, [paths.packPath(metricId, 0), paths.packPath(metricId, 1)]),
+  );
 }
 
 /** Whether anything of the metric is stored: its pack or its folder. */
@@ -28,7 +29,7 @@ export function isStored(dataDir: string, metricId: string): boolean {
 export function storedObjects(dataDir: string, metricId: string): Map<string, Buffer> {
   const paths = new FileStorageLayout(dataDir);
   const objects = new Map<string, Buffer>();
-  const pack = currentPack(paths, metricId);
+  const pack = currentPackOf(paths, metricId);
   if (pack !== undefined) {
     for (const [name, bytes] of pack.entries) {
       objects.set(
@@ -55,7 +56,7 @@ export function overwriteStoredObject(
   bytes: Uint8Array,
 ): void {
   const paths = new FileStorageLayout(dataDir);
-  const pack = currentPack(paths, metricId);
+  const pack = currentPackOf(paths, metricId);
   if (pack !== undefined && pack.entries.has(name) && pack.entries.get(name) !== IN_FOLDER) {
     // NOTE: the slot rewritten whole, checksums and all, so that the damage is the object's alone.
     const entries = new Map(pack.entries).set(name, bytes);

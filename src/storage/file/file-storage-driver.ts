@@ -55,6 +55,7 @@ import { FileStorageLayout, isTemporaryName } from './file-storage-layout.ts';
 import { IN_FOLDER, encodePack, type PackEntries } from './object-pack.ts';
 import {
   type CurrentPack,
+  currentPack,
   type SlotsRead,
   nextSlot,
   readOptional,
@@ -81,6 +82,8 @@ const CONCURRENCY = 16;
 const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
 /** Reads of a metric's pack slots by one `readObjects` while its files keep moving under it. */
 const MAX_READ_ATTEMPTS = 4;
+/** Reads of a metric's pack slots while a writer in another process is caught writing one. */
+const MAX_SETTLE_READS = 64;
 
 /** A new file written to its temporary name, waiting for its rename. */
 interface PendingFile {
@@ -139,9 +142,9 @@ export class FileStorageDriver implements StorageDriver {
    * that a writer in another process may be writing are read again too (`pack-slots.ts`).
    */
   #readObjects(metricId: string, names: readonly string[]): (Uint8Array | undefined)[] {
-    let read = this.#readSlots(metricId);
+    let read = this.#settledSlots(metricId);
     for (let attempt = 1; ; attempt++) {
-      const packed = read.current?.entries;
+      const packed = currentPack(read)?.entries;
       // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
       // for the folder once spares a failed open per name.
       const folderless = packed === undefined && !pathExists(this.#layout.metricPath(metricId));
@@ -158,18 +161,33 @@ export class FileStorageDriver implements StorageDriver {
         if (entry === IN_FOLDER && data === undefined) vanished++;
         found.push(data);
       }
-      if ((vanished === 0 && !read.unsettled) || attempt === MAX_READ_ATTEMPTS) return found;
-      const again = this.#readSlots(metricId);
+      if (vanished === 0 || attempt === MAX_READ_ATTEMPTS) return found;
+      const again = this.#settledSlots(metricId);
       // NOTE: the same pack: what is missing is missing (never written, or just removed).
-      if (!read.unsettled && !again.unsettled && samePack(again.current, read.current)) {
-        return found;
-      }
+      if (samePack(again.current, read.current)) return found;
       read = again;
     }
   }
 
+  /**
+   * The slots, read again while one is not a whole pack, as when a writer in another process is
+   * caught writing it: a slot read whole before two whole writes went by would otherwise pass for
+   * the newest. The same bytes read twice with a whole pack among them are settled: no write is
+   * under way, and what is not whole is a crash's leftover or damage. A metric with no whole slot
+   * is read up to `MAX_SETTLE_READS` times.
+   */
+  #settledSlots(metricId: string): SlotsRead {
+    let read = this.#readSlots(metricId);
+    for (let attempt = 1; read.unsettled && attempt < MAX_SETTLE_READS; attempt++) {
+      const again = this.#readSlots(metricId);
+      if (again.current?.intact === true && sameBytes(read.bytes, again.bytes)) return again;
+      read = again;
+    }
+    return read;
+  }
+
   async listObjects(metricId: string): Promise<string[]> {
-    const packed = this.#readSlots(metricId).current?.entries;
+    const packed = currentPack(this.#settledSlots(metricId))?.entries;
     if (packed !== undefined) return [...packed.keys()];
     const folder = this.#layout.metricPath(metricId);
     const names = await listFolder(folder);
@@ -219,7 +237,7 @@ export class FileStorageDriver implements StorageDriver {
   async #update(metricId: string, update: ObjectUpdate): Promise<void> {
     try {
       const slots = this.#readSlots(metricId);
-      const { current } = slots;
+      const current = currentPack(slots);
       const previous = current?.entries ?? this.#folderEntries(metricId);
       const plan = planPack(previous, update, this.#packLimits);
       // NOTE: removals alone from a metric written before packs: no pack is needed for them.
@@ -448,6 +466,15 @@ function foldersToFlush(folder: string, firstCreated: string | undefined): strin
     }
   }
   return folders;
+}
+
+function sameBytes(a: SlotsRead['bytes'], b: SlotsRead['bytes']): boolean {
+  return a.every((bytes, slot) => {
+    const other = b[slot];
+    return bytes === undefined || other === undefined
+      ? bytes === other
+      : Buffer.compare(bytes, other) === 0;
+  });
 }
 
 function samePack(a: CurrentPack | undefined, b: CurrentPack | undefined): boolean {

@@ -40,42 +40,64 @@ export interface SlotsRead {
   readonly current: CurrentPack | undefined;
   /** Which slots have a file, whatever it holds. */
   readonly present: readonly [boolean, boolean];
+  /** What each slot held. */
+  readonly bytes: readonly [Uint8Array | undefined, Uint8Array | undefined];
   /**
-   * Whether another read could find better: the current pack is not intact, or there is none
-   * but a slot that did not read; a reader racing a writer in another process sees this while
-   * the writer writes a metric's first pack, or rewrites the slot of a pack that is not intact.
+   * Why the metric's pack is corrupt, naming it: slots are present and none reads (see
+   * `currentPack`, which throws it).
+   */
+  readonly corrupt: CorruptPackError | undefined;
+  /**
+   * Whether a slot present was not a whole pack: empty, cut short, unreadable or not intact.
+   * A reader racing a writer in another process sees this while the writer writes; it reads
+   * again, since a slot read whole before two whole writes went by could otherwise pass for
+   * the newest.
    */
   readonly unsettled: boolean;
 }
 
-/**
- * Reads a metric's two slots and picks its current pack (see the module's note). Throws
- * `CorruptPackError`, naming the metric, when slots are present and none reads.
- */
+/** Reads a metric's two slots and picks its current pack (see the module's note). */
 export function readPackSlots(metricId: string, paths: readonly [string, string]): SlotsRead {
   let best: CurrentPack | undefined;
-  let unreadable = false;
+  let flawed = false;
   let corrupt: CorruptPackError | undefined;
   const present: [boolean, boolean] = [false, false];
+  const held: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
   for (const slot of [0, 1] as const) {
     const bytes = readOptional(paths[slot]);
     if (bytes === undefined) break;
     present[slot] = true;
-    if (bytes.length === 0) continue;
+    held[slot] = bytes;
+    if (bytes.length === 0) {
+      flawed = true;
+      continue;
+    }
     let decoded: DecodedPack;
     try {
       decoded = decodePack(bytes);
     } catch (error) {
-      unreadable = true;
+      flawed = true;
       if (error instanceof TornPackError) continue;
       if (!(error instanceof CorruptPackError)) throw error;
       corrupt ??= new CorruptPackError(`metric ${metricId}: ${error.message}`);
       continue;
     }
+    if (!decoded.intact) flawed = true;
     if (best === undefined || isBetter(decoded, best)) best = { ...decoded, slot };
   }
-  if (best === undefined && corrupt !== undefined) throw corrupt;
-  return { current: best, present, unsettled: best === undefined ? unreadable : !best.intact };
+  return {
+    current: best,
+    present,
+    bytes: held,
+    unsettled: flawed,
+    corrupt: best === undefined ? corrupt : undefined,
+  };
+}
+
+/** The current pack of slots read; throws their `corrupt` when there is none for it. */
+export function currentPack(read: SlotsRead): CurrentPack | undefined {
+  if (read.corrupt !== undefined) throw read.corrupt;
+  return read.current;
 }
 
 /** The slot the next pack goes to: the one not holding the current pack. */
