@@ -60,6 +60,7 @@ import {
   nextSlot,
   readOptional,
   readPackSlots,
+  readSettledPackSlots,
 } from './pack-slots.ts';
 import { DEFAULT_PACK_LIMITS, type PackLimits, type PackPlan, planPack } from './pack-plan.ts';
 
@@ -82,8 +83,6 @@ const CONCURRENCY = 16;
 const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
 /** Reads of a metric's pack slots by one `readObjects` while its files keep moving under it. */
 const MAX_READ_ATTEMPTS = 4;
-/** Reads of a metric's pack slots while a writer in another process is caught writing one. */
-const MAX_SETTLE_READS = 64;
 
 /** A new file written to its temporary name, waiting for its rename. */
 interface PendingFile {
@@ -169,21 +168,9 @@ export class FileStorageDriver implements StorageDriver {
     }
   }
 
-  /**
-   * The slots, read again while one is not a whole pack, as when a writer in another process is
-   * caught writing it: a slot read whole before two whole writes went by would otherwise pass for
-   * the newest. The same bytes read twice with a whole pack among them are settled: no write is
-   * under way, and what is not whole is a crash's leftover or damage. A metric with no whole slot
-   * is read up to `MAX_SETTLE_READS` times.
-   */
+  /** Both pack slots of a metric, read until settled (see `readSettledPackSlots`). */
   #settledSlots(metricId: string): SlotsRead {
-    let read = this.#readSlots(metricId);
-    for (let attempt = 1; read.unsettled && attempt < MAX_SETTLE_READS; attempt++) {
-      const again = this.#readSlots(metricId);
-      if (again.current?.intact === true && sameBytes(read.bytes, again.bytes)) return again;
-      read = again;
-    }
-    return read;
+    return readSettledPackSlots(metricId, this.#slotPaths(metricId));
   }
 
   async listObjects(metricId: string): Promise<string[]> {
@@ -304,10 +291,13 @@ export class FileStorageDriver implements StorageDriver {
     if (this.#fsync) await this.#flush.flush(foldersToFlush(folder, folderCreated));
   }
 
-  /** Both pack slots of a metric, read (see `pack-slots.ts`). */
+  /** Both pack slots of a metric, read once (see `pack-slots.ts`). */
   #readSlots(metricId: string): SlotsRead {
-    const paths = [this.#layout.packPath(metricId, 0), this.#layout.packPath(metricId, 1)] as const;
-    return readPackSlots(metricId, paths);
+    return readPackSlots(metricId, this.#slotPaths(metricId));
+  }
+
+  #slotPaths(metricId: string): [string, string] {
+    return [this.#layout.packPath(metricId, 0), this.#layout.packPath(metricId, 1)];
   }
 
   #unlinkPacks(metricId: string): void {
@@ -466,15 +456,6 @@ function foldersToFlush(folder: string, firstCreated: string | undefined): strin
     }
   }
   return folders;
-}
-
-function sameBytes(a: SlotsRead['bytes'], b: SlotsRead['bytes']): boolean {
-  return a.every((bytes, slot) => {
-    const other = b[slot];
-    return bytes === undefined || other === undefined
-      ? bytes === other
-      : Buffer.compare(bytes, other) === 0;
-  });
 }
 
 function samePack(a: CurrentPack | undefined, b: CurrentPack | undefined): boolean {

@@ -24,8 +24,9 @@ import { assertObjectName } from '../object-name.ts';
 
 /** The folder under the base folder that holds everything of the storage driver. */
 export const STORAGE_FOLDER = 'storage';
-/** What a pack's file name adds to its metric id. */
+/** What a pack's file name adds to its metric id: slot 0's, and slot 1's. */
 export const PACK_SUFFIX = '.pack';
+export const SECOND_PACK_SUFFIX = `${PACK_SUFFIX}-1`;
 /** One of a metric's two pack files. */
 export type PackSlot = 0 | 1;
 /** The prefix of files still being written. */
@@ -53,7 +54,7 @@ export class FileStorageLayout {
 
   /** A metric's pack slot: `<id>.pack` (where packs from before slots are) or `<id>.pack-1`. */
   packPath(metricId: string, slot: PackSlot = 0): string {
-    const suffix = slot === 0 ? PACK_SUFFIX : `${PACK_SUFFIX}-1`;
+    const suffix = slot === 0 ? PACK_SUFFIX : SECOND_PACK_SUFFIX;
     return join(this.shardPath(metricId), `${metricId}${suffix}`);
   }
 

@@ -94,6 +94,38 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
   };
 }
 
+/** Reads of a metric's pack slots while a writer in another process is caught writing one. */
+const MAX_SETTLE_READS = 64;
+
+/**
+ * The slots, read again while one is not a whole pack, as when a writer in another process is
+ * caught writing it: a slot read whole before two whole writes went by would otherwise pass for
+ * the newest. The same bytes read twice with a whole pack among them are settled: no write is
+ * under way, and what is not whole is a crash's leftover or damage. A metric with no whole slot
+ * is read up to `MAX_SETTLE_READS` times.
+ */
+export function readSettledPackSlots(
+  metricId: string,
+  paths: readonly [string, string],
+): SlotsRead {
+  let read = readPackSlots(metricId, paths);
+  for (let attempt = 1; read.unsettled && attempt < MAX_SETTLE_READS; attempt++) {
+    const again = readPackSlots(metricId, paths);
+    if (again.current?.intact === true && sameBytes(read.bytes, again.bytes)) return again;
+    read = again;
+  }
+  return read;
+}
+
+function sameBytes(a: SlotsRead['bytes'], b: SlotsRead['bytes']): boolean {
+  return a.every((bytes, slot) => {
+    const other = b[slot];
+    return bytes === undefined || other === undefined
+      ? bytes === other
+      : Buffer.compare(bytes, other) === 0;
+  });
+}
+
 /** The current pack of slots read; throws their `corrupt` when there is none for it. */
 export function currentPack(read: SlotsRead): CurrentPack | undefined {
   if (read.corrupt !== undefined) throw read.corrupt;
