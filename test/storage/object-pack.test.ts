@@ -9,6 +9,7 @@ import {
   TornPackError,
   decodePack,
   encodePack,
+  encodeRetiredPack,
 } from '../../src/storage/file/object-pack.ts';
 import { legacyPack } from './support/legacy-pack.ts';
 
@@ -82,6 +83,15 @@ describe('object pack', () => {
     const raw = decoded.entries.get('raw') as Uint8Array;
     assert.equal(raw.length, 70_000);
     assert.notDeepEqual([...raw], [...(entries.get('raw') as Uint8Array)]);
+  });
+
+  it('encodes a retired slot: no entries, the generation that retired it', () => {
+    const retired = decodePack(encodeRetiredPack(9));
+    assert.deepEqual([retired.generation, retired.retired, retired.entries.size], [9, true, 0]);
+    assert.equal(decodePack(encodePack(entries, 9)).retired, false);
+    const flagged = encodePack(entries, 9);
+    flagged[5] = 0x80;
+    assert.throws(() => decodePack(flagged), CorruptPackError);
   });
 
   it('reads a pack written before slots as generation 0, whole', () => {

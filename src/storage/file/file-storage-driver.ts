@@ -51,8 +51,8 @@ import { GroupFlush, type GroupFlushFigures } from '../../fs/group-flush.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import { assertObjectName, assertObjectUpdate, isObjectName } from '../object-name.ts';
 import type { ObjectUpdate, StorageDriver, UpdateObjectsOptions } from '../storage-driver.ts';
-import { FileStorageLayout, isTemporaryName } from './file-storage-layout.ts';
-import { IN_FOLDER, encodePack, type PackEntries } from './object-pack.ts';
+import { FileStorageLayout, type PackSlot, isTemporaryName } from './file-storage-layout.ts';
+import { IN_FOLDER, encodePack, encodeRetiredPack, type PackEntries } from './object-pack.ts';
 import {
   type CurrentPack,
   currentPack,
@@ -255,7 +255,16 @@ export class FileStorageDriver implements StorageDriver {
       if (this.#fsync) await this.#flush.flush([this.#layout.shardPath(metricId)]);
     } else {
       const written = this.#writePack(metricId, slots, plan.entries);
-      if (this.#fsync) await this.#flush.flush(written);
+      if (this.#fsync) await this.#flush.flush(written.flush);
+      // NOTE: once the new pack is on disk the old one is not needed; unflushed, since a crash
+      // that loses this leaves an older whole pack, which the newer one outranks.
+      const other = written.slot === 0 ? 1 : 0;
+      if (slots.present[other]) {
+        rewriteFileSync(
+          this.#layout.packPath(metricId, other),
+          encodeRetiredPack(written.generation),
+        );
+      }
     }
     // NOTE: the pack names none of these any more; a crash before they go leaves files never read.
     for (const name of plan.unlinkAfter) unlinkIfPresent(this.#layout.objectPath(metricId, name));
@@ -342,29 +351,36 @@ export class FileStorageDriver implements StorageDriver {
 
   /**
    * Writes the next pack over the slot not holding the current one, in place (or as a new file);
-   * returns what its flush must cover: the file, and the folders made or added to for it.
+   * returns the slot, the pack's generation and what its flush must cover: the file, and the
+   * folders made or added to for it.
    */
-  #writePack(metricId: string, { current, present }: SlotsRead, entries: PackEntries): string[] {
+  #writePack(
+    metricId: string,
+    { current, present }: SlotsRead,
+    entries: PackEntries,
+  ): { slot: PackSlot; generation: number; flush: string[] } {
     const slot = nextSlot(current);
+    const generation = (current?.generation ?? 0) + 1;
     const path = this.#layout.packPath(metricId, slot);
-    const bytes = encodePack(entries, (current?.generation ?? 0) + 1);
+    const bytes = encodePack(entries, generation);
+    const written = (flush: string[]) => ({ slot, generation, flush });
     // NOTE: a slot found missing is made without trying to open it first: a failed open throws.
-    if (present[slot] && rewriteFileSync(path, bytes)) return [path];
+    if (present[slot] && rewriteFileSync(path, bytes)) return written([path]);
     const shard = dirname(path);
     try {
       writeNewFileSync(path, bytes);
-      return [path, shard];
+      return written([path, shard]);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT') {
         const created = mkdirSync(shard, { recursive: true });
         writeNewFileSync(path, bytes);
-        return [path, ...foldersToFlush(shard, created)];
+        return written([path, ...foldersToFlush(shard, created)]);
       }
       // NOTE: made meanwhile by a writer of the metric in another process that lost its lock;
       // the slot's checksums tell whichever write lands last, or a mix of both, for what it is.
       if (code !== 'EEXIST' || !rewriteFileSync(path, bytes)) throw error;
-      return [path, shard];
+      return written([path, shard]);
     }
   }
 

@@ -5,8 +5,8 @@
  * (`pack-slots.ts`); the generation says which is newer, and the checksums say whether a slot
  * holds a whole write.
  *
- *     header: "ORZP" · version (u8, 2) · generation (u48) · total bytes (u32) · CRC-32 of these
- *             (u32)
+ *     header: "ORZP" · version (u8, 2) · flags (u8: 1 retired) · generation (u48) · total bytes
+ *             (u32) · CRC-32 of these (u32)
  *     index:  entry count (u32)
  *             per entry: place (u8: 0 in the pack, 1 in the metric folder) · name length (u8) ·
  *             name (ASCII) · for place 0, data length (u32)
@@ -20,6 +20,11 @@
  * intact: the slot reader prefers the other slot then, and where there is none each object's own
  * checksum (`split-bundle.ts`, `raw-buffer.ts`) finds the damage, so that the storage service
  * keeps that object aside and rebuilds it instead of losing the metric.
+ *
+ * A retired pack holds nothing: what a slot is cut to once the other slot holds a newer pack, so
+ * that a metric's disk holds one pack, not two. Its generation is that of the pack that
+ * superseded it, which tells a reader that read the other slot before that write that it read
+ * an old pack.
  *
  * Version 1, written before slots (to a temporary file renamed over the pack), has no
  * generation, total or data checksum: `"ORZP" · 1 · entry count (u32) · entries · CRC-32 of the
@@ -43,13 +48,17 @@ export interface DecodedPack {
   readonly entries: Map<string, Uint8Array | typeof IN_FOLDER>;
   /** Whether the data's checksum holds (always for version 1, which has none). */
   readonly intact: boolean;
+  /** Whether it is a retired slot's record (see the module's note): no entries. */
+  readonly retired: boolean;
 }
 
 const MAGIC = [0x4f, 0x52, 0x5a, 0x50]; // "ORZP"
 const VERSION = 2;
 const LEGACY_VERSION = 1;
 const LEGACY_HEADER_BYTES = MAGIC.length + 1 + 4;
-const GENERATION_AT = MAGIC.length + 1;
+const FLAGS_AT = MAGIC.length + 1;
+const RETIRED = 1;
+const GENERATION_AT = FLAGS_AT + 1;
 const TOTAL_AT = GENERATION_AT + 6;
 const HEADER_CRC_AT = TOTAL_AT + 4;
 const HEADER_BYTES = HEADER_CRC_AT + 4;
@@ -76,6 +85,15 @@ export class TornPackError extends Error {
 
 /** The bytes of a pack holding `entries`, in their order, made by the metric's `generation`th write. */
 export function encodePack(entries: PackEntries, generation: number): Buffer {
+  return encode(entries, generation, 0);
+}
+
+/** The bytes of a retired slot, superseded by the pack of `generation`. */
+export function encodeRetiredPack(generation: number): Buffer {
+  return encode(new Map(), generation, RETIRED);
+}
+
+function encode(entries: PackEntries, generation: number, flags: number): Buffer {
   if (!Number.isSafeInteger(generation) || generation < 1 || generation > MAX_GENERATION) {
     throw new RangeError(`pack generation out of range: ${String(generation)}`);
   }
@@ -90,6 +108,7 @@ export function encodePack(entries: PackEntries, generation: number): Buffer {
   const out = Buffer.allocUnsafe(dataStart + dataBytes);
   out.set(MAGIC, 0);
   out.writeUInt8(VERSION, MAGIC.length);
+  out.writeUInt8(flags, FLAGS_AT);
   out.writeUIntLE(generation, GENERATION_AT, 6);
   out.writeUInt32LE(out.length, TOTAL_AT);
   out.writeUInt32LE(crc32(out.subarray(0, HEADER_CRC_AT)), HEADER_CRC_AT);
@@ -137,12 +156,15 @@ export function decodePack(bytes: Uint8Array): DecodedPack {
   if (crc32(pack.subarray(0, end + 4)) !== pack.readUInt32LE(end + 4)) {
     throw new CorruptPackError('index checksum mismatch');
   }
+  const flags = pack.readUInt8(FLAGS_AT);
+  if ((flags & ~RETIRED) !== 0) throw new CorruptPackError(`unknown flags ${String(flags)}`);
   const dataStart = end + 8;
   const intact = crc32(pack.subarray(dataStart)) === pack.readUInt32LE(end);
   return {
     generation: pack.readUIntLE(GENERATION_AT, 6),
     entries: entriesAt(pack, places, dataStart),
     intact,
+    retired: (flags & RETIRED) !== 0,
   };
 }
 
@@ -152,7 +174,12 @@ function decodeLegacy(buffer: Buffer): DecodedPack {
   if (crc32(buffer.subarray(0, end)) !== buffer.readUInt32LE(end)) {
     throw new CorruptPackError('index checksum mismatch');
   }
-  return { generation: 0, entries: entriesAt(buffer, places, end + 4), intact: true };
+  return {
+    generation: 0,
+    entries: entriesAt(buffer, places, end + 4),
+    intact: true,
+    retired: false,
+  };
 }
 
 /**

@@ -17,6 +17,10 @@
  * whole). A slot empty or cut short is no pack at all: the first write of a metric, interrupted.
  * Only where every slot present is unreadable is the metric's pack corrupt.
  *
+ * Once the new pack is on disk, the other slot is cut to a retired record (`object-pack.ts`), so
+ * that a metric keeps one pack on disk, not two; a reader that finds a slot retired by a newer
+ * pack than the one it took reads again.
+ *
  * Slot 0 is written first and removed last, so a metric without it has no slot 1 either: a new
  * metric's reads ask the file system once, not twice.
  *
@@ -48,10 +52,10 @@ export interface SlotsRead {
    */
   readonly corrupt: CorruptPackError | undefined;
   /**
-   * Whether a slot present was not a whole pack: empty, cut short, unreadable or not intact.
-   * A reader racing a writer in another process sees this while the writer writes; it reads
-   * again, since a slot read whole before two whole writes went by could otherwise pass for
-   * the newest.
+   * Whether a slot present was not a whole pack (empty, cut short, unreadable or not intact), or
+   * was retired by a newer pack than the current one. A reader racing a writer in another
+   * process sees this while the writer writes; it reads again, since a slot read whole before
+   * two whole writes went by could otherwise pass for the newest.
    */
   readonly unsettled: boolean;
 }
@@ -60,6 +64,7 @@ export interface SlotsRead {
 export function readPackSlots(metricId: string, paths: readonly [string, string]): SlotsRead {
   let best: CurrentPack | undefined;
   let flawed = false;
+  let retiredBy = -1;
   let corrupt: CorruptPackError | undefined;
   const present: [boolean, boolean] = [false, false];
   const held: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
@@ -83,13 +88,17 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
       continue;
     }
     if (!decoded.intact) flawed = true;
+    if (decoded.retired) {
+      retiredBy = Math.max(retiredBy, decoded.generation);
+      continue;
+    }
     if (best === undefined || isBetter(decoded, best)) best = { ...decoded, slot };
   }
   return {
     current: best,
     present,
     bytes: held,
-    unsettled: flawed,
+    unsettled: flawed || (best !== undefined && retiredBy > best.generation),
     corrupt: best === undefined ? corrupt : undefined,
   };
 }
