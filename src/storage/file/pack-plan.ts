@@ -3,7 +3,7 @@
  * (rewritten whole at every update) or in a file of its own in the metric folder.
  *
  * The last object put (the raw buffer, in practice) always goes in the pack, so that the pack's
- * rename is the step that applies it after everything else. Other objects put go in the pack
+ * flush is the step that applies it after everything else. Other objects put go in the pack
  * while they are small and it has room, those put first first; objects already packed and left
  * untouched keep their place while room remains, and are moved out to files when it does not.
  * Bounding the pack bounds what every update rewrites: a metric with many splits keeps its old,
