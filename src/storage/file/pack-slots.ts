@@ -24,8 +24,9 @@
  * Slot 0 is written first and removed last, so a metric without it has no slot 1 either: a new
  * metric's reads ask the file system once, not twice.
  *
- * A damaged disk that hits the newest slot's data makes its older slot current: the last pass's
- * measures are then lost, where a damaged object in a single pack would lose that object.
+ * A damaged disk that hits the current pack's data damages the objects it hits, the other slot
+ * being retired; only where the older pack is still whole (a crash between a write's flush and
+ * the retirement) does it become current instead, and the last pass's measures are lost.
  */
 import { readFileSync } from 'node:fs';
 
