@@ -7,9 +7,9 @@
  * of an acknowledged request is whole on disk before the 202; files still being written, named
  * `.tmp-…`, are not), then the storage objects (each replaced whole by a rename, or, for a
  * metric's pack, read from its two slots until it reads whole, as the storage driver reads it),
- * then the indexer through SQLite's online backup. A batch processed between the first two steps is in
- * both copies; processing it again after the restore changes nothing, since a measure posted
- * twice is one point. Metrics created after the indexer copy are not in it, and neither are the
+ * then the indexer through SQLite's online backup. A batch processed between the first two
+ * steps is in both copies; processing it again after the restore changes nothing, since a
+ * measure posted twice is one point. Metrics created after the indexer copy are not in it, and neither are the
  * measures posted to them.
  *
  * With PostgreSQL and Redis, use their own tools (`pg_dump`, and Redis's RDB or AOF files), taken

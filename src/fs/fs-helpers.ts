@@ -14,6 +14,7 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readdirSync,
   renameSync,
   rmdirSync,
@@ -98,6 +99,22 @@ export async function listFolder(path: string): Promise<string[]> {
  */
 export function pathExists(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/**
+ * A file's bytes, read synchronously, or `undefined` when it does not exist. Absence is asked
+ * first (see `pathExists`): callers such as a new metric's storage pass ask for files that do not
+ * exist yet.
+ */
+export function readFileIfPresentSync(path: string): Uint8Array | undefined {
+  if (!pathExists(path)) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    // NOTE: ENOENT: removed since it was asked for.
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Lists a folder synchronously (see the module's note); a missing folder lists as empty. */

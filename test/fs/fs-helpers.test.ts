@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { listFolderSync, pathExists } from '../../src/fs/fs-helpers.ts';
+import {
+  listFolderSync,
+  pathExists,
+  readFileIfPresentSync,
+  rewriteFileSync,
+} from '../../src/fs/fs-helpers.ts';
 
 describe('fs helpers', () => {
   const root = mkdtempSync(join(tmpdir(), 'orzo-fs-helpers-'));
@@ -24,6 +29,22 @@ describe('fs helpers', () => {
   it('throws, rather than answering no, when the path cannot be what it names', () => {
     writeFileSync(join(root, 'plain'), 'x');
     assert.throws(() => pathExists(join(root, 'plain', 'inside')), { code: 'ENOTDIR' });
+  });
+
+  it('reads a file that is there, answers a missing one with undefined, and throws otherwise', () => {
+    writeFileSync(join(root, 'bytes'), Buffer.of(1, 2, 3));
+    assert.deepEqual([...(readFileIfPresentSync(join(root, 'bytes')) ?? [])], [1, 2, 3]);
+    assert.equal(readFileIfPresentSync(join(root, 'absent')), undefined);
+    mkdirSync(join(root, 'a-folder'));
+    assert.throws(() => readFileIfPresentSync(join(root, 'a-folder')), { code: 'EISDIR' });
+  });
+
+  it('rewrites a file in place, cut to the new length, and leaves a missing one missing', () => {
+    writeFileSync(join(root, 'rewritten'), Buffer.of(9, 9, 9, 9, 9));
+    assert.equal(rewriteFileSync(join(root, 'rewritten'), Uint8Array.of(1, 2)), true);
+    assert.deepEqual([...(readFileIfPresentSync(join(root, 'rewritten')) ?? [])], [1, 2]);
+    assert.equal(rewriteFileSync(join(root, 'never'), Uint8Array.of(1)), false);
+    assert.equal(pathExists(join(root, 'never')), false);
   });
 
   it('lists a folder synchronously, and a missing one as empty', () => {

@@ -10,9 +10,7 @@ import { FileStorageLayout } from '../../src/storage/file/file-storage-layout.ts
 import { type CurrentPack, currentPack, readPackSlots } from '../../src/storage/file/pack-slots.ts';
 
 function currentPackOf(paths: FileStorageLayout, metricId: string): CurrentPack | undefined {
-  return currentPack(
-    readPackSlots(metricId, [paths.packPath(metricId, 0), paths.packPath(metricId, 1)]),
-  );
+  return currentPack(readPackSlots(metricId, paths.packSlotPaths(metricId)));
 }
 
 /** Whether anything of the metric is stored: its pack or its folder. */

@@ -40,6 +40,7 @@ import {
   errorCode,
   listFolder,
   pathExists,
+  readFileIfPresentSync,
   removeFolderIfEmpty,
   rewriteFileSync,
   temporaryPath,
@@ -58,7 +59,6 @@ import {
   currentPack,
   type SlotsRead,
   nextSlot,
-  readOptional,
   readPackSlots,
   readSettledPackSlots,
 } from './pack-slots.ts';
@@ -156,7 +156,7 @@ export class FileStorageDriver implements StorageDriver {
             ? entry
             : folderless
               ? undefined
-              : readOptional(this.#layout.objectPath(metricId, name));
+              : readFileIfPresentSync(this.#layout.objectPath(metricId, name));
         if (entry === IN_FOLDER && data === undefined) vanished++;
         found.push(data);
       }
@@ -170,7 +170,7 @@ export class FileStorageDriver implements StorageDriver {
 
   /** Both pack slots of a metric, read until settled (see `readSettledPackSlots`). */
   #settledSlots(metricId: string): SlotsRead {
-    return readSettledPackSlots(metricId, this.#slotPaths(metricId));
+    return readSettledPackSlots(metricId, this.#layout.packSlotPaths(metricId));
   }
 
   async listObjects(metricId: string): Promise<string[]> {
@@ -259,7 +259,7 @@ export class FileStorageDriver implements StorageDriver {
       // NOTE: once the new pack is on disk the old one is not needed; unflushed, since a crash
       // that loses this leaves an older whole pack, which the newer one outranks.
       const other = written.slot === 0 ? 1 : 0;
-      if (slots.present[other]) {
+      if (slots.bytes[other] !== undefined) {
         rewriteFileSync(
           this.#layout.packPath(metricId, other),
           encodeRetiredPack(written.generation),
@@ -302,11 +302,7 @@ export class FileStorageDriver implements StorageDriver {
 
   /** Both pack slots of a metric, read once (see `pack-slots.ts`). */
   #readSlots(metricId: string): SlotsRead {
-    return readPackSlots(metricId, this.#slotPaths(metricId));
-  }
-
-  #slotPaths(metricId: string): [string, string] {
-    return [this.#layout.packPath(metricId, 0), this.#layout.packPath(metricId, 1)];
+    return readPackSlots(metricId, this.#layout.packSlotPaths(metricId));
   }
 
   #unlinkPacks(metricId: string): void {
@@ -319,7 +315,7 @@ export class FileStorageDriver implements StorageDriver {
   #folderEntries(metricId: string): PackEntries {
     const folder = this.#layout.metricPath(metricId);
     // NOTE: a new metric has no folder; asking first spares the thrown ENOENT.
-    if (statSync(folder, { throwIfNoEntry: false }) === undefined) return new Map();
+    if (!pathExists(folder)) return new Map();
     const names = readdirSync(folder).filter(isObjectName);
     return new Map(names.map((name) => [name, IN_FOLDER]));
   }
@@ -356,7 +352,7 @@ export class FileStorageDriver implements StorageDriver {
    */
   #writePack(
     metricId: string,
-    { current, present }: SlotsRead,
+    { current, bytes: held }: SlotsRead,
     entries: PackEntries,
   ): { slot: PackSlot; generation: number; flush: string[] } {
     const slot = nextSlot(current);
@@ -365,7 +361,7 @@ export class FileStorageDriver implements StorageDriver {
     const bytes = encodePack(entries, generation);
     const written = (flush: string[]) => ({ slot, generation, flush });
     // NOTE: a slot found missing is made without trying to open it first: a failed open throws.
-    if (present[slot] && rewriteFileSync(path, bytes)) return written([path]);
+    if (held[slot] !== undefined && rewriteFileSync(path, bytes)) return written([path]);
     const shard = dirname(path);
     try {
       writeNewFileSync(path, bytes);

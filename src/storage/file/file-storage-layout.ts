@@ -58,6 +58,11 @@ export class FileStorageLayout {
     return join(this.shardPath(metricId), `${metricId}${suffix}`);
   }
 
+  /** A metric's two pack slots, slot 0 first. */
+  packSlotPaths(metricId: string): [string, string] {
+    return [this.packPath(metricId, 0), this.packPath(metricId, 1)];
+  }
+
   /** Where a writer from before slots wrote a metric's next pack before its rename. */
   legacyPackTemporaryPath(metricId: string): string {
     return join(this.shardPath(metricId), `.${metricId}${PACK_SUFFIX}-new`);

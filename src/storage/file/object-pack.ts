@@ -83,7 +83,10 @@ export class TornPackError extends Error {
   }
 }
 
-/** The bytes of a pack holding `entries`, in their order, made by the metric's `generation`th write. */
+/**
+ * The bytes of a pack holding `entries`, in their order, made by the metric's write number
+ * `generation`.
+ */
 export function encodePack(entries: PackEntries, generation: number): Buffer {
   return encode(entries, generation, 0);
 }

@@ -28,9 +28,7 @@
  * being retired; only where the older pack is still whole (a crash between a write's flush and
  * the retirement) does it become current instead, and the last pass's measures are lost.
  */
-import { readFileSync } from 'node:fs';
-
-import { errorCode, pathExists } from '../../fs/fs-helpers.ts';
+import { readFileIfPresentSync } from '../../fs/fs-helpers.ts';
 import type { PackSlot } from './file-storage-layout.ts';
 import { CorruptPackError, type DecodedPack, TornPackError, decodePack } from './object-pack.ts';
 
@@ -43,9 +41,7 @@ export interface CurrentPack extends DecodedPack {
 export interface SlotsRead {
   /** The pack reads go by; `undefined` when the metric has none. */
   readonly current: CurrentPack | undefined;
-  /** Which slots have a file, whatever it holds. */
-  readonly present: readonly [boolean, boolean];
-  /** What each slot held. */
+  /** What each slot held; `undefined` where it has no file. */
   readonly bytes: readonly [Uint8Array | undefined, Uint8Array | undefined];
   /**
    * Why the metric's pack is corrupt, naming it: slots are present and none reads (see
@@ -67,12 +63,10 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
   let flawed = false;
   let retiredBy = -1;
   let corrupt: CorruptPackError | undefined;
-  const present: [boolean, boolean] = [false, false];
   const held: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
   for (const slot of [0, 1] as const) {
-    const bytes = readOptional(paths[slot]);
+    const bytes = readFileIfPresentSync(paths[slot]);
     if (bytes === undefined) break;
-    present[slot] = true;
     held[slot] = bytes;
     if (bytes.length === 0) {
       flawed = true;
@@ -97,7 +91,6 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
   }
   return {
     current: best,
-    present,
     bytes: held,
     unsettled: flawed || (best !== undefined && retiredBy > best.generation),
     corrupt: best === undefined ? corrupt : undefined,
@@ -150,19 +143,4 @@ export function nextSlot(current: CurrentPack | undefined): PackSlot {
 function isBetter(candidate: DecodedPack, than: DecodedPack): boolean {
   if (candidate.intact !== than.intact) return candidate.intact;
   return candidate.generation > than.generation;
-}
-
-/**
- * A file's bytes, or `undefined` when it does not exist. Absence is asked first (see
- * `pathExists`): a new metric's pass asks for several files that do not exist yet.
- */
-export function readOptional(path: string): Uint8Array | undefined {
-  if (!pathExists(path)) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    // NOTE: ENOENT: removed since it was asked for (its metric deleted, or a slot emptied).
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
 }
