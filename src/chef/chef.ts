@@ -13,7 +13,7 @@
 import type { ArchivePolicy } from '../archive-policy/index.ts';
 import { sortMeasures } from '../carbonara/index.ts';
 import type { Indexer, Metric } from '../indexer/index.ts';
-import type { Incoming } from '../ingest/index.ts';
+import type { BatchHandle, Incoming } from '../ingest/index.ts';
 import { mapLimit } from '../async/map-limit.ts';
 import type { MetricLock, MetricLocks } from '../lock/index.ts';
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
@@ -94,6 +94,9 @@ export class Chef {
     try {
       const metrics = new Map((await this.#deps.indexer.getMetrics(ordered)).map((m) => [m.id, m]));
       const policies = await this.#loadPolicies(metrics.values());
+      // NOTE: one listing per sack of the block, where the backend's per-metric read would
+      // otherwise list the metric's whole sack (see `Incoming.listPendingBatches`).
+      const listed = await this.#deps.incoming.listPendingBatches(ordered);
       await mapLimit(ordered, this.#concurrency, async (metricId, index) => {
         const op = ops[index] ?? NOOP_OP;
         if (options.shouldStop?.() === true) {
@@ -110,6 +113,7 @@ export class Chef {
                 metric && policies.get(metric.archivePolicyName),
                 lock.lock,
                 op,
+                listed?.get(metricId),
               )
             : lock;
         op.finish();
@@ -190,17 +194,21 @@ export class Chef {
     return expunged;
   }
 
-  /** Folds one metric's waiting measures in, under its lock, which it releases. */
+  /**
+   * Folds one metric's waiting measures in, under its lock, which it releases: those `listed`
+   * before the lock was taken, where given, else all.
+   */
   async #processLocked(
     metricId: string,
     policy: ArchivePolicy | undefined,
     lock: MetricLock,
     op: TrackedOp,
+    listed?: readonly BatchHandle[],
   ): Promise<MetricOutcome> {
     try {
       return policy === undefined
         ? await this.#discard(metricId, op)
-        : await this.#fold(metricId, policy, lock, op);
+        : await this.#fold(metricId, policy, lock, op, listed);
     } catch (error) {
       const lockLost = isLockLoss(error);
       op.mark(lockLost ? 'lock_lost' : 'failed');
@@ -229,9 +237,13 @@ export class Chef {
     policy: ArchivePolicy,
     lock: MetricLock,
     op: TrackedOp,
+    listed: readonly BatchHandle[] | undefined,
   ): Promise<MetricOutcome> {
     const { incoming, storage, logger } = this.#deps;
-    const pending = await incoming.readPending(metricId, { limit: this.#maxBatches });
+    const pending = await incoming.readPending(metricId, {
+      limit: this.#maxBatches,
+      ...(listed === undefined ? {} : { listed }),
+    });
     op.mark('incoming_read');
     if (pending.handles.length === 0) return { kind: 'nothing-waiting' };
     for (const { handle, error } of pending.corrupt) {

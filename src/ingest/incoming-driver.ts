@@ -7,7 +7,10 @@
  *   readable by every later `readBatches`;
  * - `deleteBatches` removes exactly the batches whose handles it is given; batches written after
  *   the read survive, and deleting the same handles twice is harmless;
- * - a metric is listed in its sack exactly while it has batches (or a write in progress);
+ * - a metric is listed in its sack exactly while it has batches (where the backend can tell, not
+ *   while only a write is in progress);
+ * - where `listBatches` exists, it lists the same batches a read would return, and a read given
+ *   them as `listed` returns exactly those still stored;
  * - an unreachable backend fails fast with `IncomingUnavailableError`.
  * Reads and deletes of one metric are meant to run under that metric's lock; concurrent writes
  * need no lock.
@@ -41,6 +44,12 @@ export interface StoredBatch {
 export interface ReadBatchesOptions {
   /** Read at most this many batches (the oldest first where the backend knows the order). */
   readonly limit?: number;
+  /**
+   * Read only these of the metric's batches, as {@link IncomingDriver.listBatches} found them
+   * before the caller took the metric's lock: those written since wait for a later read, and
+   * those consumed since are skipped.
+   */
+  readonly listed?: readonly BatchHandle[];
 }
 
 /** Waiting work: metrics with batches, batches, and the measures they hold. */
@@ -94,6 +103,12 @@ export interface IncomingDriver {
   addBatches(batches: readonly NewBatch[]): Promise<void>;
   /** The ids of the metrics with batches waiting in a sack. */
   listMetrics(sack: Sack): Promise<string[]>;
+  /**
+   * The batches waiting in a sack, per metric, oldest first, for a caller about to read many of
+   * its metrics (passing each its `listed` handles); absent where reading a metric costs no
+   * listing of its sack.
+   */
+  readonly listBatches?: (sack: Sack) => Promise<Map<string, BatchHandle[]>>;
   /** The batches waiting for a metric; empty when there are none. */
   readBatches(sack: Sack, metricId: string, options?: ReadBatchesOptions): Promise<StoredBatch[]>;
   /** Deletes the batches of a metric that a read returned (all of them or a leading part). */

@@ -103,6 +103,32 @@ export class Incoming {
     return this.#driver.listMetrics({ number: sack, total: await this.sackCount() });
   }
 
+  /**
+   * The batches waiting for each of `metricIds` (none for a metric with nothing waiting), from
+   * one listing per sack, for a block about to be read metric by metric, each with its `listed`
+   * handles; `undefined` where the driver reads a metric without listing its sack.
+   */
+  async listPendingBatches(
+    metricIds: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly BatchHandle[]> | undefined> {
+    const listBatches = this.#driver.listBatches;
+    if (listBatches === undefined) return undefined;
+    const total = await this.sackCount();
+    const bySack = new Map<number, string[]>();
+    for (const metricId of metricIds) {
+      const sack = sackOfMetric(metricId, total).number;
+      const ids = bySack.get(sack);
+      if (ids === undefined) bySack.set(sack, [metricId]);
+      else ids.push(metricId);
+    }
+    const found = new Map<string, readonly BatchHandle[]>();
+    for (const [sack, ids] of bySack) {
+      const listed = await listBatches.call(this.#driver, { number: sack, total });
+      for (const metricId of ids) found.set(metricId, listed.get(metricId) ?? []);
+    }
+    return found;
+  }
+
   /** Reads what waits for a metric, without removing it. */
   async readPending(metricId: string, options: ReadBatchesOptions = {}): Promise<PendingMeasures> {
     const sack = await this.sackOf(metricId);

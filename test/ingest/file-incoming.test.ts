@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -29,6 +29,7 @@ runIncomingDriverSuite('file', () => makeDriver(), {
 
 describe('file incoming driver', () => {
   const A = '00000000-0000-0000-0000-000000000001';
+  const B = '00000000-0000-0000-0000-000000000005';
 
   it('keeps Gnocchi-style sack folders and a JSON sack count under DIR/incoming', async () => {
     const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
@@ -57,7 +58,7 @@ describe('file incoming driver', () => {
       await driver.setSackCount(4);
       const batch = taggedBatch(A, 1);
       await driver.addBatches([batch]);
-      const folder = join(basePath, 'incoming', 'incoming4-1', A);
+      const folder = join(basePath, 'incoming', 'incoming4-1');
       const fresh = join(folder, '.tmp-fresh');
       const stale = join(folder, '.tmp-stale');
       await writeFile(fresh, 'partial');
@@ -71,9 +72,49 @@ describe('file incoming driver', () => {
         A,
         read.map((b) => b.handle),
       );
-      // NOTE: the fresh temporary file may belong to a live writer, so the folder stays.
+      // NOTE: the fresh temporary file may belong to a live writer.
       assert.deepEqual(await readdir(folder), ['.tmp-fresh']);
-      assert.deepEqual(await driver.readBatches(batch.sack, A), []);
+      assert.deepEqual(await driver.listMetrics(batch.sack), []);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('keeps batches flat in their sack folder, named by metric', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+    try {
+      await driver.setSackCount(4);
+      await driver.addBatches([taggedBatch(A, 1), taggedBatch(B, 2)]);
+      const names = await readdir(join(basePath, 'incoming', 'incoming4-1'));
+      assert.deepEqual(names.map((name) => name.slice(0, 37)).sort(), [`${A}_`, `${B}_`]);
+      assert.ok(
+        names.every((name) => /_\d{8}T\d{9}_[0-9a-f-]{36}_3$/.test(name)),
+        names.join(),
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('moves the batches of an older per-metric folder flat, flushed, once listed', async () => {
+    const { driver, basePath, cleanup } = await makeDriver();
+    try {
+      await driver.setSackCount(4);
+      const sack = join(basePath, 'incoming', 'incoming4-1');
+      const batch = taggedBatch(A, 7);
+      const old = '20150306T143357123_0b5e6a4f-6c39-4c4e-9b7a-3f0d3c1f2a11_3';
+      await mkdir(join(sack, A));
+      await writeFile(join(sack, A, old), batch.data);
+      await writeFile(join(sack, A, '.tmp-stale'), 'partial');
+      await utimes(join(sack, A, '.tmp-stale'), new Date(0), new Date(0));
+      assert.deepEqual(await driver.listMetrics(batch.sack), [A]);
+      assert.deepEqual(await readdir(sack), [`${A}_${old}`]);
+      const read = await driver.readBatches(batch.sack, A);
+      assert.deepEqual(
+        read.map(({ data }) => decodeTag(data)),
+        [7],
+      );
+      assert.equal((await driver.backlog(4)).measures, 3);
     } finally {
       await cleanup();
     }
@@ -90,7 +131,7 @@ describe('file incoming driver', () => {
     }
   });
 
-  it('survives a reader removing the metric folder between a write and the next', async () => {
+  it('loses nothing when writes, reads and deletes of one metric interleave', async () => {
     const { driver, cleanup } = await makeDriver({ fsync: false });
     try {
       await driver.setSackCount(4);

@@ -253,6 +253,76 @@ export function runIncomingDriverSuite(
       });
     });
 
+    describe('sack listings', () => {
+      const gap = options.gaps?.find((g) => g.feature === 'listBatches');
+      const skip = gap?.reason ?? false;
+      const listBatches = (sack: Sack) => {
+        assert.ok(driver.listBatches !== undefined);
+        return driver.listBatches(sack);
+      };
+
+      it('lists every metric of a sack with its batches, oldest first', { skip }, async () => {
+        await ready();
+        await driver.addBatches([taggedBatch(A, 1), taggedBatch(C, 2)]);
+        await driver.addBatches([taggedBatch(B, 3)]);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await driver.addBatches([taggedBatch(A, 4)]);
+        const listed = await listBatches(sackOf(A));
+        assert.deepEqual([...listed.keys()].sort(), [A, B]);
+        const read = await driver.readBatches(sackOf(A), A);
+        assert.deepEqual(
+          listed.get(A),
+          read.map(({ handle }) => handle),
+        );
+        assert.deepEqual(tagsOf(read), [1, 4]);
+        assert.deepEqual([...(await listBatches(sackOf(C))).keys()], [C]);
+        assert.equal((await listBatches({ number: 0, total: SACKS })).size, 0);
+      });
+
+      it('reads only what was listed, less what was consumed since', { skip }, async () => {
+        await ready();
+        await driver.addBatches([taggedBatch(A, 1)]);
+        await driver.addBatches([taggedBatch(A, 2)]);
+        const listed = (await listBatches(sackOf(A))).get(A) ?? [];
+        await driver.addBatches([taggedBatch(A, 3)]);
+        const [first] = await driver.readBatches(sackOf(A), A, { limit: 1 });
+        assert.ok(first !== undefined);
+        await driver.deleteBatches(sackOf(A), A, [first.handle]);
+        const read = await driver.readBatches(sackOf(A), A, { listed });
+        assert.deepEqual(tagsOf(read), [2]);
+        assert.deepEqual(tagsOf(await driver.readBatches(sackOf(A), A, { listed, limit: 0 })), []);
+        await driver.deleteBatches(
+          sackOf(A),
+          A,
+          read.map((b) => b.handle),
+        );
+        assert.deepEqual(tagsOf(await driver.readBatches(sackOf(A), A)), [3]);
+      });
+
+      it("refuses to read or delete another metric's listed batches", { skip }, async () => {
+        await ready();
+        await driver.addBatches([taggedBatch(A, 1)]);
+        const listed = (await listBatches(sackOf(A))).get(A) ?? [];
+        await assert.rejects(driver.readBatches(sackOf(B), B, { listed }), RangeError);
+        await assert.rejects(driver.deleteBatches(sackOf(B), B, listed), RangeError);
+        assert.deepEqual(tagsOf(await driver.readBatches(sackOf(A), A)), [1]);
+      });
+
+      it('serves a block through the Incoming service', { skip }, async () => {
+        const incoming = new Incoming(driver);
+        await incoming.upgrade(SACKS);
+        await driver.addBatches([taggedBatch(A, 1), taggedBatch(C, 2)]);
+        const listed = await incoming.listPendingBatches([A, B, C]);
+        assert.ok(listed !== undefined);
+        assert.deepEqual(
+          [A, B, C].map((id) => listed.get(id)?.length),
+          [1, 0, 1],
+        );
+        const pending = await incoming.readPending(C, { listed: listed.get(C) ?? [] });
+        assert.equal(pending.measures.timestamps.length, 3);
+      });
+    });
+
     describe('notifications', () => {
       const gap = options.gaps?.find((g) => g.feature === 'subscribe');
       it('announces the sack of every write', { skip: gap?.reason ?? false }, async () => {

@@ -29,12 +29,23 @@ after(async () => {
   await Promise.all([client.quit(), subscriber.quit()]);
 });
 
-runIncomingDriverSuite('redis', () => {
-  const prefix = randomPrefix();
-  prefixes.push(prefix);
-  const driver = new RedisIncomingDriver({ client, subscriber, prefix });
-  return Promise.resolve({ driver, cleanup: () => deleteKeys(client, prefix) });
-});
+runIncomingDriverSuite(
+  'redis',
+  () => {
+    const prefix = randomPrefix();
+    prefixes.push(prefix);
+    const driver = new RedisIncomingDriver({ client, subscriber, prefix });
+    return Promise.resolve({ driver, cleanup: () => deleteKeys(client, prefix) });
+  },
+  {
+    gaps: [
+      {
+        feature: 'listBatches',
+        reason: "a metric's batches are a key of their own; reading them lists nothing else",
+      },
+    ],
+  },
+);
 
 describe('redis incoming driver', () => {
   const A = '00000000-0000-0000-0000-000000000001';

@@ -1,18 +1,21 @@
 /**
- * The file incoming driver, the embedded default: one file per batch in a folder per metric,
- * in a folder per sack (layout and naming in `file-incoming-layout.ts`).
+ * The file incoming driver, the embedded default: one file per batch, flat in a folder per sack
+ * (layout and naming in `file-incoming-layout.ts`).
  *
- * Writes: open `.tmp-<uuid>` exclusively in the metric folder (making the folder when missing),
- * write, close, rename to the batch name; none of this is flushed. With `fsync`, the batches of
- * a write then go to the group-commit journal (`incoming-journal.ts`), whose one flush, shared
- * with every concurrent write of the process, is what makes the write survive a power cut. A
- * reader lists only names without a leading dot, so a partial batch is never seen. Deletes
- * unlink exactly the named files, then try to remove the metric folder; see the NOTEs for how
- * that races with writers.
+ * Writes: open `.tmp-<uuid>` exclusively in the sack folder, write, close, rename to the batch
+ * name; none of this is flushed. With `fsync`, the batches of a write then go to the
+ * group-commit journal (`incoming-journal.ts`), whose one flush, shared with every concurrent
+ * write of the process, is what makes the write survive a power cut. A reader takes only names
+ * of finished batches, so a partial batch is never seen. Deletes unlink exactly the named files.
+ *
+ * One listing of a sack finds every metric waiting there and its batches: the reporter's scan
+ * and the backlog list each sack once, and metricd's workers list the sacks of a block once
+ * (`listBatches`) and read each metric's listed batches under its lock.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import { summarizeBacklog } from '../backlog.ts';
@@ -32,25 +35,24 @@ import type {
   ReadBatchesOptions,
   StoredBatch,
 } from '../incoming-driver.ts';
-import { mapLimit } from '../../async/map-limit.ts';
 import { IncomingJournal, type IncomingJournalOptions } from './incoming-journal.ts';
 import { currentBootId } from './process-identity.ts';
 import { allSacks, assertSackCount, type Sack } from '../sack.ts';
 import {
   batchFileName,
   FileIncomingLayout,
-  isBatchName,
-  isMetricFolderName,
+  isMetricId,
   isTemporaryName,
+  legacyBatchName,
   measuresOfBatchName,
+  metricOfBatchName,
   temporaryFileName,
 } from './file-incoming-layout.ts';
 import {
   errorCode,
-  listFolder,
+  flushPath,
   listFolderSync,
   makeFolder,
-  pathExists,
   removeFolderIfEmpty,
   replaceFile,
   unlinkIfPresent,
@@ -73,11 +75,15 @@ export interface FileIncomingDriverOptions {
   >;
 }
 
-/** Filesystem calls kept in flight at once by one operation. */
-const CONCURRENCY = 16;
-/** A writer gives up after this many rounds of losing its folder to a concurrent cleanup. */
-const MAX_FOLDER_ATTEMPTS = 100;
 const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/** What one listing of a sack folder found. */
+interface SackListing {
+  /** Metric id → its batch names, oldest first. */
+  readonly batches: Map<string, BatchHandle[]>;
+  /** Metric folders of the older layout, to move flat. */
+  readonly legacy: string[];
+}
 
 /** Incoming batches as files under a base folder. */
 export class FileIncomingDriver implements IncomingDriver {
@@ -142,11 +148,12 @@ export class FileIncomingDriver implements IncomingDriver {
     await this.#recovered();
     try {
       // NOTE: synchronous writes of unflushed small files (see fs-helpers.ts); the one flush
-      // is the journal's.
-      const names = batches.map((batch) => this.#writeBatch(batch));
+      // is the journal's. One write time names every batch of the request.
+      const writtenAt = new Date();
+      const names = batches.map((batch) => this.#writeBatch(batch, writtenAt));
       await this.#journal?.append(
         batches.map((batch, index) => ({
-          path: this.#layout.relativeBatchPath(batch.sack, batch.metricId, names[index] as string),
+          path: this.#layout.relativeBatchPath(batch.sack, names[index] as string),
           data: batch.data,
         })),
       );
@@ -160,8 +167,12 @@ export class FileIncomingDriver implements IncomingDriver {
 
   async listMetrics(sack: Sack): Promise<string[]> {
     await this.#recovered();
-    const names = await listFolder(this.#layout.sackPath(sack));
-    return names.filter(isMetricFolderName);
+    return [...(await this.#listSack(sack)).keys()];
+  }
+
+  async listBatches(sack: Sack): Promise<Map<string, BatchHandle[]>> {
+    await this.#recovered();
+    return this.#listSack(sack);
   }
 
   async readBatches(
@@ -169,24 +180,20 @@ export class FileIncomingDriver implements IncomingDriver {
     metricId: string,
     options: ReadBatchesOptions = {},
   ): Promise<StoredBatch[]> {
+    if (!isMetricId(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
+    const listed = options.listed ?? (await this.#listSack(sack)).get(metricId) ?? [];
     // NOTE: a read always yields to the event loop once (a reader polling in a loop would
-    // otherwise starve the writers' flushes); the listing and the files are then read
-    // synchronously, as storage reads are: small, and nearly always in the page cache, where a
-    // listing on the thread pool costs over three times the CPU (`bench:pass` prints both).
-    await yieldToEventLoop();
-    const names = listFolderSync(this.#layout.metricPath(sack, metricId)).sort();
-    await this.#sweepStaleTemporaries(sack, metricId, names.filter(isTemporaryName));
+    // otherwise starve the writers' flushes; `#listSack` yields); the files are then read
+    // synchronously, as storage reads are: small, and nearly always in the page cache.
+    if (options.listed !== undefined) await yieldToEventLoop();
     const batches: StoredBatch[] = [];
-    for (const name of names.filter(isBatchName).slice(0, options.limit ?? Infinity)) {
+    for (const name of listed.slice(0, options.limit ?? Infinity)) {
+      this.#assertHandle(metricId, name);
       try {
-        const data = readFileSync(this.#layout.batchPath(sack, metricId, name));
-        batches.push({
-          handle: name as BatchHandle,
-          data,
-          measures: measuresOfBatchName(name) ?? 0,
-        });
+        const data = readFileSync(this.#layout.batchPath(sack, name));
+        batches.push({ handle: name, data, measures: measuresOfBatchName(name) ?? 0 });
       } catch (error) {
-        // NOTE: ENOENT: deleted by another reader after the listing; it is not ours to return.
+        // NOTE: ENOENT: consumed by another reader after the listing; not ours to return.
         if (errorCode(error) !== 'ENOENT') throw error;
       }
     }
@@ -196,31 +203,23 @@ export class FileIncomingDriver implements IncomingDriver {
   deleteBatches(sack: Sack, metricId: string, handles: readonly BatchHandle[]): Promise<void> {
     // NOTE: a throw in the executor rejects the promise, as it would in an async function.
     return new Promise((resolve) => {
-      for (const handle of handles) {
-        if (!isBatchName(handle) || handle.includes('/'))
-          throw new RangeError(`bad handle ${handle}`);
-      }
-      for (const handle of handles) {
-        unlinkIfPresent(this.#layout.batchPath(sack, metricId, handle));
-      }
-      // NOTE: a writer keeps its temporary file inside the folder from before it writes until
-      // the rename, so this can only remove a folder that no write is using; a writer that made
-      // the folder but had not yet opened its file sees ENOENT on open and makes it again.
-      removeFolderIfEmpty(this.#layout.metricPath(sack, metricId));
+      for (const handle of handles) this.#assertHandle(metricId, handle);
+      for (const handle of handles) unlinkIfPresent(this.#layout.batchPath(sack, handle));
       resolve();
     });
   }
 
   async backlog(sacks: number, options: BacklogOptions = {}): Promise<Backlog> {
-    const perSack = await mapLimit(allSacks(sacks), CONCURRENCY, (sack) => this.#sackBacklog(sack));
     const figures = new Map<number, BacklogFigures>();
     const details = new Map<string, MetricBacklog>();
-    for (const { sack, metrics } of perSack) {
-      const sackFigures = { metrics: metrics.size, batches: 0, measures: 0 };
-      for (const [metricId, metric] of metrics) {
-        sackFigures.batches += metric.batches;
-        sackFigures.measures += metric.measures;
-        if (options.details === true) details.set(metricId, metric);
+    for (const sack of allSacks(sacks)) {
+      const listed = await this.#listSack(sack);
+      const sackFigures = { metrics: listed.size, batches: 0, measures: 0 };
+      for (const [metricId, names] of listed) {
+        const measures = names.reduce((sum, name) => sum + (measuresOfBatchName(name) ?? 0), 0);
+        sackFigures.batches += names.length;
+        sackFigures.measures += measures;
+        if (options.details === true) details.set(metricId, { batches: names.length, measures });
       }
       figures.set(sack.number, sackFigures);
     }
@@ -244,21 +243,34 @@ export class FileIncomingDriver implements IncomingDriver {
     return paths.map((path) => this.#layout.placeBatch(path, sacks));
   }
 
+  #assertHandle(metricId: string, handle: string): asserts handle is BatchHandle {
+    if (metricOfBatchName(handle) !== metricId) {
+      throw new RangeError(`bad handle ${handle} for metric ${metricId}`);
+    }
+  }
+
   /** Writes one batch file, unflushed; returns its name. */
-  #writeBatch(batch: NewBatch): string {
+  #writeBatch(batch: NewBatch, writtenAt: Date): string {
     const { sack, metricId } = batch;
-    const folder = this.#layout.metricPath(sack, metricId);
     const id = randomUUID();
-    const temporary = this.#layout.batchPath(sack, metricId, temporaryFileName(id));
-    const descriptor = this.#openInFolder(sack, folder, temporary);
+    const temporary = this.#layout.batchPath(sack, temporaryFileName(id));
+    let descriptor: number;
+    try {
+      descriptor = openSync(temporary, 'wx', 0o644);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      throw new IncomingNotInitializedError(
+        `sack folder ${this.#layout.sackPath(sack)} is missing; run \`orzo upgrade\``,
+      );
+    }
     try {
       try {
         writeFileSync(descriptor, batch.data);
       } finally {
         closeSync(descriptor);
       }
-      const name = batchFileName(new Date(), id, batch.measures);
-      renameSync(temporary, this.#layout.batchPath(sack, metricId, name));
+      const name = batchFileName(metricId, writtenAt, id, batch.measures);
+      renameSync(temporary, this.#layout.batchPath(sack, name));
       return name;
     } catch (error) {
       unlinkIfPresent(temporary);
@@ -266,60 +278,73 @@ export class FileIncomingDriver implements IncomingDriver {
     }
   }
 
-  /** Opens a new temporary file in a metric folder, making the folder as often as it vanishes. */
-  #openInFolder(sack: Sack, folder: string, temporary: string): number {
-    for (let attempt = 0; attempt < MAX_FOLDER_ATTEMPTS; attempt++) {
-      // NOTE: asked first, because the folder is usually missing (metricd removes a metric's
-      // folder once it has consumed its batches) and a failed open throws an error whose stack
-      // trace costs several times the open. A reader may still remove the folder between our
-      // mkdir and our open: then the open fails with ENOENT and we make it again.
-      if (!pathExists(folder)) this.#makeMetricFolder(sack, folder);
+  /**
+   * The batches waiting in a sack, per metric, oldest first. Yields to the event loop first; the
+   * listing itself is synchronous (a listing on the thread pool costs over three times the CPU,
+   * `bench:pass` prints both). Metric folders of the older layout are moved flat first.
+   */
+  async #listSack(sack: Sack): Promise<Map<string, BatchHandle[]>> {
+    await yieldToEventLoop();
+    const listing = this.#scanSack(sack);
+    if (listing.legacy.length === 0) return listing.batches;
+    for (const metricId of listing.legacy) await this.#moveFlat(sack, metricId);
+    return this.#scanSack(sack).batches;
+  }
+
+  #scanSack(sack: Sack): SackListing {
+    const batches = new Map<string, BatchHandle[]>();
+    const legacy: string[] = [];
+    for (const name of listFolderSync(this.#layout.sackPath(sack))) {
+      const metricId = metricOfBatchName(name);
+      if (metricId !== undefined) {
+        const names = batches.get(metricId);
+        if (names === undefined) batches.set(metricId, [name as BatchHandle]);
+        else names.push(name as BatchHandle);
+      } else if (isTemporaryName(name)) {
+        this.#sweepIfStale(this.#layout.batchPath(sack, name));
+      } else if (isMetricId(name)) {
+        legacy.push(name);
+      }
+    }
+    for (const names of batches.values()) if (names.length > 1) names.sort();
+    return { batches, legacy };
+  }
+
+  /**
+   * Moves the batches of a metric folder of the older layout flat into its sack, flushed (the
+   * journal that covered them may be gone), and removes the folder once empty.
+   */
+  async #moveFlat(sack: Sack, metricId: string): Promise<void> {
+    const folder = this.#layout.legacyMetricPath(sack, metricId);
+    const moved: string[] = [];
+    for (const name of listFolderSync(folder)) {
+      const flat = legacyBatchName(metricId, name);
+      if (flat === undefined) {
+        if (isTemporaryName(name)) this.#sweepIfStale(join(folder, name));
+        continue;
+      }
       try {
-        return openSync(temporary, 'wx', 0o644);
+        renameSync(join(folder, name), this.#layout.batchPath(sack, flat));
+        moved.push(this.#layout.batchPath(sack, flat));
       } catch (error) {
+        // NOTE: ENOENT: another process moved or consumed it meanwhile.
         if (errorCode(error) !== 'ENOENT') throw error;
       }
     }
-    throw new Error(`could not keep metric folder ${folder} long enough to write to it`);
+    if (this.#fsync && moved.length > 0) {
+      for (const path of moved) await flushIfPresent(path);
+      await flushPath(this.#layout.sackPath(sack));
+    }
+    removeFolderIfEmpty(folder);
   }
 
-  #makeMetricFolder(sack: Sack, folder: string): void {
-    try {
-      makeFolder(folder);
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
-      throw new IncomingNotInitializedError(
-        `sack folder ${this.#layout.sackPath(sack)} is missing; run \`orzo upgrade\``,
-      );
+  /** Removes a temporary file old enough to be a crashed writer's leftover. */
+  #sweepIfStale(path: string): void {
+    const found = statSync(path, { throwIfNoEntry: false });
+    // NOTE: a write never takes this long; the writer crashed. Absent: renamed meanwhile.
+    if (found !== undefined && Date.now() - found.mtimeMs > this.#staleTemporaryMs) {
+      unlinkIfPresent(path);
     }
-  }
-
-  async #sweepStaleTemporaries(sack: Sack, metricId: string, names: string[]): Promise<void> {
-    const now = Date.now();
-    for (const name of names) {
-      const path = this.#layout.batchPath(sack, metricId, name);
-      try {
-        const { mtimeMs } = await stat(path);
-        // NOTE: a write never takes this long; the writer crashed and the file would otherwise
-        // keep the metric folder (and so the metric's listing) alive forever.
-        if (now - mtimeMs > this.#staleTemporaryMs) unlinkIfPresent(path);
-      } catch (error) {
-        // NOTE: ENOENT: the writer renamed it meanwhile.
-        if (errorCode(error) !== 'ENOENT') throw error;
-      }
-    }
-  }
-
-  async #sackBacklog(sack: Sack): Promise<{ sack: Sack; metrics: Map<string, MetricBacklog> }> {
-    const metricIds = await this.listMetrics(sack);
-    const metrics = new Map<string, MetricBacklog>();
-    for (const metricId of metricIds) {
-      const names = (await listFolder(this.#layout.metricPath(sack, metricId))).filter(isBatchName);
-      if (names.length === 0) continue;
-      const measures = names.reduce((sum, name) => sum + (measuresOfBatchName(name) ?? 0), 0);
-      metrics.set(metricId, { batches: names.length, measures });
-    }
-    return { sack, metrics };
   }
 
   /** Removes the sacks of the old count, or refuses when any of them has measures waiting. */
@@ -337,5 +362,14 @@ export class FileIncomingDriver implements IncomingDriver {
         throw new SackCountChangeRefusedError(current, requested);
       }
     }
+  }
+}
+
+/** Flushes a file unless it is gone (consumed meanwhile). */
+async function flushIfPresent(path: string): Promise<void> {
+  try {
+    await flushPath(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
   }
 }

@@ -3,18 +3,23 @@
  *
  *     DIR/incoming/config.json                         {"sacks": N}, replaced atomically
  *     DIR/incoming/incoming{N}-{i}/                    one folder per sack, made by `orzo upgrade`
- *     DIR/incoming/incoming{N}-{i}/<metric-uuid>/      exists while the metric has batches waiting
- *         <YYYYmmddTHHMMSSmmm>_<uuid4>_<measures>      one finished batch: encoded measures
+ *         <metric-uuid>_<YYYYmmddTHHMMSSmmm>_<uuid4>_<measures>
+ *                                                      one finished batch: encoded measures
  *         .tmp-<uuid4>                                 a batch being written, never read
  *     DIR/incoming/journal/<owner>-<seq>.wal           group-commit journal segments (with fsync)
  *
  * Everything sits under `incoming/` so that storage can share the base folder (as Gnocchi's
- * incoming and storage share a basepath). Sack folders carry Gnocchi's sack names. A batch name
- * starts with its UTC write time to the millisecond, so names sort by arrival (within a
- * millisecond, and across clocks of different hosts, only roughly), and ends with its measure
- * count, so the backlog can be counted without reading files. A temporary file lives in the
- * metric's own folder: a rename within one folder is atomic, and the folder cannot be removed
- * while the file is there. Names that start with a dot are never batches.
+ * incoming and storage share a basepath). Sack folders carry Gnocchi's sack names. Batches lie
+ * flat in their sack's folder, which always exists: a write makes no folder and a pass removes
+ * none, and one listing of a sack finds every waiting metric and its batches. A batch name starts
+ * with its metric, then its UTC write time to the millisecond, so a metric's names sort by
+ * arrival (within a millisecond, and across clocks of different hosts, only roughly), and ends
+ * with its measure count, so the backlog can be counted without reading files. Names that start
+ * with a dot are never batches.
+ *
+ * Before this layout a metric's batches sat in a folder of their own in the sack
+ * (`<metric-uuid>/<YYYYmmddTHHMMSSmmm>_<uuid4>_<measures>`); such a folder is moved flat when a
+ * listing meets it, and journal records naming such paths are placed flat.
  */
 import { join } from 'node:path';
 
@@ -27,8 +32,10 @@ export const CONFIG_FILE = 'config.json';
 /** The prefix of files still being written. */
 export const TEMPORARY_PREFIX = '.tmp-';
 
-const BATCH_NAME = /^\d{8}T\d{9}_[0-9a-f-]{36}_(\d{1,15})$/;
-const METRIC_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const BATCH_NAME = new RegExp(`^(${UUID})_\\d{8}T\\d{9}_[0-9a-f-]{36}_(\\d{1,15})$`);
+const LEGACY_BATCH_NAME = /^\d{8}T\d{9}_[0-9a-f-]{36}_\d{1,15}$/;
+const METRIC_ID = new RegExp(`^${UUID}$`);
 
 /** Paths of one incoming folder. */
 export class FileIncomingLayout {
@@ -49,54 +56,74 @@ export class FileIncomingLayout {
     return join(this.root, sackName(sack));
   }
 
-  /** A metric's folder in its sack. */
-  metricPath(sack: Sack, metricId: string): string {
-    if (!isMetricFolderName(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
+  /** A file in a sack's folder: a batch, or a temporary file. */
+  batchPath(sack: Sack, name: string): string {
+    return join(this.root, sackName(sack), name);
+  }
+
+  /** A metric's folder of the older layout. */
+  legacyMetricPath(sack: Sack, metricId: string): string {
+    if (!isMetricId(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
     return join(this.root, sackName(sack), metricId);
   }
 
-  /** A file in a metric's folder. */
-  batchPath(sack: Sack, metricId: string, name: string): string {
-    return join(this.metricPath(sack, metricId), name);
-  }
-
   /** A batch file's path relative to `root`, as the journal records it. */
-  relativeBatchPath(sack: Sack, metricId: string, name: string): string {
-    return `${sackName(sack)}/${metricId}/${name}`;
+  relativeBatchPath(sack: Sack, name: string): string {
+    return `${sackName(sack)}/${name}`;
   }
 
   /**
    * Where a batch recorded at a relative path belongs under `sacks` sacks (its metric's sack may
-   * differ from the recorded one after a sack count change); `undefined` for a path this driver
-   * did not make.
+   * differ from the recorded one after a sack count change; `undefined`: the recorded sack), flat
+   * even where the record names a metric folder of the older layout; `undefined` for a path this
+   * driver did not make.
    */
   placeBatch(relativePath: string, sacks: number | undefined): string | undefined {
-    const [sackFolder, metricId, name, ...rest] = relativePath.split('/');
-    if (
-      rest.length > 0 ||
-      sackFolder === undefined ||
-      metricId === undefined ||
-      name === undefined ||
-      !isMetricFolderName(metricId) ||
-      measuresOfBatchName(name) === undefined
-    ) {
-      return undefined;
+    const parts = relativePath.split('/');
+    const [sackFolder] = parts;
+    let name: string | undefined;
+    if (parts.length === 2) {
+      name = parts[1];
+    } else if (parts.length === 3 && isMetricId(parts[1] ?? '')) {
+      name = legacyBatchName(parts[1] as string, parts[2] as string);
     }
-    if (sacks === undefined) return join(this.root, relativePath);
-    return this.batchPath(sackOfMetric(metricId, sacks), metricId, name);
+    if (sackFolder === undefined || name === undefined) return undefined;
+    const metricId = metricOfBatchName(name);
+    if (metricId === undefined) return undefined;
+    if (sacks === undefined) return join(this.root, sackFolder, name);
+    return this.batchPath(sackOfMetric(metricId, sacks), name);
   }
 }
 
 /** A finished batch's file name. */
-export function batchFileName(writtenAt: Date, id: string, measures: number): string {
+export function batchFileName(
+  metricId: string,
+  writtenAt: Date,
+  id: string,
+  measures: number,
+): string {
+  if (!isMetricId(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
   const stamp = writtenAt.toISOString().replace(/[-:.]/g, '').slice(0, 18);
-  return `${stamp}_${id}_${measures}`;
+  return `${metricId}_${stamp}_${id}_${measures}`;
+}
+
+/**
+ * The flat name of a batch found in a metric folder of the older layout; `undefined` for a name
+ * that layout did not make.
+ */
+export function legacyBatchName(metricId: string, name: string): string | undefined {
+  return LEGACY_BATCH_NAME.test(name) ? `${metricId}_${name}` : undefined;
+}
+
+/** The metric of a batch file name; `undefined` for a name this driver did not make. */
+export function metricOfBatchName(name: string): string | undefined {
+  return BATCH_NAME.exec(name)?.[1];
 }
 
 /** The measure count a batch file name carries; `undefined` for a name this driver did not make. */
 export function measuresOfBatchName(name: string): number | undefined {
   const match = BATCH_NAME.exec(name);
-  return match === null ? undefined : Number(match[1]);
+  return match === null ? undefined : Number(match[2]);
 }
 
 /** A temporary file name. */
@@ -104,17 +131,15 @@ export function temporaryFileName(id: string): string {
   return `${TEMPORARY_PREFIX}${id}`;
 }
 
-/** Whether a name in a metric folder is a batch (rather than a file being written). */
-export function isBatchName(name: string): boolean {
-  return !name.startsWith('.');
-}
-
-/** Whether a name in a metric folder is a temporary file. */
+/** Whether a name in a sack folder is a temporary file. */
 export function isTemporaryName(name: string): boolean {
   return name.startsWith(TEMPORARY_PREFIX);
 }
 
-/** Whether a name in a sack folder is a metric folder. */
-export function isMetricFolderName(name: string): boolean {
-  return METRIC_FOLDER.test(name);
+/**
+ * Whether a name in a sack folder is a metric id: a metric folder of the older layout (or, as an
+ * argument, a valid metric id).
+ */
+export function isMetricId(name: string): boolean {
+  return name.length === 36 && METRIC_ID.test(name);
 }

@@ -290,10 +290,10 @@ export class IncomingJournal {
   async #recoverSegment(claim: string): Promise<void> {
     const decoded = decodeSegment(await readFile(claim));
     if (decoded !== undefined && decoded.records.length > 0) {
+      const places = await this.#placeRecords(decoded.records.map((record) => record.path));
       if (isSameBoot(decoded.bootId, this.#bootId)) {
-        await flushRemaining(decoded.records.map((record) => join(this.#root, record.path)));
+        await flushRemaining(places.filter((path) => path !== undefined));
       } else {
-        const places = await this.#placeRecords(decoded.records.map((record) => record.path));
         await mapLimit(decoded.records, CONCURRENCY, async (record, index) => {
           const target = places[index];
           if (target !== undefined) await rewriteFile(target, record.data);
@@ -306,9 +306,9 @@ export class IncomingJournal {
 }
 
 /**
- * Flushes those of `paths` that still exist, then their metric and sack folders. Most are
- * usually gone (consumed by metricd): one synchronous listing per metric folder finds the rest,
- * where an asynchronous probe per file would cost ten times the CPU.
+ * Flushes those of `paths` that still exist, then their sack folders. Most are usually gone
+ * (consumed by metricd): one synchronous listing per sack folder finds the rest, where an
+ * asynchronous probe per file would cost ten times the CPU.
  */
 async function flushRemaining(paths: readonly string[]): Promise<void> {
   const byFolder = new Map<string, string[]>();
@@ -324,7 +324,7 @@ async function flushRemaining(paths: readonly string[]): Promise<void> {
     try {
       present = new Set(readdirSync(folder));
     } catch (error) {
-      // NOTE: ENOENT: every batch of the metric was consumed and its folder removed.
+      // NOTE: ENOENT: the sack was removed by a sack count change.
       if (errorCode(error) === 'ENOENT') continue;
       throw error;
     }
@@ -341,21 +341,20 @@ async function flushRemaining(paths: readonly string[]): Promise<void> {
   await flushFolders(remaining);
 }
 
-/** Flushes the metric folders of `paths`, and their sack folders. */
+/** Flushes the sack folders of `paths`, which make their names durable. */
 async function flushFolders(paths: readonly string[]): Promise<void> {
-  const metricFolders = new Set(paths.map((path) => dirname(path)));
-  const sackFolders = new Set([...metricFolders].map((path) => dirname(path)));
-  await mapLimit([...metricFolders, ...sackFolders], CONCURRENCY, async (folder) => {
+  const sackFolders = new Set(paths.map((path) => dirname(path)));
+  await mapLimit([...sackFolders], CONCURRENCY, async (folder) => {
     try {
       await flushPath(folder);
     } catch (error) {
-      // NOTE: ENOENT: a metric folder emptied and removed by metricd.
+      // NOTE: ENOENT: the sack was removed by a sack count change.
       if (errorCode(error) !== 'ENOENT') throw error;
     }
   });
 }
 
-/** Writes a recovered batch file again, flushed, making its metric folder if needed. */
+/** Writes a recovered batch file again, flushed. */
 async function rewriteFile(path: string, data: Uint8Array): Promise<void> {
   makeFolder(dirname(path));
   const temporary = temporaryPath(dirname(path));
