@@ -96,8 +96,11 @@ async function benchDriver(label: string, driver: IncomingDriver, requests: numb
     await incoming.enqueueMeasures(metrics[i % metrics.length] as string, batch);
   const writeSeconds = (performance.now() - start) / 1000;
   start = performance.now();
+  const listed = await incoming.listPendingBatches(metrics);
   for (const metricId of metrics) {
-    const pending = await incoming.readPending(metricId);
+    const pending = await incoming.readPending(metricId, {
+      ...(listed === undefined ? {} : { listed: listed.get(metricId) ?? [] }),
+    });
     await incoming.deletePending(metricId, pending.handles);
   }
   const readSeconds = (performance.now() - start) / 1000;

@@ -1,11 +1,12 @@
 /**
  * `npm run bench:scan`: what the reporter's scan (`listPendingBySack`, one listing per sack) and
- * the backlog count (one more listing per waiting metric) cost on the file incoming store
- * (128 sacks), against how many metrics are known and how many have measures waiting; and how
- * long `GET /v1/status` waits for its backlog, which it reads through `BacklogCache`.
+ * the backlog count (one listing per sack too, batches lying flat in their sack) cost on the
+ * file incoming store (128 sacks), against how many metrics are known and how many have
+ * measures waiting; and how long `GET /v1/status` waits for its backlog, which it reads through
+ * `BacklogCache`.
  *
- * A known metric with nothing waiting leaves nothing in incoming (a metric's folder goes with its
- * last batch), so for each `known` count the bench first writes one batch for every known metric
+ * A known metric with nothing waiting leaves nothing in incoming (its batch files go when
+ * consumed), so for each `known` count the bench first writes one batch for every known metric
  * and lets a pass consume it (read, then delete), as metricd would, then writes one batch for
  * each of `waiting` of them, and times the scan and the counts. `--known` up to 100,000 runs in
  * full; at 1,000,000 the consumed metrics are left out (`--simulate-known`): they would leave
@@ -99,8 +100,12 @@ async function measureCase(known: number, waiting: number, simulated: boolean): 
     const ids = Array.from({ length: Math.max(known, waiting) }, () => randomUUID());
     if (!simulated) {
       await enqueueOne(incoming, ids);
+      // NOTE: as a metricd block reads: one listing per sack, then each metric's listed batches.
+      const listed = await incoming.listPendingBatches(ids);
       for (const id of ids) {
-        const pending = await incoming.readPending(id);
+        const pending = await incoming.readPending(id, {
+          ...(listed === undefined ? {} : { listed: listed.get(id) ?? [] }),
+        });
         await incoming.deletePending(id, pending.handles);
       }
     }
@@ -116,7 +121,7 @@ async function measureCase(known: number, waiting: number, simulated: boolean): 
       known,
       known_simulated: simulated,
       waiting,
-      metric_folders_in_incoming: leftovers,
+      files_in_incoming: leftovers,
       scan_ms: await medianMs(() => listPendingBySack(incoming)),
       backlog_summary_ms: await medianMs(() => incoming.backlog()),
       backlog_details_ms: await medianMs(() => incoming.backlog({ details: true })),

@@ -115,6 +115,29 @@ describe('Chef', () => {
     assert.equal((await chef.processMetrics([a, b])).metricsProcessed, 0);
   });
 
+  it('leaves a batch written after the block was listed for the next pass', async () => {
+    const ids = [await newMetric(), await newMetric()];
+    for (const id of ids) await incoming.enqueueMeasures(id, measures([[0, 1]]));
+    const serial = new Chef({ indexer, incoming, storage, locks, logger, concurrency: 1 });
+    let late: { id: string; write: Promise<void> } | undefined;
+    const first = await serial.processMetrics(ids, {
+      onMetric: (id) => {
+        // NOTE: the other metric's lock is not taken yet; its sack was listed with the block.
+        const other = ids.find((candidate) => candidate !== id) as string;
+        late ??= { id: other, write: incoming.enqueueMeasures(other, measures([[1, 2]])) };
+      },
+    });
+    assert.ok(late !== undefined);
+    await late.write;
+    assert.equal(first.metricsProcessed, 2);
+    assert.equal(first.measuresRead, 2);
+    assert.equal((await incoming.readPending(late.id)).handles.length, 1);
+    const second = await serial.processMetrics(ids);
+    assert.equal(second.metricsProcessed, 1);
+    assert.equal(second.measuresRead, 1);
+    assert.deepEqual(await sums(late.id), [3]);
+  });
+
   it('skips a metric whose lock another holder has, and leaves its measures waiting', async () => {
     const metricId = await newMetric();
     await incoming.enqueueMeasures(metricId, measures([[0, 1]]));
