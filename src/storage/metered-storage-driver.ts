@@ -6,7 +6,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { ObjectUpdate, StorageDriver, UpdateObjectsOptions } from './storage-driver.ts';
+import type {
+  ObjectUpdate,
+  ReadObjectsOptions,
+  StorageDriver,
+  UpdateObjectsOptions,
+} from './storage-driver.ts';
 
 /** What a {@link MeteredStorageDriver} counted since it was made. */
 export interface IoFigures {
@@ -48,12 +53,16 @@ export class MeteredStorageDriver implements StorageDriver {
     return this.#inner.init();
   }
 
-  readObjects(metricId: string, names: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    return this.#timed(() => this.#inner.readObjects(metricId, names));
+  readObjects(
+    metricId: string,
+    names: readonly string[],
+    options?: ReadObjectsOptions,
+  ): Promise<(Uint8Array | undefined)[]> {
+    return this.#timed(() => this.#inner.readObjects(metricId, names, options));
   }
 
-  listObjects(metricId: string): Promise<string[]> {
-    return this.#timed(() => this.#inner.listObjects(metricId));
+  listObjects(metricId: string, options?: ReadObjectsOptions): Promise<string[]> {
+    return this.#timed(() => this.#inner.listObjects(metricId, options));
   }
 
   async updateObjects(

@@ -28,10 +28,25 @@ export interface ObjectUpdate {
   readonly remove: readonly string[];
 }
 
+/**
+ * Ties together the reads of one metric's objects and the update that follows them, under the
+ * metric's lock: with the same scope, a driver may keep what its first read found (the file
+ * driver, its pack) for the later reads and the update instead of reading it again. Passing one
+ * promises that no one else writes the metric meanwhile; a new scope (`{}`) for each fold.
+ */
+export type ObjectScope = object;
+
+/** Options of {@link StorageDriver.readObjects} and {@link StorageDriver.listObjects}. */
+export interface ReadObjectsOptions {
+  readonly scope?: ObjectScope;
+}
+
 /** Options of {@link StorageDriver.updateObjects}. */
 export interface UpdateObjectsOptions {
   /** Apply the update only while `key` holds `token`, where the driver can check it atomically. */
   readonly fence?: FenceToken;
+  /** The scope of the reads this update follows; ended by the update. */
+  readonly scope?: ObjectScope;
 }
 
 /** A storage backend. */
@@ -39,9 +54,13 @@ export interface StorageDriver {
   /** Creates the backend's layout (`orzo upgrade`); idempotent. */
   init(): Promise<void>;
   /** Reads objects of one metric, aligned with `names`; `undefined` where one does not exist. */
-  readObjects(metricId: string, names: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  readObjects(
+    metricId: string,
+    names: readonly string[],
+    options?: ReadObjectsOptions,
+  ): Promise<(Uint8Array | undefined)[]>;
   /** The names of every object of one metric (empty when it has none), in no particular order. */
-  listObjects(metricId: string): Promise<string[]>;
+  listObjects(metricId: string, options?: ReadObjectsOptions): Promise<string[]>;
   /** Writes and deletes objects of one metric; each object atomically. */
   updateObjects(
     metricId: string,

@@ -65,7 +65,7 @@ import {
   planSplits,
   type SplitPlan,
 } from './split-plan.ts';
-import type { StorageDriver } from './storage-driver.ts';
+import type { ObjectScope, StorageDriver } from './storage-driver.ts';
 import { fenceTokenOf, type WriteFence } from './write-fence.ts';
 
 /** New measures for one metric. */
@@ -265,14 +265,16 @@ export class Storage {
     const damage: StorageDamage[] = [];
     // NOTE: insertion order is write order: kept-aside objects first, then bundles, raw last.
     const put = new Map<string, Uint8Array>();
-    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
+    // NOTE: the fold runs under the metric's lock, so its reads and its update share a scope.
+    const scope: ObjectScope = {};
+    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME], scope);
     op?.mark('raw_loaded');
     const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeRawBuffer, corrupt);
     let floors = raw?.floors ?? NO_FLOORS;
     let listed: string[] | undefined;
     if (rawBytes !== undefined && raw === undefined) {
-      listed = await this.#list(metricId);
-      floors = floorsAfter(await this.#newestStoredBuckets(metricId, policy, listed));
+      listed = await this.#list(metricId, scope);
+      floors = floorsAfter(await this.#newestStoredBuckets(metricId, policy, listed, scope));
       const keptAs = quarantineName(RAW_OBJECT_NAME, rawBytes);
       put.set(keptAs, rawBytes);
       damage.push({ object: RAW_OBJECT_NAME, keptAs, detail: describeFloors(floors) });
@@ -293,7 +295,7 @@ export class Storage {
       if (put.size === 0) return result;
       // NOTE: a repair is stored even when nothing was accepted: its floors must last.
       put.set(RAW_OBJECT_NAME, encodeRawBuffer(update.bound.series, floors));
-      await this.#write(item, put, []);
+      await this.#write(item, put, [], scope);
       return result;
     }
     const plans = withoutProtectedBuckets(
@@ -308,20 +310,27 @@ export class Storage {
       listed !== undefined
         ? expiredSplits(policy, listed, newest)
         : rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
-          ? expiredSplits(policy, await this.#list(metricId), newest)
+          ? expiredSplits(policy, await this.#list(metricId, scope), newest)
           : [];
     // NOTE: raw goes last in every update, so a metric without it never had an update complete:
     // at most a crashed first one left bundles, made of the measures this pass reads again.
-    await this.#mergeBundles(item, plans, put, result, {
-      hasBundles: rawBytes !== undefined,
-      merged: update.merged,
-      floors,
-      coveredFrom: coveredFrom(rawBytes !== undefined, raw, bound, floors, update.merged),
-    });
+    await this.#mergeBundles(
+      item,
+      plans,
+      put,
+      result,
+      {
+        hasBundles: rawBytes !== undefined,
+        merged: update.merged,
+        floors,
+        coveredFrom: coveredFrom(rawBytes !== undefined, raw, bound, floors, update.merged),
+      },
+      scope,
+    );
     // NOTE: raw goes last, so that a crash before it leaves the old buffer to replay from.
     const kept = floorsStillNeeded(floors, update.bound.firstBlockTimestamp());
     put.set(RAW_OBJECT_NAME, encodeRawBuffer(update.bound.series, kept));
-    await this.#write(item, put, expired);
+    await this.#write(item, put, expired, scope);
     this.#countWrite(accepted, plans.length, expired.length, put);
     return { ...result, splitsWritten: plans.length, splitsDeleted: expired.length };
   }
@@ -336,11 +345,13 @@ export class Storage {
     put: Map<string, Uint8Array>,
     { corrupt, damage }: { corrupt: string[]; damage: StorageDamage[] },
     rebuild: BundleRebuild,
+    scope: ObjectScope,
   ): Promise<void> {
     const stored = rebuild.hasBundles
       ? await this.#read(
           metricId,
           plans.map((plan) => plan.name),
+          scope,
         )
       : [];
     plans.forEach((plan, index) => {
@@ -366,12 +377,13 @@ export class Storage {
     metricId: string,
     policy: ArchivePolicy,
     listed: readonly string[],
+    scope: ObjectScope,
   ): Promise<Map<number, number>> {
     const newest = new Map<number, number>();
     for (const { granularity } of policy.definition) {
       const names = bundlesNewestFirst(listed, granularity);
       for (const name of names.slice(0, MAX_BUNDLES_TRIED)) {
-        const [bytes] = await this.#read(metricId, [name]);
+        const [bytes] = await this.#read(metricId, [name], scope);
         const bundle = this.#decode(metricId, name, bytes, decodeSplitBundle, []);
         if (bundle === undefined) continue;
         const last = Math.max(
@@ -391,6 +403,7 @@ export class Storage {
     { metricId, op, fence }: MetricMeasures,
     put: ReadonlyMap<string, Uint8Array>,
     expired: readonly string[],
+    scope: ObjectScope,
   ): Promise<void> {
     // NOTE: the reads took time; a lock lost meanwhile must stop the write.
     fence?.assertHeld();
@@ -398,7 +411,7 @@ export class Storage {
     await this.#driver.updateObjects(
       metricId,
       { put, remove: expired },
-      token === undefined ? undefined : { fence: token },
+      token === undefined ? { scope } : { fence: token, scope },
     );
     // NOTE: the expired splits go in the same update as the written ones.
     op?.mark('splits_written');
@@ -467,9 +480,13 @@ export class Storage {
     return concatAll(parts.filter((part) => part !== undefined));
   }
 
-  async #read(metricId: string, names: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+  async #read(
+    metricId: string,
+    names: readonly string[],
+    scope?: ObjectScope,
+  ): Promise<(Uint8Array | undefined)[]> {
     if (names.length === 0) return [];
-    const found = await this.#driver.readObjects(metricId, names);
+    const found = await this.#driver.readObjects(metricId, names, scope && { scope });
     for (const [index, data] of found.entries()) {
       if (data === undefined) continue;
       this.#counters.bytesRead += data.length;
@@ -478,9 +495,9 @@ export class Storage {
     return found;
   }
 
-  async #list(metricId: string): Promise<string[]> {
+  async #list(metricId: string, scope?: ObjectScope): Promise<string[]> {
     this.#counters.listings += 1;
-    return this.#driver.listObjects(metricId);
+    return this.#driver.listObjects(metricId, scope && { scope });
   }
 
   /** Decodes an object; a corrupt one is reported, counted and read as missing. */

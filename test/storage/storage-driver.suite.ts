@@ -91,6 +91,52 @@ export function runStorageDriverSuite(
       await put(A, {});
     });
 
+    it('reads, lists and updates through a scope as without one, the update ending it', async () => {
+      // NOTE: a big object, so that the file driver keeps it out of its pack, and a small one in it.
+      const big = Uint8Array.from({ length: 1 << 20 }, (_, i) => i % 249);
+      await put(A, { raw: tagged(1), agg_1_0: tagged(2), agg_1_3600: big });
+      for (const round of [3, 4]) {
+        const scope = {};
+        const [raw] = await driver.readObjects(A, ['raw'], { scope });
+        assert.deepEqual(bytesOf(raw), [...tagged(round - 2)]);
+        assert.equal((await driver.listObjects(A, { scope })).length, 3);
+        const [bundle, none] = await driver.readObjects(A, ['agg_1_3600', 'agg_1_9'], { scope });
+        assert.deepEqual([bytesOf(bundle)?.length, none], [1 << 20, undefined]);
+        await driver.updateObjects(
+          A,
+          {
+            put: new Map([
+              [`agg_1_${round * 3600}`, tagged(round)],
+              ['raw', tagged(round - 1)],
+            ]),
+            remove: ['agg_1_0'],
+          },
+          { scope },
+        );
+        // NOTE: the update ended the scope: a read through it sees what the update wrote.
+        assert.deepEqual(bytesOf((await driver.readObjects(A, ['raw'], { scope }))[0]), [
+          ...tagged(round - 1),
+        ]);
+      }
+      assert.deepEqual((await driver.listObjects(A)).sort(), [
+        'agg_1_10800',
+        'agg_1_14400',
+        'agg_1_3600',
+        'raw',
+      ]);
+      const read = await driver.readObjects(A, ['raw', 'agg_1_0', 'agg_1_3600', 'agg_1_14400']);
+      assert.deepEqual(read.map(bytesOf), [[...tagged(3)], undefined, [...big], [...tagged(4)]]);
+      // NOTE: a scope kept for metric A says nothing about metric B.
+      const shared = {};
+      await driver.readObjects(A, ['raw'], { scope: shared });
+      await driver.updateObjects(
+        B,
+        { put: new Map([['raw', tagged(9)]]), remove: [] },
+        { scope: shared },
+      );
+      assert.deepEqual(bytesOf((await driver.readObjects(B, ['raw']))[0]), [...tagged(9)]);
+    });
+
     it('refuses names that are not object names', async () => {
       await assert.rejects(put(A, { '../raw': tagged(1) }), RangeError);
       await assert.rejects(put(A, { raw: tagged(1) }, ['raw']), RangeError);

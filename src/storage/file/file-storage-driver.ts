@@ -51,7 +51,13 @@ import {
 import { GroupFlush, type GroupFlushFigures } from '../../fs/group-flush.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import { assertObjectName, assertObjectUpdate, isObjectName } from '../object-name.ts';
-import type { ObjectUpdate, StorageDriver, UpdateObjectsOptions } from '../storage-driver.ts';
+import type {
+  ObjectScope,
+  ObjectUpdate,
+  ReadObjectsOptions,
+  StorageDriver,
+  UpdateObjectsOptions,
+} from '../storage-driver.ts';
 import { FileStorageLayout, type PackSlot, isTemporaryName } from './file-storage-layout.ts';
 import { IN_FOLDER, encodePack, encodeRetiredPack, type PackEntries } from './object-pack.ts';
 import {
@@ -99,6 +105,8 @@ export class FileStorageDriver implements StorageDriver {
   readonly #flush: GroupFlush;
   /** The last queued update of each metric being updated, so that the next one waits for it. */
   readonly #updating = new Map<string, Promise<void>>();
+  /** What each live scope's reads found, per metric (see `ObjectScope`). */
+  readonly #scoped = new WeakMap<ObjectScope, Map<string, SlotsRead>>();
 
   constructor(options: FileStorageDriverOptions) {
     this.#layout = new FileStorageLayout(options.basePath);
@@ -126,11 +134,15 @@ export class FileStorageDriver implements StorageDriver {
     await mkdir(this.#layout.root, { recursive: true });
   }
 
-  readObjects(metricId: string, names: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+  readObjects(
+    metricId: string,
+    names: readonly string[],
+    options: ReadObjectsOptions = {},
+  ): Promise<(Uint8Array | undefined)[]> {
     // NOTE: a throw in the executor rejects the promise, as it would in an async function.
     return new Promise((resolve) => {
       for (const name of names) assertObjectName(name);
-      resolve(this.#readObjects(metricId, names));
+      resolve(this.#readObjects(metricId, names, options.scope));
     });
   }
 
@@ -140,8 +152,12 @@ export class FileStorageDriver implements StorageDriver {
    * again, so that a reader racing a writer sees every object old or new, never missing. Slots
    * that a writer in another process may be writing are read again too (`pack-slots.ts`).
    */
-  #readObjects(metricId: string, names: readonly string[]): (Uint8Array | undefined)[] {
-    let read = this.#settledSlots(metricId);
+  #readObjects(
+    metricId: string,
+    names: readonly string[],
+    scope: ObjectScope | undefined,
+  ): (Uint8Array | undefined)[] {
+    let read = this.#scopedSlots(metricId, scope);
     for (let attempt = 1; ; attempt++) {
       const packed = currentPack(read)?.entries;
       // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
@@ -165,7 +181,27 @@ export class FileStorageDriver implements StorageDriver {
       // NOTE: the same pack: what is missing is missing (never written, or just removed).
       if (samePack(again.current, read.current)) return found;
       read = again;
+      if (scope !== undefined) this.#scoped.get(scope)?.set(metricId, read);
     }
+  }
+
+  /**
+   * Both pack slots of a metric as the scope's first read found them (see `ObjectScope`), else
+   * read now (and kept for the scope).
+   */
+  #scopedSlots(metricId: string, scope: ObjectScope | undefined): SlotsRead {
+    if (scope === undefined) return this.#settledSlots(metricId);
+    let reads = this.#scoped.get(scope);
+    if (reads === undefined) {
+      reads = new Map();
+      this.#scoped.set(scope, reads);
+    }
+    let read = reads.get(metricId);
+    if (read === undefined) {
+      read = this.#settledSlots(metricId);
+      reads.set(metricId, read);
+    }
+    return read;
   }
 
   /** Both pack slots of a metric, read until settled (see `readSettledPackSlots`). */
@@ -173,8 +209,8 @@ export class FileStorageDriver implements StorageDriver {
     return readSettledPackSlots(metricId, this.#layout.packSlotPaths(metricId));
   }
 
-  async listObjects(metricId: string): Promise<string[]> {
-    const packed = currentPack(this.#settledSlots(metricId))?.entries;
+  async listObjects(metricId: string, options: ReadObjectsOptions = {}): Promise<string[]> {
+    const packed = currentPack(this.#scopedSlots(metricId, options.scope))?.entries;
     if (packed !== undefined) return [...packed.keys()];
     const folder = this.#layout.metricPath(metricId);
     const names = await listFolder(folder);
@@ -185,11 +221,15 @@ export class FileStorageDriver implements StorageDriver {
   async updateObjects(
     metricId: string,
     update: ObjectUpdate,
-    _options?: UpdateObjectsOptions,
+    options: UpdateObjectsOptions = {},
   ): Promise<void> {
     assertObjectUpdate(update);
+    // NOTE: the update ends the scope: what its reads found is about to be replaced.
+    const scoped = options.scope && this.#scoped.get(options.scope);
+    const slots = scoped?.get(metricId);
+    scoped?.delete(metricId);
     if (update.put.size === 0 && update.remove.length === 0) return;
-    await this.#serialized(metricId, () => this.#update(metricId, update));
+    await this.#serialized(metricId, () => this.#update(metricId, update, slots));
   }
 
   async deleteMetric(metricId: string): Promise<void> {
@@ -221,9 +261,10 @@ export class FileStorageDriver implements StorageDriver {
     await mine;
   }
 
-  async #update(metricId: string, update: ObjectUpdate): Promise<void> {
+  /** Applies an update on top of the slots its scope read (see `ObjectScope`), else read now. */
+  async #update(metricId: string, update: ObjectUpdate, scoped?: SlotsRead): Promise<void> {
     try {
-      const slots = this.#readSlots(metricId);
+      const slots = scoped ?? this.#readSlots(metricId);
       const current = currentPack(slots);
       const previous = current?.entries ?? this.#folderEntries(metricId);
       const plan = planPack(previous, update, this.#packLimits);
