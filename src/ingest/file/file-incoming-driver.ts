@@ -44,7 +44,7 @@ import {
   isMetricId,
   isTemporaryName,
   legacyBatchName,
-  measuresOfBatchName,
+  measuresOfKnownBatchName,
   metricOfBatchName,
   temporaryFileName,
 } from './file-incoming-layout.ts';
@@ -77,13 +77,8 @@ export interface FileIncomingDriverOptions {
 
 const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
-/** What one listing of a sack folder found. */
-interface SackListing {
-  /** Metric id → its batch names, oldest first. */
-  readonly batches: Map<string, BatchHandle[]>;
-  /** Metric folders of the older layout, to move flat. */
-  readonly legacy: string[];
-}
+/** Called with each batch a listing of a sack finds. */
+type BatchVisitor = (metricId: string, name: BatchHandle) => void;
 
 /** Incoming batches as files under a base folder. */
 export class FileIncomingDriver implements IncomingDriver {
@@ -167,12 +162,14 @@ export class FileIncomingDriver implements IncomingDriver {
 
   async listMetrics(sack: Sack): Promise<string[]> {
     await this.#recovered();
-    return [...(await this.#listSack(sack)).keys()];
+    const metrics = new Set<string>();
+    await this.#listSack(sack, (metricId) => metrics.add(metricId));
+    return [...metrics];
   }
 
   async listBatches(sack: Sack): Promise<Map<string, BatchHandle[]>> {
     await this.#recovered();
-    return this.#listSack(sack);
+    return this.#batchesOf(sack);
   }
 
   async readBatches(
@@ -181,7 +178,7 @@ export class FileIncomingDriver implements IncomingDriver {
     options: ReadBatchesOptions = {},
   ): Promise<StoredBatch[]> {
     if (!isMetricId(metricId)) throw new RangeError(`not a metric id: ${metricId}`);
-    const listed = options.listed ?? (await this.#listSack(sack)).get(metricId) ?? [];
+    const listed = options.listed ?? (await this.#batchesOf(sack)).get(metricId) ?? [];
     // NOTE: a read always yields to the event loop once (a reader polling in a loop would
     // otherwise starve the writers' flushes; `#listSack` yields); the files are then read
     // synchronously, as storage reads are: small, and nearly always in the page cache.
@@ -191,7 +188,7 @@ export class FileIncomingDriver implements IncomingDriver {
       this.#assertHandle(metricId, name);
       try {
         const data = readFileSync(this.#layout.batchPath(sack, name));
-        batches.push({ handle: name, data, measures: measuresOfBatchName(name) ?? 0 });
+        batches.push({ handle: name, data, measures: measuresOfKnownBatchName(name) });
       } catch (error) {
         // NOTE: ENOENT: consumed by another reader after the listing; not ours to return.
         if (errorCode(error) !== 'ENOENT') throw error;
@@ -213,15 +210,22 @@ export class FileIncomingDriver implements IncomingDriver {
     const figures = new Map<number, BacklogFigures>();
     const details = new Map<string, MetricBacklog>();
     for (const sack of allSacks(sacks)) {
-      const listed = await this.#listSack(sack);
-      const sackFigures = { metrics: listed.size, batches: 0, measures: 0 };
-      for (const [metricId, names] of listed) {
-        const measures = names.reduce((sum, name) => sum + (measuresOfBatchName(name) ?? 0), 0);
-        sackFigures.batches += names.length;
+      const metrics = new Map<string, { batches: number; measures: number }>();
+      const sackFigures = { metrics: 0, batches: 0, measures: 0 };
+      await this.#listSack(sack, (metricId, name) => {
+        const measures = measuresOfKnownBatchName(name);
+        sackFigures.batches += 1;
         sackFigures.measures += measures;
-        if (options.details === true) details.set(metricId, { batches: names.length, measures });
-      }
+        const metric = metrics.get(metricId);
+        if (metric === undefined) metrics.set(metricId, { batches: 1, measures });
+        else {
+          metric.batches += 1;
+          metric.measures += measures;
+        }
+      });
+      sackFigures.metrics = metrics.size;
       figures.set(sack.number, sackFigures);
+      if (options.details === true) for (const [id, metric] of metrics) details.set(id, metric);
     }
     return summarizeBacklog(figures, options.details === true ? details : undefined);
   }
@@ -278,36 +282,36 @@ export class FileIncomingDriver implements IncomingDriver {
     }
   }
 
-  /**
-   * The batches waiting in a sack, per metric, oldest first. Yields to the event loop first; the
-   * listing itself is synchronous (a listing on the thread pool costs over three times the CPU,
-   * `bench:pass` prints both). Metric folders of the older layout are moved flat first.
-   */
-  async #listSack(sack: Sack): Promise<Map<string, BatchHandle[]>> {
-    await yieldToEventLoop();
-    const listing = this.#scanSack(sack);
-    if (listing.legacy.length === 0) return listing.batches;
-    for (const metricId of listing.legacy) await this.#moveFlat(sack, metricId);
-    return this.#scanSack(sack).batches;
+  /** The batches waiting in a sack, per metric, oldest first. */
+  async #batchesOf(sack: Sack): Promise<Map<string, BatchHandle[]>> {
+    const batches = new Map<string, BatchHandle[]>();
+    await this.#listSack(sack, (metricId, name) => {
+      const names = batches.get(metricId);
+      if (names === undefined) batches.set(metricId, [name]);
+      else names.push(name);
+    });
+    for (const names of batches.values()) if (names.length > 1) names.sort();
+    return batches;
   }
 
-  #scanSack(sack: Sack): SackListing {
-    const batches = new Map<string, BatchHandle[]>();
-    const legacy: string[] = [];
-    for (const name of listFolderSync(this.#layout.sackPath(sack))) {
-      const metricId = metricOfBatchName(name);
-      if (metricId !== undefined) {
-        const names = batches.get(metricId);
-        if (names === undefined) batches.set(metricId, [name as BatchHandle]);
-        else names.push(name as BatchHandle);
-      } else if (isTemporaryName(name)) {
-        this.#sweepIfStale(this.#layout.batchPath(sack, name));
-      } else if (isMetricId(name)) {
-        legacy.push(name);
-      }
+  /**
+   * Lists a sack, calling `visit` with each batch. Yields to the event loop first; the listing
+   * itself is synchronous (a listing on the thread pool costs over three times the CPU,
+   * `bench:pass` prints both). Metric folders of the older layout are moved flat first.
+   */
+  async #listSack(sack: Sack, visit: BatchVisitor): Promise<void> {
+    await yieldToEventLoop();
+    let names = listFolderSync(this.#layout.sackPath(sack));
+    const legacy = names.filter(isMetricId);
+    if (legacy.length > 0) {
+      for (const metricId of legacy) await this.#moveFlat(sack, metricId);
+      names = listFolderSync(this.#layout.sackPath(sack));
     }
-    for (const names of batches.values()) if (names.length > 1) names.sort();
-    return { batches, legacy };
+    for (const name of names) {
+      const metricId = metricOfBatchName(name);
+      if (metricId !== undefined) visit(metricId, name as BatchHandle);
+      else if (isTemporaryName(name)) this.#sweepIfStale(this.#layout.batchPath(sack, name));
+    }
   }
 
   /**
