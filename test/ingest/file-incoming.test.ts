@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 
 import { IncomingNotInitializedError } from '../../src/ingest/errors.ts';
 import { FileIncomingDriver } from '../../src/ingest/file/file-incoming-driver.ts';
+import { JOURNAL_FOLDER } from '../../src/ingest/file/incoming-journal.ts';
+import { encodeRecords, encodeSegmentHeader } from '../../src/ingest/file/journal-segment-codec.ts';
 import { decodeTag, runIncomingDriverSuite, taggedBatch } from './incoming-driver.suite.ts';
 
 async function makeDriver(options: { fsync?: boolean } = {}) {
@@ -115,6 +117,31 @@ describe('file incoming driver', () => {
         [7],
       );
       assert.equal((await driver.backlog(4)).measures, 3);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("places a dead writer's journal records of the older layout flat", async () => {
+    const { driver, basePath, cleanup } = await makeDriver();
+    try {
+      await driver.setSackCount(4);
+      const batch = taggedBatch(A, 5);
+      const old = '20150306T143357123_0b5e6a4f-6c39-4c4e-9b7a-3f0d3c1f2a11_3';
+      // NOTE: a segment of a writer that died before a restart (another boot): its files may
+      // be gone, so recovery writes every record again, where it now belongs.
+      const journal = join(basePath, 'incoming', JOURNAL_FOLDER);
+      await mkdir(journal, { recursive: true });
+      await writeFile(
+        join(journal, `${'9'.repeat(32)}_999999999_1_deadbeef-00000000.wal`),
+        Buffer.concat([
+          encodeSegmentHeader('99999999-2222-3333-4444-555555555555'),
+          encodeRecords([{ path: `incoming4-1/${A}/${old}`, data: batch.data }]),
+        ]),
+      );
+      assert.deepEqual(await driver.listMetrics(batch.sack), [A]);
+      assert.deepEqual(await readdir(join(basePath, 'incoming', 'incoming4-1')), [`${A}_${old}`]);
+      assert.deepEqual(await readdir(journal), []);
     } finally {
       await cleanup();
     }
