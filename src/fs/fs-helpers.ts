@@ -44,6 +44,15 @@ export async function flushPath(path: string): Promise<void> {
   }
 }
 
+/** Flushes a file or folder (see `flushPath`) unless it is gone. */
+export async function flushIfPresent(path: string): Promise<void> {
+  try {
+    await flushPath(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+}
+
 /** Creates a folder; returns whether this call created it. */
 export function makeFolder(path: string): boolean {
   try {

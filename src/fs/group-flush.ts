@@ -14,7 +14,7 @@
  * fails to start (not Linux, no coreutils), groups flush path by path.
  */
 import { FileSystemFlushUnavailableError, FileSystemSync } from './file-system-sync.ts';
-import { errorCode, flushPath } from './fs-helpers.ts';
+import { flushIfPresent } from './fs-helpers.ts';
 
 /** Options of {@link GroupFlush}. */
 export interface GroupFlushOptions {
@@ -132,15 +132,7 @@ export class GroupFlush {
     }
     // NOTE: all at once: the thread pool bounds how many run, and a large group only goes this
     // way where the file system cannot be flushed whole.
-    await Promise.all(
-      [...paths].map(async (path) => {
-        try {
-          await flushPath(path);
-        } catch (error) {
-          if (errorCode(error) !== 'ENOENT') throw error;
-        }
-      }),
-    );
+    await Promise.all([...paths].map(flushIfPresent));
     this.#pathFlushes += paths.size;
   }
 }

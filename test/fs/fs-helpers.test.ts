@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 import {
+  flushIfPresent,
   listFolderSync,
   pathExists,
   readFileIfPresentSync,
@@ -29,6 +30,15 @@ describe('fs helpers', () => {
   it('throws, rather than answering no, when the path cannot be what it names', () => {
     writeFileSync(join(root, 'plain'), 'x');
     assert.throws(() => pathExists(join(root, 'plain', 'inside')), { code: 'ENOTDIR' });
+  });
+
+  it('flushes a file or folder that is there, passes over a missing one, and throws otherwise', async () => {
+    writeFileSync(join(root, 'flushed'), 'x');
+    await flushIfPresent(join(root, 'flushed'));
+    await flushIfPresent(root);
+    await flushIfPresent(join(root, 'never-made'));
+    writeFileSync(join(root, 'not-a-folder'), 'x');
+    await assert.rejects(flushIfPresent(join(root, 'not-a-folder', 'inside')), { code: 'ENOTDIR' });
   });
 
   it('reads a file that is there, answers a missing one with undefined, and throws otherwise', () => {

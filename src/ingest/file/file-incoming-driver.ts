@@ -50,6 +50,7 @@ import {
 } from './file-incoming-layout.ts';
 import {
   errorCode,
+  flushIfPresent,
   flushPath,
   listFolderSync,
   makeFolder,
@@ -327,9 +328,10 @@ export class FileIncomingDriver implements IncomingDriver {
         if (isTemporaryName(name)) this.#sweepIfStale(join(folder, name));
         continue;
       }
+      const target = this.#layout.batchPath(sack, flat);
       try {
-        renameSync(join(folder, name), this.#layout.batchPath(sack, flat));
-        moved.push(this.#layout.batchPath(sack, flat));
+        renameSync(join(folder, name), target);
+        moved.push(target);
       } catch (error) {
         // NOTE: ENOENT: another process moved or consumed it meanwhile.
         if (errorCode(error) !== 'ENOENT') throw error;
@@ -366,14 +368,5 @@ export class FileIncomingDriver implements IncomingDriver {
         throw new SackCountChangeRefusedError(current, requested);
       }
     }
-  }
-}
-
-/** Flushes a file unless it is gone (consumed meanwhile). */
-async function flushIfPresent(path: string): Promise<void> {
-  try {
-    await flushPath(path);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
   }
 }

@@ -27,6 +27,7 @@ import { basename, dirname, join } from 'node:path';
 import { mapLimit } from '../../async/map-limit.ts';
 import {
   errorCode,
+  flushIfPresent,
   flushPath,
   listFolder,
   makeFolder,
@@ -330,28 +331,16 @@ async function flushRemaining(paths: readonly string[]): Promise<void> {
     }
     for (const name of names) if (present.has(name)) remaining.push(join(folder, name));
   }
-  await mapLimit(remaining, CONCURRENCY, async (path) => {
-    try {
-      await flushPath(path);
-    } catch (error) {
-      // NOTE: ENOENT: consumed meanwhile; the storage write that consumed it was flushed.
-      if (errorCode(error) !== 'ENOENT') throw error;
-    }
-  });
+  // NOTE: a file gone meanwhile was consumed; the storage write that consumed it was flushed.
+  await mapLimit(remaining, CONCURRENCY, flushIfPresent);
   await flushFolders(remaining);
 }
 
 /** Flushes the sack folders of `paths`, which make their names durable. */
 async function flushFolders(paths: readonly string[]): Promise<void> {
   const sackFolders = new Set(paths.map((path) => dirname(path)));
-  await mapLimit([...sackFolders], CONCURRENCY, async (folder) => {
-    try {
-      await flushPath(folder);
-    } catch (error) {
-      // NOTE: ENOENT: the sack was removed by a sack count change.
-      if (errorCode(error) !== 'ENOENT') throw error;
-    }
-  });
+  // NOTE: a sack gone meanwhile was removed by a sack count change.
+  await mapLimit([...sackFolders], CONCURRENCY, flushIfPresent);
 }
 
 /** Writes a recovered batch file again, flushed. */
