@@ -23,6 +23,7 @@
  */
 import { join } from 'node:path';
 
+import { isCanonicalUuid } from '../../grammar/index.ts';
 import { sackName, sackOfMetric, type Sack } from '../sack.ts';
 
 /** The folder under the base folder that holds everything of the incoming driver. */
@@ -37,7 +38,6 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const BATCH_NAME = new RegExp(`^${UUID}_\\d{8}T\\d{9}_[0-9a-f-]{36}_\\d{1,15}$`);
 const METRIC_ID_LENGTH = 36;
 const LEGACY_BATCH_NAME = /^\d{8}T\d{9}_[0-9a-f-]{36}_\d{1,15}$/;
-const METRIC_ID = new RegExp(`^${UUID}$`);
 
 /** Paths of one incoming folder. */
 export class FileIncomingLayout {
@@ -147,5 +147,5 @@ export function isTemporaryName(name: string): boolean {
  * argument, a valid metric id).
  */
 export function isMetricId(name: string): boolean {
-  return name.length === 36 && METRIC_ID.test(name);
+  return name.length === METRIC_ID_LENGTH && isCanonicalUuid(name);
 }
