@@ -15,7 +15,10 @@
  * synchronously after a yield to the event loop, per file unlinked and per empty folder removed.
  *
  * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 256` (the
- * `metricd.metricConcurrency` default) `--fsync on|off` (on).
+ * `metricd.metricConcurrency` default) `--fsync on|off` (on), `--passes N` (1: fold every metric
+ * N − 1 times untimed first, each time with the next `--points` measures, so that the timed pass
+ * is that of metrics that already have a pack), `--marks` (ask for the paths of
+ * `pass-marks.ts` around the timed pass, for `bench:pass-syscalls`).
  */
 import {
   closeSync,
@@ -43,6 +46,7 @@ import { openEngineServices } from '../src/cli/engine-services.ts';
 import { runUpgrade } from '../src/cli/upgrade.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { FileStorageDriver } from '../src/storage/index.ts';
+import { PASS_ENDS, PASS_STARTS } from './pass-marks.ts';
 import { pino } from 'pino';
 
 const { values: flags } = parseArgs({
@@ -52,11 +56,14 @@ const { values: flags } = parseArgs({
     block: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '256' },
     fsync: { type: 'string', default: 'on' },
+    passes: { type: 'string', default: '1' },
+    marks: { type: 'boolean', default: false },
   },
 });
 const METRICS = Number(flags.metrics);
 const POINTS = Number(flags.points);
 const BLOCK = Number(flags.block);
+const PASSES = Number(flags.passes);
 const START_US = Date.UTC(2026, 0, 1) * 1000;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-pass-'));
@@ -192,20 +199,30 @@ try {
     await indexer.createMetric({ id, archivePolicyName: 'bench', creator: 'bench' });
     ids.push(id);
   }
-  const timestamps = Float64Array.from({ length: POINTS }, (_, i) => START_US + i * 10_000_000);
   const values = Float64Array.from({ length: POINTS }, (_, i) => Math.round(i * 1.7) / 100);
-  for (let at = 0; at < ids.length; at += 1000) {
-    await incoming.enqueueBatches(
-      new Map(ids.slice(at, at + 1000).map((id) => [id, { timestamps, values }])),
-    );
+  for (let pass = 0; pass < PASSES; pass++) {
+    const first = START_US + pass * POINTS * 10_000_000;
+    const timestamps = Float64Array.from({ length: POINTS }, (_, i) => first + i * 10_000_000);
+    for (let at = 0; at < ids.length; at += 1000) {
+      await incoming.enqueueBatches(
+        new Map(ids.slice(at, at + 1000).map((id) => [id, { timestamps, values }])),
+      );
+    }
+    // NOTE: every pass but the last makes the metrics' packs, untimed.
+    if (pass < PASSES - 1) {
+      for (let at = 0; at < ids.length; at += BLOCK)
+        await chef.processMetrics(ids.slice(at, at + BLOCK));
+    }
   }
 
   const cpu = process.cpuUsage();
   const started = performance.now();
+  if (flags.marks) statSync(PASS_STARTS, { throwIfNoEntry: false });
   let measures = 0;
   for (let at = 0; at < ids.length; at += BLOCK) {
     measures += (await chef.processMetrics(ids.slice(at, at + BLOCK))).measuresRead;
   }
+  if (flags.marks) statSync(PASS_ENDS, { throwIfNoEntry: false });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const driver = storage.driver;
@@ -216,6 +233,7 @@ try {
         metrics: METRICS,
         points: POINTS,
         block: BLOCK,
+        passes: PASSES,
         concurrency: Number(flags.concurrency),
         fsync: flags.fsync !== 'off',
         seconds: Math.round(seconds * 1000) / 1000,
