@@ -96,6 +96,13 @@ interface PendingFile {
   readonly path: string;
 }
 
+/** What a scope's reads found of one metric (see `ObjectScope`). */
+interface ScopedRead {
+  readonly slots: SlotsRead;
+  /** Whether the metric's folder was there, once a read asked (only packless metrics ask). */
+  folder?: boolean;
+}
+
 /** Objects in packs and files under a base folder. */
 export class FileStorageDriver implements StorageDriver {
   readonly #layout: FileStorageLayout;
@@ -106,7 +113,7 @@ export class FileStorageDriver implements StorageDriver {
   /** The last queued update of each metric being updated, so that the next one waits for it. */
   readonly #updating = new Map<string, Promise<void>>();
   /** What each live scope's reads found, per metric (see `ObjectScope`). */
-  readonly #scoped = new WeakMap<ObjectScope, Map<string, SlotsRead>>();
+  readonly #scoped = new WeakMap<ObjectScope, Map<string, ScopedRead>>();
 
   constructor(options: FileStorageDriverOptions) {
     this.#layout = new FileStorageLayout(options.basePath);
@@ -157,12 +164,13 @@ export class FileStorageDriver implements StorageDriver {
     names: readonly string[],
     scope: ObjectScope | undefined,
   ): (Uint8Array | undefined)[] {
-    let read = this.#scopedSlots(metricId, scope);
+    const scoped = scope === undefined ? undefined : this.#scopedRead(metricId, scope);
+    let read = scoped?.slots ?? this.#settledSlots(metricId);
     for (let attempt = 1; ; attempt++) {
       const packed = currentPack(read)?.entries;
       // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
       // for the folder once spares a failed open per name.
-      const folderless = packed === undefined && !pathExists(this.#layout.metricPath(metricId));
+      const folderless = packed === undefined && !this.#hasFolder(metricId, scoped);
       const found: (Uint8Array | undefined)[] = [];
       let vanished = 0;
       for (const name of names) {
@@ -176,21 +184,20 @@ export class FileStorageDriver implements StorageDriver {
         if (entry === IN_FOLDER && data === undefined) vanished++;
         found.push(data);
       }
-      if (vanished === 0 || attempt === MAX_READ_ATTEMPTS) return found;
+      // NOTE: under a scope nobody else writes the metric, so nothing moved: what is missing is.
+      if (vanished === 0 || scoped !== undefined || attempt === MAX_READ_ATTEMPTS) return found;
       const again = this.#settledSlots(metricId);
       // NOTE: the same pack: what is missing is missing (never written, or just removed).
       if (samePack(again.current, read.current)) return found;
       read = again;
-      if (scope !== undefined) this.#scoped.get(scope)?.set(metricId, read);
     }
   }
 
   /**
-   * Both pack slots of a metric as the scope's first read found them (see `ObjectScope`), else
-   * read now (and kept for the scope).
+   * What the scope's first read of a metric found (see `ObjectScope`), else its pack slots read
+   * now and kept for the scope.
    */
-  #scopedSlots(metricId: string, scope: ObjectScope | undefined): SlotsRead {
-    if (scope === undefined) return this.#settledSlots(metricId);
+  #scopedRead(metricId: string, scope: ObjectScope): ScopedRead {
     let reads = this.#scoped.get(scope);
     if (reads === undefined) {
       reads = new Map();
@@ -198,10 +205,17 @@ export class FileStorageDriver implements StorageDriver {
     }
     let read = reads.get(metricId);
     if (read === undefined) {
-      read = this.#settledSlots(metricId);
+      read = { slots: this.#settledSlots(metricId) };
       reads.set(metricId, read);
     }
     return read;
+  }
+
+  /** Whether the metric has a folder, as its scope found it when one did, else asked now. */
+  #hasFolder(metricId: string, scoped: ScopedRead | undefined): boolean {
+    if (scoped === undefined) return pathExists(this.#layout.metricPath(metricId));
+    scoped.folder ??= pathExists(this.#layout.metricPath(metricId));
+    return scoped.folder;
   }
 
   /** Both pack slots of a metric, read until settled (see `readSettledPackSlots`). */
@@ -210,7 +224,10 @@ export class FileStorageDriver implements StorageDriver {
   }
 
   async listObjects(metricId: string, options: ReadObjectsOptions = {}): Promise<string[]> {
-    const packed = currentPack(this.#scopedSlots(metricId, options.scope))?.entries;
+    const { scope } = options;
+    const slots =
+      scope === undefined ? this.#settledSlots(metricId) : this.#scopedRead(metricId, scope).slots;
+    const packed = currentPack(slots)?.entries;
     if (packed !== undefined) return [...packed.keys()];
     const folder = this.#layout.metricPath(metricId);
     const names = await listFolder(folder);
@@ -225,11 +242,11 @@ export class FileStorageDriver implements StorageDriver {
   ): Promise<void> {
     assertObjectUpdate(update);
     // NOTE: the update ends the scope: what its reads found is about to be replaced.
-    const scoped = options.scope && this.#scoped.get(options.scope);
-    const slots = scoped?.get(metricId);
-    scoped?.delete(metricId);
+    const reads = options.scope && this.#scoped.get(options.scope);
+    const scoped = reads?.get(metricId);
+    reads?.delete(metricId);
     if (update.put.size === 0 && update.remove.length === 0) return;
-    await this.#serialized(metricId, () => this.#update(metricId, update, slots));
+    await this.#serialized(metricId, () => this.#update(metricId, update, scoped));
   }
 
   async deleteMetric(metricId: string): Promise<void> {
@@ -261,12 +278,14 @@ export class FileStorageDriver implements StorageDriver {
     await mine;
   }
 
-  /** Applies an update on top of the slots its scope read (see `ObjectScope`), else read now. */
-  async #update(metricId: string, update: ObjectUpdate, scoped?: SlotsRead): Promise<void> {
+  /** Applies an update on top of what its scope read (see `ObjectScope`), else read now. */
+  async #update(metricId: string, update: ObjectUpdate, scoped?: ScopedRead): Promise<void> {
     try {
-      const slots = scoped ?? this.#readSlots(metricId);
+      const slots = scoped?.slots ?? this.#readSlots(metricId);
       const current = currentPack(slots);
-      const previous = current?.entries ?? this.#folderEntries(metricId);
+      // NOTE: a folder the scope found missing is still missing: only this update makes one.
+      const previous =
+        current?.entries ?? (scoped?.folder === false ? new Map() : this.#folderEntries(metricId));
       const plan = planPack(previous, update, this.#packLimits);
       // NOTE: removals alone from a metric written before packs: no pack is needed for them.
       const makePack = current !== undefined || update.put.size > 0;
