@@ -14,7 +14,7 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
-  readFileSync,
+  readSync,
   readdirSync,
   renameSync,
   rmdirSync,
@@ -116,13 +116,41 @@ export function pathExists(path: string): boolean {
  * exist yet.
  */
 export function readFileIfPresentSync(path: string): Uint8Array | undefined {
-  if (!pathExists(path)) return undefined;
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) return undefined;
   try {
-    return readFileSync(path);
+    return readFileOfSizeSync(path, stats.size);
   } catch (error) {
     // NOTE: ENOENT: removed since it was asked for.
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/**
+ * A file's bytes read with one `read` between `open` and `close` when it holds `expectedBytes`
+ * (as a `stat` just said, or as its name tells), where `readFileSync` would first ask `fstat`:
+ * the read asks for a byte more, and a read of a file coming back short is at its end. A file of
+ * any other size is read on to its end.
+ */
+export function readFileOfSizeSync(path: string, expectedBytes: number): Buffer {
+  const descriptor = openSync(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafeSlow(expectedBytes + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(descriptor, buffer, length, buffer.length - length, null);
+      if (read === 0) return buffer.subarray(0, length);
+      length += read;
+      if (length === expectedBytes) return buffer.subarray(0, length);
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
+    }
+  } finally {
+    closeSync(descriptor);
   }
 }
 

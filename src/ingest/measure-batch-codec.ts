@@ -41,6 +41,18 @@ export function encodeMeasureBatch(batch: MeasureBatch): Uint8Array {
   });
 }
 
+/**
+ * The length of what {@link encodeMeasureBatch} makes of `measures` measures, so that a reader
+ * knows a batch file's size from its name: a map16 of three entries, `version` and its fixint,
+ * and two fixstr keys each followed by a bin8, bin16 or bin32 of 8 bytes a measure.
+ */
+export function encodedMeasureBatchBytes(measures: number): number {
+  const arrayBytes = 8 * measures;
+  const binHeader = arrayBytes < 0x100 ? 2 : arrayBytes < 0x10000 ? 3 : 5;
+  const keys = 'version'.length + 'timestamps'.length + 'values'.length + 3;
+  return 3 + keys + 1 + 2 * (binHeader + arrayBytes);
+}
+
 /** Decodes bytes written by {@link encodeMeasureBatch}; throws `InvalidDataError` if corrupt. */
 export function decodeMeasureBatch(bytes: Uint8Array): MeasureBatch {
   let decoded: unknown;

@@ -9,6 +9,7 @@ import {
   listFolderSync,
   pathExists,
   readFileIfPresentSync,
+  readFileOfSizeSync,
   rewriteFileSync,
 } from '../../src/fs/fs-helpers.ts';
 
@@ -47,6 +48,19 @@ describe('fs helpers', () => {
     assert.equal(readFileIfPresentSync(join(root, 'absent')), undefined);
     mkdirSync(join(root, 'a-folder'));
     assert.throws(() => readFileIfPresentSync(join(root, 'a-folder')), { code: 'EISDIR' });
+  });
+
+  it('reads a whole file whatever the size it was expected to hold', () => {
+    const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
+    writeFileSync(join(root, 'sized'), bytes);
+    writeFileSync(join(root, 'empty'), '');
+    // NOTE: the size expected, less (to the end in several reads) and more (a short read).
+    for (const expected of [10_000, 0, 1, 9_999, 10_001, 1_000_000]) {
+      assert.deepEqual(readFileOfSizeSync(join(root, 'sized'), expected), bytes, `${expected}`);
+    }
+    assert.equal(readFileOfSizeSync(join(root, 'empty'), 0).length, 0);
+    assert.equal(readFileOfSizeSync(join(root, 'empty'), 16).length, 0);
+    assert.throws(() => readFileOfSizeSync(join(root, 'absent'), 1), { code: 'ENOENT' });
   });
 
   it('rewrites a file in place, cut to the new length, and leaves a missing one missing', () => {

@@ -5,7 +5,11 @@ import fc from 'fast-check';
 import { pack } from 'msgpackr';
 
 import { InvalidDataError } from '../../src/carbonara/errors.ts';
-import { decodeMeasureBatch, encodeMeasureBatch } from '../../src/ingest/measure-batch-codec.ts';
+import {
+  decodeMeasureBatch,
+  encodeMeasureBatch,
+  encodedMeasureBatchBytes,
+} from '../../src/ingest/measure-batch-codec.ts';
 import type { MeasureBatch } from '../../src/ingest/measure-batch.ts';
 
 const batchArbitrary = fc
@@ -33,6 +37,21 @@ describe('measure batch codec', () => {
       `${str('timestamps')}c408${f64(1_000_000)}` +
       `${str('values')}c408${f64(42)}`;
     assert.equal(hex(bytes), expected);
+  });
+
+  it('knows the length of a batch from its count of measures, across the bin headers', () => {
+    // NOTE: 8 × n bytes take a bin8 up to n = 31, a bin16 up to n = 8191, a bin32 beyond.
+    for (const measures of [0, 1, 31, 32, 60, 8191, 8192, 100_000]) {
+      const batch = {
+        timestamps: Float64Array.from({ length: measures }, (_, i) => i),
+        values: new Float64Array(measures),
+      };
+      assert.equal(
+        encodedMeasureBatchBytes(measures),
+        encodeMeasureBatch(batch).length,
+        `${measures}`,
+      );
+    }
   });
 
   it('round-trips any batch, NaN and infinities included', () => {

@@ -13,7 +13,7 @@
  * (`listBatches`) and read each metric's listed batches under its lock.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -37,6 +37,7 @@ import type {
 } from '../incoming-driver.ts';
 import { IncomingJournal, type IncomingJournalOptions } from './incoming-journal.ts';
 import { currentBootId } from './process-identity.ts';
+import { encodedMeasureBatchBytes } from '../measure-batch-codec.ts';
 import { allSacks, assertSackCount, type Sack } from '../sack.ts';
 import {
   batchFileName,
@@ -54,6 +55,7 @@ import {
   flushPath,
   listFolderSync,
   makeFolder,
+  readFileOfSizeSync,
   removeFolderIfEmpty,
   replaceFile,
   unlinkIfPresent,
@@ -188,8 +190,10 @@ export class FileIncomingDriver implements IncomingDriver {
     for (const name of listed.slice(0, options.limit ?? Infinity)) {
       this.#assertHandle(metricId, name);
       try {
-        const data = readFileSync(this.#layout.batchPath(sack, name));
-        batches.push({ handle: name, data, measures: measuresOfKnownBatchName(name) });
+        const measures = measuresOfKnownBatchName(name);
+        const path = this.#layout.batchPath(sack, name);
+        const data = readFileOfSizeSync(path, encodedMeasureBatchBytes(measures));
+        batches.push({ handle: name, data, measures });
       } catch (error) {
         // NOTE: ENOENT: consumed by another reader after the listing; not ours to return.
         if (errorCode(error) !== 'ENOENT') throw error;
