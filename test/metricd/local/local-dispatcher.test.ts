@@ -5,10 +5,11 @@ import { describe, it } from 'node:test';
 import { emptyFigures } from '../../../src/chef/index.ts';
 import { LocalDispatcher, type ToWorker } from '../../../src/metricd/index.ts';
 
-function setup(options: { workers: number; pending: string[][] }) {
+function setup(options: { workers: number; pending: string[][]; maxBlockSize?: number }) {
   const sent: { index: number; message: ToWorker }[] = [];
   const ready = new Set<number>();
   let scans = 0;
+  let listings = 0;
   const supervisor = {
     size: options.workers,
     isReady: (index: number) => ready.has(index),
@@ -24,9 +25,12 @@ function setup(options: { workers: number; pending: string[][] }) {
     supervisor,
     incoming: {
       sackCount: () => Promise.resolve(options.pending.length),
-      listMetrics: (sack: number) => Promise.resolve(options.pending[sack] ?? []),
+      listMetrics: (sack: number) => {
+        listings++;
+        return Promise.resolve(options.pending[sack] ?? []);
+      },
     },
-    config: { minBlockSize: 1, maxBlockSize: 1000 },
+    config: { minBlockSize: 1, maxBlockSize: options.maxBlockSize ?? 1000 },
   });
   void dispatcher.start({
     requestScan: () => {
@@ -37,7 +41,7 @@ function setup(options: { workers: number; pending: string[][] }) {
     sent.flatMap(({ index, message }) =>
       message.type === 'block' ? [{ index, id: message.blockId, metrics: message.metricIds }] : [],
     );
-  return { dispatcher, ready, blocks, scans: () => scans };
+  return { dispatcher, ready, blocks, scans: () => scans, listings: () => listings };
 }
 
 describe('LocalDispatcher', () => {
@@ -82,6 +86,38 @@ describe('LocalDispatcher', () => {
     assert.equal(scans(), 1, 'the list ran dry: a scan is asked for');
     const { workers } = await dispatcher.status();
     assert.deepEqual(workers, []);
+  });
+
+  it('lists nothing for a scan asked for while every worker is busy and the list holds more', async () => {
+    const pending = [['a', 'b', 'c', 'd']];
+    const { dispatcher, ready, blocks, listings } = setup({ workers: 1, pending, maxBlockSize: 2 });
+    ready.add(0);
+    assert.deepEqual(await dispatcher.scan('request'), { pendingMetrics: 4, blockSize: 2 });
+    assert.deepEqual(dispatcher.queued(), ['c', 'd']);
+    pending[0]!.push('e');
+    assert.deepEqual(await dispatcher.scan('request'), { pendingMetrics: 4, blockSize: 2 });
+    assert.equal(listings(), 1, 'the worker is busy and the list holds c and d');
+    await dispatcher.scan('tick');
+    assert.deepEqual(dispatcher.queued(), ['c', 'd', 'e'], 'a tick lists all the same');
+    const done = (left: string[] = []) => {
+      const block = blocks().at(-1)!;
+      dispatcher.onDispatchMessage(0, {
+        type: 'done',
+        blockId: block.id,
+        figures: emptyFigures(),
+        left,
+      });
+    };
+    done();
+    done();
+    assert.deepEqual(dispatcher.queued(), [], 'a and b, then c and d, then e in hand');
+    pending[0]!.splice(0, 4, 'f');
+    await dispatcher.scan('request');
+    assert.deepEqual(
+      dispatcher.queued(),
+      ['f'],
+      'the list ran dry: a scan lists though all are busy',
+    );
   });
 
   it('puts back what a drained block left, and what a dead worker held, at the front', async () => {
