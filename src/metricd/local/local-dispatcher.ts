@@ -3,8 +3,8 @@
  * sizes blocks so that every worker gets one, and hands them to its idle workers over IPC.
  *
  * A worker that finishes a block gets the next one at once, and when the list runs dry after
- * useful work a scan is requested, so a steady backlog never waits for a tick; scans asked for
- * while every worker is busy and the list is not dry list nothing. The untouched
+ * useful work a scan is requested, so a steady backlog never waits for a tick; a scan while
+ * every worker is busy and the list is not dry lists nothing. The untouched
  * metrics of a drained or dead worker's block go back to the front of the list.
  */
 import type { MetricdConfig } from '../../config/index.ts';
@@ -14,7 +14,6 @@ import type {
   DispatcherHooks,
   DispatcherStatus,
   ScanResult,
-  ScanTrigger,
 } from '../reporter/block-dispatcher.ts';
 import { blockSizeFor } from '../reporter/block-size.ts';
 import { listPendingBySack } from '../reporter/pending-metrics.ts';
@@ -43,8 +42,6 @@ export class LocalDispatcher implements BlockDispatcher, SupervisorListener {
   /** Metrics waiting to be handed out, oldest listing first. */
   #queue: string[] = [];
   #blockSize = 0;
-  /** Metrics waiting, those in hand included, as the last listing found. */
-  #pendingMetrics = 0;
   readonly #held = new Map<number, Held>();
   readonly #blocksDone: number[];
   #nextBlockId = 1;
@@ -64,18 +61,18 @@ export class LocalDispatcher implements BlockDispatcher, SupervisorListener {
   }
 
   /**
-   * Lists the waiting metrics, leaves out those in hand, sizes blocks and hands them out. A scan
-   * asked for between ticks (a sack notified, a block done) lists nothing while every worker
-   * holds a block and the list still holds metrics: nobody could take a block, and the next one
-   * comes from the list, which asks for a scan when it runs dry. Under a steady ingest sacks
-   * notify all the time, and every listing reads the name of every batch waiting.
+   * Lists the waiting metrics, leaves out those in hand, sizes blocks and hands them out. While
+   * every worker holds a block and the list still holds metrics, a scan lists nothing: nobody
+   * could take a block, and the next one comes from the list, which asks for a scan when it runs
+   * dry. A listing reads the name of every batch waiting (80 ms with 50,000 metrics waiting), and
+   * under a steady backlog a scan came every tick or sooner; so the list is worked through before
+   * it is made again, and the metrics that arrived meanwhile then join it.
    */
-  async scan(trigger: ScanTrigger = 'tick'): Promise<ScanResult> {
-    if (trigger === 'request' && this.#queue.length > 0 && this.idleCount() === 0) {
-      return { pendingMetrics: this.#pendingMetrics, blockSize: this.#blockSize };
+  async scan(): Promise<ScanResult> {
+    if (this.#queue.length > 0 && this.idleCount() === 0) {
+      return { pendingMetrics: undefined, blockSize: this.#blockSize };
     }
     const pending = [...(await listPendingBySack(this.#deps.incoming)).values()].flat();
-    this.#pendingMetrics = pending.length;
     const inHand = new Set([...this.#held.values()].flatMap((held) => held.metricIds));
     this.#queue = pending.filter((id) => !inHand.has(id));
     this.#blockSize = blockSizeFor(this.#queue.length, this.#deps.supervisor.size, {

@@ -26,12 +26,17 @@ export class BacklogGauge {
     return this.#backlog;
   }
 
-  /** Takes a scan's count of metrics waiting; counts batches and measures when they are due. */
-  async update(pendingMetrics: number): Promise<void> {
+  /**
+   * Takes a scan's count of metrics waiting (none when it listed nothing); counts batches and
+   * measures when they are due.
+   */
+  async update(pendingMetrics: number | undefined): Promise<void> {
     if (this.#now() - this.#countedAt >= FULL_COUNT_EVERY_MS) {
       this.#countedAt = this.#now();
       const { metrics, batches, measures } = await this.#incoming.backlog();
       this.#backlog = { metrics, batches, measures };
+    } else if (pendingMetrics === undefined) {
+      return;
     } else if (pendingMetrics === 0) {
       this.#backlog = EMPTY;
     } else {

@@ -14,8 +14,11 @@ export interface DispatcherHooks {
 
 /** What a scan found. */
 export interface ScanResult {
-  /** Metrics with measures waiting, those in hand included. */
-  readonly pendingMetrics: number;
+  /**
+   * Metrics with measures waiting, those in hand included; `undefined` when the scan listed
+   * nothing (every worker busy, blocks still in hand to give out).
+   */
+  readonly pendingMetrics: number | undefined;
   /** Metrics per block this scan handed out. */
   readonly blockSize: number;
 }

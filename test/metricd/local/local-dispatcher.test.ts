@@ -70,11 +70,10 @@ describe('LocalDispatcher', () => {
     await dispatcher.scan();
     assert.deepEqual(blocks()[0]!.metrics, ['a', 'b']);
     assert.deepEqual(dispatcher.queued(), ['c', 'd']);
-    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: 4, blockSize: 1 });
-    assert.deepEqual(dispatcher.queued(), ['c', 'd'], 'a and b are in hand');
     ready.add(1);
-    dispatcher.onReady();
-    assert.deepEqual(blocks()[1], { index: 1, id: 2, metrics: ['c'] });
+    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: 4, blockSize: 1 });
+    assert.deepEqual(blocks()[1], { index: 1, id: 2, metrics: ['c'] }, 'a and b are in hand');
+    assert.deepEqual(dispatcher.queued(), ['d']);
     const first = blocks()[0]!;
     dispatcher.onDispatchMessage(0, {
       type: 'done',
@@ -88,36 +87,36 @@ describe('LocalDispatcher', () => {
     assert.deepEqual(workers, []);
   });
 
-  it('lists nothing for a scan asked for while every worker is busy and the list holds more', async () => {
+  it('lists nothing while every worker is busy and the list holds more, until the list runs dry', async () => {
     const pending = [['a', 'b', 'c', 'd']];
     const { dispatcher, ready, blocks, listings } = setup({ workers: 1, pending, maxBlockSize: 2 });
     ready.add(0);
-    assert.deepEqual(await dispatcher.scan('request'), { pendingMetrics: 4, blockSize: 2 });
+    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: 4, blockSize: 2 });
     assert.deepEqual(dispatcher.queued(), ['c', 'd']);
     pending[0]!.push('e');
-    assert.deepEqual(await dispatcher.scan('request'), { pendingMetrics: 4, blockSize: 2 });
+    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: undefined, blockSize: 2 });
     assert.equal(listings(), 1, 'the worker is busy and the list holds c and d');
-    await dispatcher.scan('tick');
-    assert.deepEqual(dispatcher.queued(), ['c', 'd', 'e'], 'a tick lists all the same');
-    const done = (left: string[] = []) => {
+    const done = () => {
       const block = blocks().at(-1)!;
       dispatcher.onDispatchMessage(0, {
         type: 'done',
         blockId: block.id,
         figures: emptyFigures(),
-        left,
+        left: [],
       });
     };
     done();
-    done();
-    assert.deepEqual(dispatcher.queued(), [], 'a and b, then c and d, then e in hand');
-    pending[0]!.splice(0, 4, 'f');
-    await dispatcher.scan('request');
+    pending[0]!.splice(0, 2);
+    assert.deepEqual(blocks().at(-1)!.metrics, ['c', 'd'], 'the next block comes from the list');
+    assert.deepEqual(dispatcher.queued(), []);
+    assert.deepEqual(await dispatcher.scan(), { pendingMetrics: 3, blockSize: 1 });
     assert.deepEqual(
       dispatcher.queued(),
-      ['f'],
+      ['e'],
       'the list ran dry: a scan lists though all are busy',
     );
+    done();
+    assert.deepEqual(blocks().at(-1)!.metrics, ['e']);
   });
 
   it('puts back what a drained block left, and what a dead worker held, at the front', async () => {
