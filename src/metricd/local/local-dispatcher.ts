@@ -4,8 +4,8 @@
  *
  * A worker that finishes a block gets the next one at once, and when the list runs dry after
  * useful work a scan is requested, so a steady backlog never waits for a tick; a scan while
- * every worker is busy and the list is not dry lists nothing. The untouched
- * metrics of a drained or dead worker's block go back to the front of the list.
+ * every worker is busy and the list is not dry lists nothing. The untouched metrics of a
+ * drained or dead worker's block go back to the front of the list.
  */
 import type { MetricdConfig } from '../../config/index.ts';
 import type { Incoming } from '../../ingest/index.ts';

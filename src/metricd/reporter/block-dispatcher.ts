@@ -16,7 +16,7 @@ export interface DispatcherHooks {
 export interface ScanResult {
   /**
    * Metrics with measures waiting, those in hand included; `undefined` when the scan listed
-   * nothing (every worker busy, blocks still in hand to give out).
+   * nothing (every worker busy, and metrics still listed to hand out).
    */
   readonly pendingMetrics: number | undefined;
   /** Metrics per block this scan handed out. */
