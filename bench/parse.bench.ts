@@ -3,12 +3,15 @@
  * batches of 5,000 measures: `JSON.parse` of the body, then `parseMeasures` of the parsed list,
  * for ISO 8601 timestamps (`2026-01-01T00:00:10.000Z`, what `Date#toISOString` and most feeders
  * write), ISO with a `+00:00` offset, epoch seconds, and a form off the common path
- * (`2026-01-01 00:00:10`). Prints one JSON object with milliseconds per batch (median of rounds).
+ * (`2026-01-01 00:00:10`). Prints one JSON object with milliseconds per batch (median of rounds),
+ * and `body_ms`, the whole body as the API reads it from its bytes (`parseMeasuresBody`: UTF-8
+ * decoding, `JSON.parse`, `parseMeasures`).
  *
  * Options: `--measures N` (5000), `--rounds N` (15), `--repeat N` (100 batches per round).
  */
 import { parseArgs } from 'node:util';
 
+import { parseMeasuresBody } from '../src/api/ingest/measures-body.ts';
 import { parseMeasures } from '../src/ingest/index.ts';
 
 const { values: flags } = parseArgs({
@@ -52,9 +55,12 @@ for (const [form, timestampOf] of Object.entries(FORMS)) {
   // NOTE: the measures as a request has them: strings out of JSON.parse, not built in process.
   const parsed: unknown = JSON.parse(body);
   const parseMs = medianMs(() => parseMeasures(parsed, { now: START_MS * 1000 }));
+  const raw = Buffer.from(body);
+  const now = START_MS * 1000;
   results[form] = {
     json_parse_ms: medianMs(() => JSON.parse(body) as unknown),
     parse_measures_ms: parseMs,
+    body_ms: medianMs(() => parseMeasuresBody(raw, 'one', now)),
   };
 }
 console.log(JSON.stringify({ measures_per_batch: MEASURES, forms: results }, null, 2));
