@@ -23,19 +23,13 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { buildEngineApp } from '../src/cli/api.ts';
-import { openEngineServices } from '../src/cli/engine-services.ts';
-import { runUpgrade } from '../src/cli/upgrade.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import { OpTracker } from '../src/optracker/index.ts';
 import { startOrzo } from '../test/support/orzo-process.ts';
 import { ADMIN, createBenchMetrics, measureBodies, postMeasureBodies } from './bench-workload.ts';
 import { runLoad } from './http-load.ts';
 import { cpuSeconds } from './process-figures.ts';
+import { openReadApp } from './read-app.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -165,40 +159,11 @@ process.stdout.write(
 
 /** CPU per injected read with tracking on and off, alternated on one app. */
 async function measureReadsInProcess(): Promise<unknown> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-ops-'));
-  const config = resolveConfig([{ dataDir, log: { level: 'silent' } }]);
-  await runUpgrade(config, {
-    skipArchivePoliciesCreation: false,
-    skipIndex: false,
-    skipIncoming: false,
-    skipStorage: false,
-  });
-  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const services = openEngineServices(config, silent);
-  const app = buildEngineApp(config, services);
+  const app = await openReadApp(CONCURRENCY);
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}`;
-    const shape = { metrics: 100, points: 360 };
-    const ids = await createBenchMetrics(url, shape.metrics, CONCURRENCY);
-    await postMeasureBodies(url, measureBodies(ids, shape, 5000), CONCURRENCY);
-    for (const id of ids) await services.chef.refreshMetric(id, 10_000);
     const readAll = async (count: number): Promise<number> => {
       const before = process.cpuUsage();
-      for (let start = 0; start < count; start += CONCURRENCY) {
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async (_, index) => {
-            const id = ids[(start + index) % ids.length] ?? '';
-            const response = await app.inject({
-              method: 'GET',
-              url: `/v1/metric/${id}/measures?granularity=60&aggregation=mean`,
-              headers: ADMIN,
-            });
-            if (response.statusCode !== 200) throw new Error(response.body);
-          }),
-        );
-      }
+      await app.read(count);
       const used = process.cpuUsage(before);
       return (used.user + used.system) / count;
     };
@@ -206,7 +171,7 @@ async function measureReadsInProcess(): Promise<unknown> {
     for (let round = 0; round < INJECT_ROUNDS; round++) {
       const figures: Partial<Record<'on' | 'off', number>> = {};
       for (const enabled of round % 2 === 0 ? [true, false] : [false, true]) {
-        services.tracker.setEnabled(enabled);
+        app.tracker.setEnabled(enabled);
         await readAll(500);
         // NOTE: a collection left over from the other setting must not be billed to this one. It
         // runs on a turn of its own: objects a job keeps alive (weak references) are freed only
@@ -228,7 +193,5 @@ async function measureReadsInProcess(): Promise<unknown> {
     };
   } finally {
     await app.close();
-    await services.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
