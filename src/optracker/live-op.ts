@@ -7,18 +7,23 @@ export interface OpHost {
   retire(op: LiveOp): void;
 }
 
-/** A tracked op as the tracker holds it, with the tracker's own bookkeeping. */
+/**
+ * A tracked op as the tracker holds it, with the tracker's own bookkeeping. Events are kept as
+ * two arrays of names and times, the event objects made only when a dump or a warning asks for
+ * them: an op is marked several times per request, and dumped seldom.
+ */
 export class LiveOp implements TrackedOp {
   readonly id: number;
   readonly kind: string;
   readonly description: string;
   readonly initiatedAt: number;
-  readonly events: OpEvent[];
   finishedAt: number | undefined = undefined;
   nowarn: boolean;
   /** The next slow-op warning is due at an age of complaint time × this; it doubles each time. */
   warnMultiplier = 1;
   readonly #host: OpHost;
+  readonly #names: string[];
+  readonly #times: number[];
 
   constructor(host: OpHost, id: number, kind: string, description: string) {
     this.#host = host;
@@ -26,19 +31,33 @@ export class LiveOp implements TrackedOp {
     this.kind = kind;
     this.description = description;
     this.initiatedAt = host.now();
-    this.events = [{ time: this.initiatedAt, name: 'initiated' }];
+    this.#names = ['initiated'];
+    this.#times = [this.initiatedAt];
     this.nowarn = false;
+  }
+
+  get events(): readonly OpEvent[] {
+    const times = this.#times;
+    return this.#names.map((name, index) => ({ time: times[index] ?? 0, name }));
+  }
+
+  /** The last event marked (an op always has its `initiated` one). */
+  get lastEvent(): OpEvent {
+    const last = this.#names.length - 1;
+    return { time: this.#times[last] ?? 0, name: this.#names[last] ?? '' };
   }
 
   mark(event: string): void {
     if (this.finishedAt !== undefined) return;
-    this.events.push({ time: this.#host.now(), name: event });
+    this.#names.push(event);
+    this.#times.push(this.#host.now());
   }
 
   finish(): void {
     if (this.finishedAt !== undefined) return;
     const time = this.#host.now();
-    this.events.push({ time, name: 'done' });
+    this.#names.push('done');
+    this.#times.push(time);
     this.finishedAt = time;
     this.#host.retire(this);
   }

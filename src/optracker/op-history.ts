@@ -37,13 +37,11 @@ export class OpHistory {
     this.#slow = new Ring(bounds.slowSize);
   }
 
-  /** Adds finished ops, in the order they finished. */
-  insert(ops: readonly TrackedOp[]): void {
-    for (const op of ops) {
-      this.#recent.push(op);
-      this.#slowest.offer(op);
-      if (!op.nowarn && durationMs(op) >= this.bounds.slowThresholdMs) this.#slow.push(op);
-    }
+  /** Adds a finished op; ops must come in the order they finished. */
+  insert(op: TrackedOp): void {
+    this.#recent.push(op);
+    this.#slowest.offer(op);
+    if (!op.nowarn && durationMs(op) >= this.bounds.slowThresholdMs) this.#slow.push(op);
   }
 
   /** Drops from the windowed views the ops that finished more than `durationMs` before `now`. */

@@ -24,8 +24,9 @@
  * says so with `enabled: false` and no ops. Switching off forgets every tracked op.
  *
  * In flight, ops live in `shards` maps keyed by id (shard = id mod shards), so that begin and
- * finish touch one small map. A finished op is queued and folded into the histories in a
- * microtask, or sooner by a dump or check: finishing never sorts. Histories (see `op-history.ts`):
+ * finish touch one small map. A finished op goes into the histories as it finishes, and its
+ * finish listeners are called then: a ring push and a heap offer (finishing never sorts), no task
+ * scheduled. Windows are trimmed by dumps and checks. Histories (see `op-history.ts`):
  * recent and slowest, `historySize` (200) ops kept `historyDurationSeconds` (600) after they
  * finished; slow, `slowHistorySize` (20) ops of at least `slowThresholdSeconds` (10).
  *
@@ -58,7 +59,7 @@ import {
 } from './op-json.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OpsHealth, SlowOpsCheck } from './ops-health.ts';
-import { durationMs, type BeginOptions, type OpEvent, type TrackedOp } from './tracked-op.ts';
+import { durationMs, type BeginOptions, type TrackedOp } from './tracked-op.ts';
 
 /** What an {@link OpTracker} works with. */
 export interface OpTrackerOptions {
@@ -103,12 +104,6 @@ export class OpTracker {
   #live = 0;
   /** Ops not tracked because `maxInFlight` were in flight. */
   #untracked = 0;
-  readonly #foldTask = (): void => {
-    this.#foldScheduled = false;
-    this.#fold(this.#now());
-  };
-  #pending: LiveOp[] = [];
-  #foldScheduled = false;
   #enabled: boolean;
   #nextId = 1;
   #timer: NodeJS.Timeout | undefined;
@@ -146,7 +141,6 @@ export class OpTracker {
     if (enabled) return;
     for (const shard of this.#shards) shard.clear();
     this.#live = 0;
-    this.#pending = [];
     this.#history.clear();
   }
 
@@ -207,7 +201,7 @@ export class OpTracker {
   checkSlowOps(): SlowOpsCheck {
     if (!this.#enabled) return { slowOps: 0, warned: 0 };
     const { now, slow } = this.#snapshot();
-    this.#fold(now);
+    this.#history.prune(now);
     const complaintMs = this.#config.complaintTimeSeconds * 1000;
     let warned = 0;
     for (const op of slow) {
@@ -290,7 +284,7 @@ export class OpTracker {
     };
     if (!this.#enabled) return { enabled: false, num_ops: 0, ...bounds, ops: [] };
     const now = this.#now();
-    this.#fold(now);
+    this.#history.prune(now);
     const ops = this.#history.slow().filter((op) => matchesFilter(op, filter));
     return this.#dump(ops.sort(byArrival), now, bounds);
   }
@@ -305,7 +299,7 @@ export class OpTracker {
     };
     if (!this.#enabled) return { enabled: false, num_ops: 0, ...bounds, ops: [] };
     const now = this.#now();
-    this.#fold(now);
+    this.#history.prune(now);
     const ops = view(this.#history).filter((op) => matchesFilter(op, filter));
     return this.#dump(ops, now, bounds);
   }
@@ -337,8 +331,7 @@ export class OpTracker {
   }
 
   #warn(op: LiveOp, now: number): void {
-    // NOTE: an op always has its `initiated` event.
-    const last = op.events[op.events.length - 1] as OpEvent;
+    const last = op.lastEvent;
     this.#logger.warn(
       {
         opId: op.id,
@@ -361,31 +354,17 @@ export class OpTracker {
     // NOTE: an op begun before tracking was switched off is no longer held, and is forgotten.
     if (!this.#shardOf(op.id).delete(op.id)) return;
     this.#live -= 1;
-    this.#pending.push(op);
-    if (this.#foldScheduled) return;
-    this.#foldScheduled = true;
-    queueMicrotask(this.#foldTask);
+    this.#history.insert(op);
+    if (this.#listeners.size > 0) this.#notify(op);
   }
 
-  #fold(now: number): void {
-    const pending = this.#pending;
-    if (pending.length > 0) {
-      this.#pending = [];
-      this.#history.insert(pending);
-      if (this.#listeners.size > 0) this.#notify(pending);
-    }
-    this.#history.prune(now);
-  }
-
-  #notify(ops: readonly TrackedOp[]): void {
-    for (const op of ops) {
-      const duration = seconds(durationMs(op));
-      for (const listener of this.#listeners) {
-        try {
-          listener(op, duration);
-        } catch (error) {
-          this.#logger.warn({ err: error, opId: op.id }, 'op finish listener failed');
-        }
+  #notify(op: TrackedOp): void {
+    const duration = seconds(durationMs(op));
+    for (const listener of this.#listeners) {
+      try {
+        listener(op, duration);
+      } catch (error) {
+        this.#logger.warn({ err: error, opId: op.id }, 'op finish listener failed');
       }
     }
   }

@@ -15,7 +15,7 @@
  */
 import type { Socket } from 'node:net';
 
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../../optracker/index.ts';
@@ -33,8 +33,8 @@ export const REQUEST_OP_KIND = 'request';
 const trackRequests: FastifyPluginCallback<{ tracker: OpTracker }> = (app, { tracker }, done) => {
   // NOTE: fastify 5 refuses object defaults for request decorators; the hook below sets it first.
   app.decorateRequest<null>('op', null);
-  app.addHook('onRequest', (request, reply, next) => {
-    request.op = tracker.enabled ? beginRequestOp(tracker, request, reply) : NOOP_OP;
+  app.addHook('onRequest', (request, _reply, next) => {
+    request.op = tracker.enabled ? beginRequestOp(tracker, request) : NOOP_OP;
     next();
   });
   app.addHook('preValidation', (request, _reply, next) => {
@@ -50,64 +50,57 @@ const trackRequests: FastifyPluginCallback<{ tracker: OpTracker }> = (app, { tra
     next(null, payload);
   });
   app.addHook('onResponse', (request, _reply, next) => {
-    request.op.finish();
-    forgetOp(request, request.op);
+    const { op } = request;
+    op.finish();
+    if (op !== NOOP_OP) openOpsOf(request)?.delete(op);
     next();
   });
   done();
 };
 
-function beginRequestOp(
-  tracker: OpTracker,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): TrackedOp {
+function beginRequestOp(tracker: OpTracker, request: FastifyRequest): TrackedOp {
   const { url } = request;
   const query = url.indexOf('?');
   const op = tracker.begin(
     REQUEST_OP_KIND,
     `${request.method} ${query === -1 ? url : url.slice(0, query)}`,
   );
-  // NOTE: onResponse runs only once the answer is written; a client that disconnects first (or a
-  // server timeout) ends the response with `close` alone. Finishing twice does nothing.
-  const ended = () => {
-    if (!reply.raw.writableFinished) op.mark('aborted');
-    op.finish();
-  };
-  reply.raw.once('close', () => {
-    ended();
-    forgetOp(request, op);
-  });
-  watchSocket(request, op, ended);
+  openOpsOf(request)?.add(op);
   return op;
 }
 
-/**
- * The ops of each connection that have not ended, and how to end each. A response waiting behind
- * another on a connection with pipelined requests is not attached to the socket, so it never
- * emits `close` when the client goes away; the socket's own `close` ends them all.
- */
-const openOps = new WeakMap<object, Map<TrackedOp, () => void>>();
+const OPEN_OPS = Symbol('orzo.openOps');
 
-function watchSocket(request: FastifyRequest, op: TrackedOp, ended: () => void): void {
-  const socket = request.raw.socket as Partial<Socket> | null;
-  if (typeof socket?.once !== 'function') return;
-  let ops = openOps.get(socket);
+/** A connection, with the ops of its requests that have not ended. */
+interface WatchedSocket extends Socket {
+  [OPEN_OPS]?: Set<TrackedOp>;
+}
+
+/**
+ * The ops of a request's connection that have not ended, watched from the connection's first
+ * tracked request on. onResponse runs only once an answer is written; a client that disconnects
+ * first, or a server timeout, ends the connection without it — and a response waiting behind
+ * another on a connection with pipelined requests is not even attached to the socket, so the
+ * socket's `close` is what ends them all, marked `aborted`. One set per connection, held by the
+ * socket itself: nothing is allocated per request but the set's entry.
+ */
+function openOpsOf(request: FastifyRequest): Set<TrackedOp> | undefined {
+  const socket = request.raw.socket as Partial<WatchedSocket> | null;
+  if (typeof socket?.once !== 'function') return undefined;
+  let ops = socket[OPEN_OPS];
   if (ops === undefined) {
-    const open = new Map<TrackedOp, () => void>();
+    const open = new Set<TrackedOp>();
     ops = open;
-    openOps.set(socket, open);
+    socket[OPEN_OPS] = open;
     socket.once('close', () => {
-      for (const end of open.values()) end();
+      for (const op of open) {
+        op.mark('aborted');
+        op.finish();
+      }
       open.clear();
     });
   }
-  ops.set(op, ended);
-}
-
-function forgetOp(request: FastifyRequest, op: TrackedOp): void {
-  const socket = request.raw.socket as object | null;
-  if (socket !== null) openOps.get(socket)?.delete(op);
+  return ops;
 }
 
 /** Tracks every request as an op of `tracker` and decorates requests with `op`. */
