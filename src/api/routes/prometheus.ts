@@ -19,10 +19,10 @@ export const prometheusRoutes: FastifyPluginCallbackTypebox = (app, _options, do
   const { tracker, statusBoard, now, metricsRegistry } = app.engine;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'orzo_' });
-  const stopObserving = registerOpMetrics(registry, tracker);
+  const durations = registerOpMetrics(registry, tracker);
   if (statusBoard !== undefined) registerMetricdMetrics(registry, { statusBoard, now });
   app.addHook('onClose', (_instance, next) => {
-    stopObserving();
+    durations.stop();
     next();
   });
 
@@ -33,7 +33,7 @@ export const prometheusRoutes: FastifyPluginCallbackTypebox = (app, _options, do
       schema: { querystring: NO_QUERY, response: { 200: Type.String() } },
     },
     async (_request, reply) => {
-      const own = await registry.metrics();
+      const own = (await registry.metrics()) + durations.exposition();
       const text = metricsRegistry === undefined ? own : own + (await metricsRegistry.metrics());
       return reply.type(registry.contentType).send(text);
     },
