@@ -36,9 +36,21 @@ export interface ObjectUpdate {
  */
 export type ObjectScope = object;
 
+/**
+ * Ties together the reads of one metric's objects by a reader that holds no lock (an API read):
+ * with the same snapshot, a driver may answer the later reads from what its first read found of
+ * the metric's index (the file driver, its pack) instead of reading it again. Writers may update
+ * the metric meanwhile; the reads then see it as the first one did, or newer for an object the
+ * index did not hold itself and that moved since — never an object missing that was there. A new
+ * snapshot (`{}`) for each reader.
+ */
+export type ObjectSnapshot = object;
+
 /** Options of {@link StorageDriver.readObjects} and {@link StorageDriver.listObjects}. */
 export interface ReadObjectsOptions {
   readonly scope?: ObjectScope;
+  /** Ignored with a scope, which promises more. */
+  readonly snapshot?: ObjectSnapshot;
 }
 
 /** Options of {@link StorageDriver.updateObjects}. */

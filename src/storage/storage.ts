@@ -65,7 +65,7 @@ import {
   planSplits,
   type SplitPlan,
 } from './split-plan.ts';
-import type { ObjectScope, StorageDriver } from './storage-driver.ts';
+import type { ObjectScope, ReadObjectsOptions, StorageDriver } from './storage-driver.ts';
 import { fenceTokenOf, type WriteFence } from './write-fence.ts';
 
 /** New measures for one metric. */
@@ -267,13 +267,13 @@ export class Storage {
     const put = new Map<string, Uint8Array>();
     // NOTE: the fold runs under the metric's lock, so its reads and its update share a scope.
     const scope: ObjectScope = {};
-    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME], scope);
+    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME], { scope });
     op?.mark('raw_loaded');
     const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeRawBuffer, corrupt);
     let floors = raw?.floors ?? NO_FLOORS;
     let listed: string[] | undefined;
     if (rawBytes !== undefined && raw === undefined) {
-      listed = await this.#list(metricId, scope);
+      listed = await this.#list(metricId, { scope });
       floors = floorsAfter(await this.#newestStoredBuckets(metricId, policy, listed, scope));
       const keptAs = quarantineName(RAW_OBJECT_NAME, rawBytes);
       put.set(keptAs, rawBytes);
@@ -310,7 +310,7 @@ export class Storage {
       listed !== undefined
         ? expiredSplits(policy, listed, newest)
         : rawBytes !== undefined && mayHaveExpiredSplits(policy, previousNewest, newest)
-          ? expiredSplits(policy, await this.#list(metricId, scope), newest)
+          ? expiredSplits(policy, await this.#list(metricId, { scope }), newest)
           : [];
     // NOTE: raw goes last in every update, so a metric without it never had an update complete:
     // at most a crashed first one left bundles, made of the measures this pass reads again.
@@ -351,7 +351,7 @@ export class Storage {
       ? await this.#read(
           metricId,
           plans.map((plan) => plan.name),
-          scope,
+          { scope },
         )
       : [];
     plans.forEach((plan, index) => {
@@ -383,7 +383,7 @@ export class Storage {
     for (const { granularity } of policy.definition) {
       const names = bundlesNewestFirst(listed, granularity);
       for (const name of names.slice(0, MAX_BUNDLES_TRIED)) {
-        const [bytes] = await this.#read(metricId, [name], scope);
+        const [bytes] = await this.#read(metricId, [name], { scope });
         const bundle = this.#decode(metricId, name, bytes, decodeSplitBundle, []);
         if (bundle === undefined) continue;
         const last = Math.max(
@@ -423,14 +423,16 @@ export class Storage {
     policy: ArchivePolicy,
     query: AggregateQuery,
   ): Promise<AggregateSeries[] | undefined> {
-    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME]);
+    // NOTE: one view of the metric for the whole read, its index read once (see ObjectSnapshot).
+    const reading: ReadObjectsOptions = { snapshot: {} };
+    const [rawBytes] = await this.#read(metricId, [RAW_OBJECT_NAME], reading);
     if (rawBytes === undefined) return undefined;
     this.#counters.reads += 1;
     const items = itemsOf(policy, query.granularities);
     const raw = this.#decode(metricId, RAW_OBJECT_NAME, rawBytes, decodeRawBuffer, [])?.series;
     const newest = raw?.timestamps[raw.timestamps.length - 1];
-    const wanted = await this.#bundleNames(metricId, items, query, newest);
-    const bytes = await this.#read(metricId, wanted.flat());
+    const wanted = await this.#bundleNames(metricId, items, query, newest, reading);
+    const bytes = await this.#read(metricId, wanted.flat(), reading);
     let at = 0;
     return items.map((item, index) => {
       const bundles = wanted[index] ?? [];
@@ -456,12 +458,13 @@ export class Storage {
     items: readonly ArchivePolicyItem[],
     query: AggregateQuery,
     newest: number | undefined,
+    reading: ReadObjectsOptions,
   ): Promise<string[][]> {
     const named = items.map((item) =>
       newest === undefined ? undefined : bundlesToRead(item, query, newest),
     );
     if (named.every((names) => names !== undefined)) return named;
-    const listed = await this.#list(metricId);
+    const listed = await this.#list(metricId, reading);
     return items.map((item, index) => named[index] ?? bundlesInRange(listed, item, query));
   }
 
@@ -483,10 +486,10 @@ export class Storage {
   async #read(
     metricId: string,
     names: readonly string[],
-    scope?: ObjectScope,
+    options?: ReadObjectsOptions,
   ): Promise<(Uint8Array | undefined)[]> {
     if (names.length === 0) return [];
-    const found = await this.#driver.readObjects(metricId, names, scope && { scope });
+    const found = await this.#driver.readObjects(metricId, names, options);
     for (const [index, data] of found.entries()) {
       if (data === undefined) continue;
       this.#counters.bytesRead += data.length;
@@ -495,9 +498,9 @@ export class Storage {
     return found;
   }
 
-  async #list(metricId: string, scope?: ObjectScope): Promise<string[]> {
+  async #list(metricId: string, options?: ReadObjectsOptions): Promise<string[]> {
     this.#counters.listings += 1;
-    return this.#driver.listObjects(metricId, scope && { scope });
+    return this.#driver.listObjects(metricId, options);
   }
 
   /** Decodes an object; a corrupt one is reported, counted and read as missing. */

@@ -345,6 +345,35 @@ describe('file storage driver', () => {
     }
   });
 
+  it("reads through a snapshot from the pack its first read found, a moved file's object anew", async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false, packLimits: small });
+    const other = new FileStorageDriver({ basePath, fsync: false, packLimits: small });
+    try {
+      await put(driver, { agg_1_0: tagged(2, 4), agg_1_3600: tagged(7), raw: tagged(1, 4) });
+      for (const snapshot of [{}, undefined]) {
+        const options = snapshot === undefined ? {} : { snapshot };
+        await put(driver, { agg_1_0: tagged(2, 4), agg_1_3600: tagged(7), raw: tagged(1, 4) });
+        const [raw] = await driver.readObjects(A, ['raw'], options);
+        assert.deepEqual(raw && [...raw], [...tagged(1, 4)]);
+        // NOTE: another writer rewrites the pack: a read through the snapshot answers from the
+        // pack its first read found, a read without one reads the new pack.
+        await other.updateObjects(A, { put: new Map([['raw', tagged(3, 4)]]), remove: [] });
+        const [again] = await driver.readObjects(A, ['raw'], options);
+        assert.deepEqual(again && [...again], snapshot ? [...tagged(1, 4)] : [...tagged(3, 4)]);
+        // NOTE: then packs the object a file held and unlinks the file: both read it anew.
+        await other.updateObjects(A, { put: new Map([['agg_1_3600', tagged(8, 4)]]), remove: [] });
+        const [moved, later] = await driver.readObjects(A, ['agg_1_3600', 'raw'], options);
+        assert.deepEqual(
+          [moved && [...moved], later && [...later]],
+          [[...tagged(8, 4)], [...tagged(3, 4)]],
+        );
+      }
+    } finally {
+      await other.close();
+      await cleanup();
+    }
+  });
+
   it('reads a damaged byte among the data as a damage to that object alone', async () => {
     const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
     try {

@@ -137,6 +137,35 @@ export function runStorageDriverSuite(
       assert.deepEqual(bytesOf((await driver.readObjects(B, ['raw']))[0]), [...tagged(9)]);
     });
 
+    it('reads through a snapshot each object as its first read saw it or newer, never missing', async () => {
+      // NOTE: a big object, so that the file driver keeps it out of its pack, and small ones in it.
+      const big = Uint8Array.from({ length: 1 << 20 }, (_, i) => i % 247);
+      await put(A, { raw: tagged(1), agg_1_0: tagged(2), agg_1_3600: big });
+      const snapshot = {};
+      assert.deepEqual(bytesOf((await driver.readObjects(A, ['raw'], { snapshot }))[0]), [
+        ...tagged(1),
+      ]);
+      // NOTE: a writer meanwhile, as the API reads without the metric's lock: the big object is
+      // replaced by a small one (moved into the pack, its file gone), the raw buffer rewritten.
+      await put(A, { raw: tagged(5), agg_1_3600: tagged(6) });
+      const read = await driver.readObjects(A, ['agg_1_0', 'agg_1_3600', 'raw'], { snapshot });
+      assert.deepEqual(bytesOf(read[0]), [...tagged(2)]);
+      assert.ok(
+        [big.length, 16].includes(bytesOf(read[1])?.length ?? -1),
+        'the moved object, old or new',
+      );
+      assert.ok([1, 5].includes(read[2]?.[0] ?? -1), 'the raw buffer, old or new');
+      assert.deepEqual((await driver.listObjects(A, { snapshot })).sort(), [
+        'agg_1_0',
+        'agg_1_3600',
+        'raw',
+      ]);
+      // NOTE: a new snapshot sees the update.
+      assert.deepEqual(bytesOf((await driver.readObjects(A, ['raw'], { snapshot: {} }))[0]), [
+        ...tagged(5),
+      ]);
+    });
+
     it('refuses names that are not object names', async () => {
       await assert.rejects(put(A, { '../raw': tagged(1) }), RangeError);
       await assert.rejects(put(A, { raw: tagged(1) }, ['raw']), RangeError);

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ArchivePolicy } from '../../src/archive-policy/index.ts';
 import { seriesOf } from '../../src/carbonara/index.ts';
 import { bundleObjectName } from '../../src/storage/object-name.ts';
+import type { StorageDriver } from '../../src/storage/storage-driver.ts';
 import { Storage, type AggregateQuery } from '../../src/storage/storage.ts';
 import { floorTo, referenceAggregate, toPoints, type Point } from '../carbonara/reference.ts';
 import {
@@ -233,6 +234,47 @@ for (const maker of BACKENDS) {
         );
       }
       assert.equal(storage.statistics().listings, listings);
+    });
+
+    it('makes every driver call of one read through one snapshot, a new one per read', async () => {
+      const snapshots: (object | undefined)[] = [];
+      const { driver } = backend;
+      const recording: StorageDriver = {
+        init: () => driver.init(),
+        readObjects: (metricId, names, options) => {
+          snapshots.push(options?.snapshot);
+          return driver.readObjects(metricId, names, options);
+        },
+        listObjects: (metricId, options) => {
+          snapshots.push(options?.snapshot);
+          return driver.listObjects(metricId, options);
+        },
+        updateObjects: (metricId, update, options) =>
+          driver.updateObjects(metricId, update, options),
+        deleteMetric: (metricId) => driver.deleteMetric(metricId),
+        close: () => Promise.resolve(),
+      };
+      const reader = new Storage(recording);
+      const policy = testPolicy([[S, null]], 0, METHODS);
+      const { metricId } = await filled(policy, regular(T0, T0 + 20 * HOUR, MINUTE));
+      const reads = [];
+      // NOTE: the unbounded read lists the objects too: raw buffer, listing, bundles.
+      for (const query of [{}, { start: T0 + HOUR, stop: T0 + 2 * HOUR }]) {
+        snapshots.length = 0;
+        await reader.getMeasures(metricId, policy, {
+          method: 'mean',
+          granularities: [S],
+          ...query,
+        });
+        reads.push([...snapshots]);
+      }
+      const [unbounded = [], bounded = []] = reads;
+      assert.ok(unbounded.length >= 3 && bounded.length >= 2);
+      for (const calls of reads) {
+        assert.ok(calls[0] !== undefined);
+        assert.ok(calls.every((snapshot) => snapshot === calls[0]));
+      }
+      assert.notEqual(unbounded[0], bounded[0]);
     });
 
     it('lists the objects when the splits to read are too many or the raw buffer is corrupt', async () => {

@@ -53,6 +53,7 @@ import { StorageUnavailableError } from '../errors.ts';
 import { assertObjectName, assertObjectUpdate, isObjectName } from '../object-name.ts';
 import type {
   ObjectScope,
+  ObjectSnapshot,
   ObjectUpdate,
   ReadObjectsOptions,
   StorageDriver,
@@ -114,6 +115,8 @@ export class FileStorageDriver implements StorageDriver {
   readonly #updating = new Map<string, Promise<void>>();
   /** What each live scope's reads found, per metric (see `ObjectScope`). */
   readonly #scoped = new WeakMap<ObjectScope, Map<string, ScopedRead>>();
+  /** The pack slots each live snapshot's reads last found, per metric (see `ObjectSnapshot`). */
+  readonly #snapshots = new WeakMap<ObjectSnapshot, Map<string, SlotsRead>>();
 
   constructor(options: FileStorageDriverOptions) {
     this.#layout = new FileStorageLayout(options.basePath);
@@ -149,7 +152,7 @@ export class FileStorageDriver implements StorageDriver {
     // NOTE: a throw in the executor rejects the promise, as it would in an async function.
     return new Promise((resolve) => {
       for (const name of names) assertObjectName(name);
-      resolve(this.#readObjects(metricId, names, options.scope));
+      resolve(this.#readObjects(metricId, names, options));
     });
   }
 
@@ -162,10 +165,10 @@ export class FileStorageDriver implements StorageDriver {
   #readObjects(
     metricId: string,
     names: readonly string[],
-    scope: ObjectScope | undefined,
+    { scope, snapshot }: ReadObjectsOptions,
   ): (Uint8Array | undefined)[] {
     const scoped = scope === undefined ? undefined : this.#scopedRead(metricId, scope);
-    let read = scoped?.slots ?? this.#settledSlots(metricId);
+    let read = scoped?.slots ?? this.#slots(metricId, snapshot);
     for (let attempt = 1; ; attempt++) {
       const packed = currentPack(read)?.entries;
       // NOTE: a metric with neither pack nor folder (a new one) has none of its objects; asking
@@ -190,6 +193,7 @@ export class FileStorageDriver implements StorageDriver {
       // NOTE: the same pack: what is missing is missing (never written, or just removed).
       if (samePack(again.current, read.current)) return found;
       read = again;
+      if (snapshot !== undefined) this.#snapshots.get(snapshot)?.set(metricId, again);
     }
   }
 
@@ -218,15 +222,36 @@ export class FileStorageDriver implements StorageDriver {
     return scoped.folder;
   }
 
+  /**
+   * The pack slots the snapshot's first read of a metric found (or a later one, once an object
+   * had moved), else read now, and kept for the snapshot.
+   */
+  #slots(metricId: string, snapshot: ObjectSnapshot | undefined): SlotsRead {
+    if (snapshot === undefined) return this.#settledSlots(metricId);
+    let reads = this.#snapshots.get(snapshot);
+    if (reads === undefined) {
+      reads = new Map();
+      this.#snapshots.set(snapshot, reads);
+    }
+    let read = reads.get(metricId);
+    if (read === undefined) {
+      read = this.#settledSlots(metricId);
+      reads.set(metricId, read);
+    }
+    return read;
+  }
+
   /** Both pack slots of a metric, read until settled (see `readSettledPackSlots`). */
   #settledSlots(metricId: string): SlotsRead {
     return readSettledPackSlots(metricId, this.#layout.packSlotPaths(metricId));
   }
 
   async listObjects(metricId: string, options: ReadObjectsOptions = {}): Promise<string[]> {
-    const { scope } = options;
+    const { scope, snapshot } = options;
     const slots =
-      scope === undefined ? this.#settledSlots(metricId) : this.#scopedRead(metricId, scope).slots;
+      scope === undefined
+        ? this.#slots(metricId, snapshot)
+        : this.#scopedRead(metricId, scope).slots;
     const packed = currentPack(slots)?.entries;
     if (packed !== undefined) return [...packed.keys()];
     const folder = this.#layout.metricPath(metricId);
