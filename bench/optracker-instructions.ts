@@ -7,7 +7,9 @@
  * prints the instructions per read of every round, their medians and the median paired
  * difference. Callgrind counts every instruction of every thread of the process, and the same
  * reads count the same whatever else the machine is doing — which CPU time on a shared machine
- * did not (`docs/benchmarks.md`).
+ * did not (`docs/benchmarks.md`). The app runs with V8's `--single-threaded`: collections and
+ * compilations happen on its one thread, as the reads ask for them, instead of on helper threads
+ * whose share of the work depends on timing, which made rounds of the same reads differ by a tenth.
  *
  * `--via http` (the default): this process sends the reads over loopback HTTP from 8 clients, so
  * that what is counted is the server's work alone, sockets included. `--via inject`: the app
@@ -121,7 +123,8 @@ async function parent(): Promise<void> {
       'valgrind',
       [
         ...['--tool=callgrind', '--dump-before=uv_fs_lchown', `--callgrind-out-file=${out}`],
-        ...[process.execPath, '--expose-gc', '--import', 'tsx', import.meta.filename, '--child'],
+        ...[process.execPath, '--single-threaded', '--expose-gc', '--import', 'tsx'],
+        ...[import.meta.filename, '--child'],
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
