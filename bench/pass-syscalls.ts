@@ -2,7 +2,7 @@
  * `npm run bench:pass-syscalls`: the system calls metricd's pass makes per metric, counted by
  * `strace` (which must be installed). It runs `bench/pass.bench.ts --marks` under
  * `strace -f` (every thread: the event loop's and the thread pool's), keeps the calls made
- * between the two paths the bench asks for around its timed pass (`pass-marks.ts`), and prints,
+ * between the two paths the bench asks for around its timed pass (`syscall-marks.ts`), and prints,
  * per metric folded, how many of each it made, and their sum. Unlike the bench's timings, these
  * counts do not move with the machine's load, so that two builds compare at a glance.
  *
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { PASS_ENDS, PASS_STARTS } from './pass-marks.ts';
+import { countBetweenMarks } from './syscall-marks.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -64,26 +64,4 @@ try {
   );
 } finally {
   rmSync(folder, { recursive: true, force: true });
-}
-
-/**
- * Calls per name between the last start mark and the end mark. A call `strace` saw begin in one
- * thread and end after another's is written twice (`<unfinished …>`, then `<… resumed>`): it
- * counts once, at its start.
- */
-function countBetweenMarks(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  let inside = false;
-  for (const line of text.split('\n')) {
-    if (line.includes(PASS_STARTS)) {
-      inside = true;
-      counts.clear();
-      continue;
-    }
-    if (line.includes(PASS_ENDS)) break;
-    if (!inside || line.includes(' resumed>')) continue;
-    const call = /^\d+\s+([a-z_0-9]+)\(/.exec(line)?.[1];
-    if (call !== undefined) counts.set(call, (counts.get(call) ?? 0) + 1);
-  }
-  return counts;
 }

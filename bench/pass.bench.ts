@@ -18,7 +18,7 @@
  * `metricd.metricConcurrency` default) `--fsync on|off` (on), `--passes N` (1: fold every metric
  * N − 1 times untimed first, each time with the next `--points` measures, so that the timed pass
  * is that of metrics that already have a pack), `--marks` (ask for the paths of
- * `pass-marks.ts` around the timed pass, for `bench:pass-syscalls`).
+ * `syscall-marks.ts` around the timed pass, for `bench:pass-syscalls`).
  */
 import {
   closeSync,
@@ -46,7 +46,7 @@ import { openEngineServices } from '../src/cli/engine-services.ts';
 import { runUpgrade } from '../src/cli/upgrade.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { FileStorageDriver } from '../src/storage/index.ts';
-import { PASS_ENDS, PASS_STARTS } from './pass-marks.ts';
+import { markEnd, markStart } from './syscall-marks.ts';
 import { pino } from 'pino';
 
 const { values: flags } = parseArgs({
@@ -222,9 +222,9 @@ try {
 
   const cpu = process.cpuUsage();
   const started = performance.now();
-  if (flags.marks) statSync(PASS_STARTS, { throwIfNoEntry: false });
+  if (flags.marks) markStart();
   const measures = await foldAll();
-  if (flags.marks) statSync(PASS_ENDS, { throwIfNoEntry: false });
+  if (flags.marks) markEnd();
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const driver = storage.driver;
