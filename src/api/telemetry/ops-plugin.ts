@@ -65,7 +65,8 @@ function beginRequestOp(tracker: OpTracker, request: FastifyRequest): TrackedOp 
     REQUEST_OP_KIND,
     `${request.method} ${query === -1 ? url : url.slice(0, query)}`,
   );
-  openOpsOf(request)?.add(op);
+  // NOTE: beyond ops.maxInFlight the op is the shared no-op one, which nothing needs to end.
+  if (op !== NOOP_OP) openOpsOf(request)?.add(op);
   return op;
 }
 
