@@ -25,7 +25,7 @@
  * the rounds), `--via http|inject`, `--keep DIR` (write the dumps there and leave them).
  */
 import { spawn } from 'node:child_process';
-import { lchownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { lchownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -117,6 +117,7 @@ class AppUnderCallgrind {
 
 async function parent(): Promise<void> {
   const folder = flags.keep ?? mkdtempSync(join(tmpdir(), 'orzo-callgrind-'));
+  if (flags.keep !== undefined) mkdirSync(folder, { recursive: true });
   try {
     const out = join(folder, 'callgrind.out');
     const valgrind = spawn(
@@ -130,6 +131,10 @@ async function parent(): Promise<void> {
     );
     let stderr = '';
     valgrind.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // NOTE: what Valgrind or the app said is the only clue when the app stops early.
+    valgrind.on('exit', (code) => {
+      if (code !== 0) process.stderr.write(stderr);
+    });
     const exited = new Promise<number | null>((resolve, reject) => {
       valgrind.on('error', reject);
       valgrind.on('exit', resolve);

@@ -86,7 +86,9 @@ interface InFlightSnapshot {
 }
 
 // NOTE: performance.now() is monotonic and finer than a millisecond, which fast requests need.
-const defaultNow = (): number => performance.timeOrigin + performance.now();
+// The origin is read once: its getter costs as much as now() itself, six times per request.
+const TIME_ORIGIN = performance.timeOrigin;
+const defaultNow = (): number => TIME_ORIGIN + performance.now();
 
 const byArrival = (a: TrackedOp, b: TrackedOp): number =>
   a.initiatedAt - b.initiatedAt || a.id - b.id;
