@@ -47,20 +47,6 @@ export class LiveOp implements TrackedOp {
     return { time: this.#times[last] ?? 0, name: this.#names[last] ?? '' };
   }
 
-  /**
-   * Copies the events into `names` and `times` from `at` on, where they fit in `room`; returns
-   * their count (more than `room`: nothing was copied).
-   */
-  copyEvents(names: string[], times: Float64Array, at: number, room: number): number {
-    const count = this.#names.length;
-    if (count > room) return count;
-    for (let i = 0; i < count; i++) {
-      names[at + i] = this.#names[i] ?? '';
-      times[at + i] = this.#times[i] ?? 0;
-    }
-    return count;
-  }
-
   mark(event: string): void {
     if (this.finishedAt !== undefined) return;
     this.#names.push(event);

@@ -1,8 +1,7 @@
 /**
  * Where finished ops go: three views, each bounded so that memory stays flat under any load.
  *
- * - recent: the last `size` ops to finish, dropped `durationMs` after they finished, copied rather
- *   than held (see `recent-ops.ts`);
+ * - recent: the last `size` ops to finish, dropped `durationMs` after they finished;
  * - slowest: the `size` slowest ops that finished within the last `durationMs`;
  * - slow: the last `slowSize` ops that took at least `slowThresholdMs` (nowarn ops excepted),
  *   bounded by count only, so that an incident's slow ops outlive the window for post-mortems.
@@ -12,7 +11,6 @@
  * Ages count from an op's finish, not its start, so that an op longer than the window is still
  * seen once it ends. Ops must be inserted in the order they finished.
  */
-import { RecentOps } from './recent-ops.ts';
 import { Ring } from './ring.ts';
 import { SlowestOps } from './slowest-ops.ts';
 import { durationMs, type TrackedOp } from './tracked-op.ts';
@@ -28,13 +26,13 @@ export interface OpHistoryBounds {
 /** Finished ops, by finish order, by duration, and the slow ones. */
 export class OpHistory {
   readonly bounds: OpHistoryBounds;
-  readonly #recent: RecentOps;
+  readonly #recent: Ring<TrackedOp>;
   readonly #slowest: SlowestOps;
   readonly #slow: Ring<TrackedOp>;
 
   constructor(bounds: OpHistoryBounds) {
     this.bounds = bounds;
-    this.#recent = new RecentOps(bounds.size);
+    this.#recent = new Ring(bounds.size);
     this.#slowest = new SlowestOps(bounds.size);
     this.#slow = new Ring(bounds.slowSize);
   }
@@ -49,11 +47,8 @@ export class OpHistory {
   /** Drops from the windowed views the ops that finished more than `durationMs` before `now`. */
   prune(now: number): void {
     const cutoff = now - this.bounds.durationMs;
-    for (
-      let finished = this.#recent.oldestFinishedAt();
-      finished !== undefined && finished < cutoff;
-      finished = this.#recent.oldestFinishedAt()
-    ) {
+    for (let op = this.#recent.peek(); op !== undefined; op = this.#recent.peek()) {
+      if ((op.finishedAt ?? op.initiatedAt) >= cutoff) break;
       this.#recent.shift();
     }
     this.#slowest.expire(cutoff);

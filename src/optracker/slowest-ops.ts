@@ -1,26 +1,18 @@
-import { OpColumns } from './op-columns.ts';
 import { durationMs, type TrackedOp } from './tracked-op.ts';
 
 /**
  * The `capacity` slowest finished ops offered, as a min-heap on duration so that an offer costs
  * O(log capacity) and never a sort. As in Ceph, an op evicted for being faster is gone for good:
  * when the slowest expire, the view shrinks rather than recalling faster ops it had turned away.
- * The ops are copied into {@link OpColumns} slots (see there why); the heap orders slot numbers.
  */
 export class SlowestOps {
   readonly capacity: number;
-  readonly #columns: OpColumns;
-  /** Slots in heap order; the fastest op's slot first. */
-  readonly #heap: number[] = [];
-  /** Slots holding no op. */
-  readonly #free: number[];
+  readonly #heap: TrackedOp[] = [];
   /** Earliest finish time in the heap, so that expiring usually costs nothing. */
   #earliestFinish = Infinity;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#columns = new OpColumns(capacity);
-    this.#free = Array.from({ length: capacity }, (_, slot) => capacity - 1 - slot);
   }
 
   get length(): number {
@@ -29,14 +21,11 @@ export class SlowestOps {
 
   offer(op: TrackedOp): void {
     const heap = this.#heap;
-    const fastest = heap[0];
     if (heap.length < this.capacity) {
-      const slot = this.#free.pop() ?? heap.length;
-      this.#columns.write(slot, op);
-      heap.push(slot);
+      heap.push(op);
       this.#siftUp(heap.length - 1);
-    } else if (fastest !== undefined && durationMs(op) > this.#columns.durationMs(fastest)) {
-      this.#columns.write(fastest, op);
+    } else if (heap.length > 0 && durationMs(op) > durationMs(heap[0] as TrackedOp)) {
+      heap[0] = op;
       this.#siftDown(0);
     } else {
       return;
@@ -50,13 +39,10 @@ export class SlowestOps {
     const heap = this.#heap;
     let kept = 0;
     let earliest = Infinity;
-    for (const slot of heap) {
-      const finish = this.#columns.finishedAt(slot);
-      if (finish < cutoff) {
-        this.#release(slot);
-        continue;
-      }
-      heap[kept++] = slot;
+    for (const op of heap) {
+      const finish = op.finishedAt ?? op.initiatedAt;
+      if (finish < cutoff) continue;
+      heap[kept++] = op;
       earliest = Math.min(earliest, finish);
     }
     heap.length = kept;
@@ -65,21 +51,13 @@ export class SlowestOps {
   }
 
   clear(): void {
-    for (const slot of this.#heap) this.#release(slot);
     this.#heap.length = 0;
     this.#earliestFinish = Infinity;
   }
 
-  /** The ops, slowest first, as finished ops made anew. */
+  /** The ops, slowest first. */
   toArray(): TrackedOp[] {
-    return this.#heap
-      .map((slot) => this.#columns.read(slot))
-      .sort((a, b) => durationMs(b) - durationMs(a) || a.id - b.id);
-  }
-
-  #release(slot: number): void {
-    this.#columns.release(slot);
-    this.#free.push(slot);
+    return [...this.#heap].sort((a, b) => durationMs(b) - durationMs(a) || a.id - b.id);
   }
 
   #siftUp(index: number): void {
@@ -108,14 +86,13 @@ export class SlowestOps {
   }
 
   #faster(a: number, b: number): boolean {
-    const columns = this.#columns;
-    return columns.durationMs(this.#heap[a] ?? 0) < columns.durationMs(this.#heap[b] ?? 0);
+    return durationMs(this.#heap[a] as TrackedOp) < durationMs(this.#heap[b] as TrackedOp);
   }
 
   #swap(a: number, b: number): void {
     const heap = this.#heap;
-    const held = heap[a] ?? 0;
-    heap[a] = heap[b] ?? 0;
+    const held = heap[a] as TrackedOp;
+    heap[a] = heap[b] as TrackedOp;
     heap[b] = held;
   }
 }

@@ -23,10 +23,6 @@ function finished(id: number, initiatedAt: number, duration: number): TrackedOp 
 
 const durations = (ops: readonly TrackedOp[]): number[] => ops.map(durationMs);
 
-const fields = ({ id, kind, description, initiatedAt, finishedAt, events, nowarn }: TrackedOp) => ({
-  ...{ id, kind, description, initiatedAt, finishedAt, events, nowarn },
-});
-
 describe('SlowestOps', () => {
   it('keeps the slowest capacity ops offered, slowest first', () => {
     fc.assert(
@@ -88,21 +84,5 @@ describe('SlowestOps', () => {
     assert.deepEqual(durations(slowest.toArray()), [40, 1]);
     slowest.expire(10_000);
     assert.equal(slowest.length, 0);
-  });
-
-  it('holds copies: an op listed is equal to the op offered, not the op itself', () => {
-    const slowest = new SlowestOps(2);
-    const offered = [finished(1, 0, 5), finished(2, 10, 30), finished(3, 50, 20)];
-    for (const op of offered) slowest.offer(op);
-    const listed = slowest.toArray();
-    assert.deepEqual(
-      listed.map((op) => op.id),
-      [2, 3],
-    );
-    listed.forEach((op, index) => {
-      const original = offered[index === 0 ? 1 : 2];
-      assert.notEqual(op, original);
-      assert.deepEqual(fields(op), fields(original ?? finished(0, 0, 0)));
-    });
   });
 });
