@@ -1,34 +1,40 @@
 /**
  * `npm run bench:optracker-instructions`: what op tracking adds to a read, in machine
- * instructions rather than seconds. The app of `read-app.ts` (100 metrics of 360 points, built in
- * one process) runs under Valgrind's callgrind (which must be installed), and reads of
- * `GET /v1/metric/<id>/measures?granularity=60&aggregation=mean` are made with tracking switched
- * on and off on the same app, for `--rounds` alternated pairs of rounds of `--reads` reads each. It
- * prints the instructions per read of every round, their medians and the median paired
- * difference. Callgrind counts every instruction of every thread of the process, and the same
- * reads count the same whatever else the machine is doing — which CPU time on a shared machine
- * did not (`docs/benchmarks.md`). The app runs with V8's `--single-threaded`: collections and
- * compilations happen on its one thread, as the reads ask for them, instead of on helper threads
- * whose share of the work depends on timing, which made rounds of the same reads differ by a tenth.
+ * instructions rather than seconds. Two copies of the app of `read-app.ts` (100 metrics of 360
+ * points, built in one process each) run under Valgrind's callgrind (which must be installed),
+ * one with tracking on and one with it off, and are given the same reads of
+ * `GET /v1/metric/<id>/measures?granularity=60&aggregation=mean` at the same time, in `--rounds`
+ * rounds of `--reads` reads. It prints the instructions per read of every round of each, their
+ * differences round by round, and the median difference. Callgrind counts every instruction of
+ * the process, and the same reads count the same whatever else the machine is doing — which CPU
+ * time on a shared machine did not (`docs/benchmarks.md`). The apps run with V8's
+ * `--single-threaded`: collections and compilations happen on the one thread, as the reads ask
+ * for them, rather than on helper threads whose share depends on timing.
  *
- * `--via http` (the default): this process sends the reads over loopback HTTP from 8 clients, so
- * that what is counted is the server's work alone, sockets included. `--via inject`: the app
- * `inject`s them itself, 8 at a time (no sockets; the counts then include the injection).
+ * Why twins: the rounds of one app differ by up to a tenth, as its collections fall in one round
+ * or the next, so that tracking switched on and off in turn on one app compared rounds that
+ * differed more than tracking does. The same round of two runs of the same build differs by a
+ * few tenths of a percent at most: comparing the twins round by round leaves tracking alone.
  *
- * How a round is cut out: the app calls `lchown` on a path that does not exist at the start and
+ * `--via http` (the default): this process sends the reads over loopback HTTP from 8 clients per
+ * app, so that what is counted is the server's work alone, sockets included. `--via inject`: each
+ * app `inject`s them itself, 8 at a time (no sockets; the counts then include the injection).
+ *
+ * How a round is cut out: an app calls `lchown` on a path that does not exist at the start and
  * at the end of each round, and callgrind (`--dump-before=uv_fs_lchown`) writes out and zeroes
  * its counts at each call, so the dump made at a round's end holds that round alone. Nothing else
- * in Orzo calls `lchown`. The app takes its orders (`track on|off`, `read N`, `start`, `end`,
+ * in Orzo calls `lchown`. An app takes its orders (`track on|off`, `read N`, `start`, `end`,
  * `exit`) on its standard input, one a line, and answers each with a line.
  *
- * Options: `--rounds 3` (pairs), `--reads 1000`, `--warmup 2000` (reads each way, twice, before
- * the rounds), `--via http|inject`, `--keep DIR` (write the dumps there and leave them).
+ * Options: `--rounds 3`, `--reads 1000`, `--warmup 2000` (reads before the rounds),
+ * `--via http|inject`, `--keep DIR` (write the dumps in `DIR/on` and `DIR/off` and leave them).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { lchownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
@@ -92,14 +98,49 @@ async function child(): Promise<void> {
   }
 }
 
-/** Sends orders to the app and reads its answers. */
+/** An app started under callgrind: sends it orders and reads its answers. */
 class AppUnderCallgrind {
+  readonly #folder: string;
+  readonly #process: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly #lines: AsyncIterator<string>;
-  readonly #write: (line: string) => void;
+  readonly #exited: Promise<number | null>;
+  #url = '';
+  #ids: readonly string[] = [];
 
-  constructor(lines: AsyncIterator<string>, write: (line: string) => void) {
-    this.#lines = lines;
-    this.#write = write;
+  private constructor(folder: string, child: ChildProcessByStdio<Writable, Readable, Readable>) {
+    this.#folder = folder;
+    this.#process = child;
+    this.#lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    this.#exited = new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        // NOTE: what Valgrind or the app said is the only clue when the app stops early.
+        if (code !== 0) process.stderr.write(stderr);
+        resolve(code);
+      });
+    });
+  }
+
+  /** Starts the app with its dumps in `folder`, and waits until it serves. */
+  static async start(folder: string): Promise<AppUnderCallgrind> {
+    mkdirSync(folder, { recursive: true });
+    const child = spawn(
+      'valgrind',
+      [
+        ...['--tool=callgrind', '--dump-before=uv_fs_lchown'],
+        `--callgrind-out-file=${join(folder, 'callgrind.out')}`,
+        ...[process.execPath, '--single-threaded', '--expose-gc', '--import', 'tsx'],
+        ...[import.meta.filename, '--child'],
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const app = new AppUnderCallgrind(folder, child);
+    const { url, ids } = JSON.parse(await app.next()) as { url: string; ids: string[] };
+    app.#url = url;
+    app.#ids = ids;
+    return app;
   }
 
   async next(): Promise<string> {
@@ -109,89 +150,72 @@ class AppUnderCallgrind {
   }
 
   async order(line: string): Promise<void> {
-    this.#write(line);
+    this.#process.stdin.write(`${line}\n`);
     const answer = await this.next();
     if (answer !== 'ok') throw new Error(`the app answered ${answer} to ${line}`);
+  }
+
+  async read(count: number): Promise<void> {
+    if (flags.via === 'inject') return this.order(`read ${String(count)}`);
+    await runLoad({
+      baseUrl: this.#url,
+      total: count,
+      concurrency: CONCURRENCY,
+      expectStatus: 200,
+      next: (i) => ({
+        method: 'GET',
+        path: `/v1/metric/${this.#ids[i % this.#ids.length] ?? ''}/measures?granularity=60&aggregation=mean`,
+        headers: ADMIN,
+      }),
+    });
+  }
+
+  /** Tells the app to exit, and returns its instructions per read of each round. */
+  async exit(rounds: number): Promise<number[]> {
+    this.#process.stdin.end('exit\n');
+    if ((await this.#exited) !== 0) throw new Error(`the app under callgrind failed`);
+    const dumps = readDumps(this.#folder);
+    // NOTE: dump 1 is everything before the first round; then each round's start and its end.
+    return Array.from({ length: rounds }, (_, round) =>
+      Math.round((dumps.get(2 * round + 2) ?? NaN) / READS),
+    );
   }
 }
 
 async function parent(): Promise<void> {
   const folder = flags.keep ?? mkdtempSync(join(tmpdir(), 'orzo-callgrind-'));
-  if (flags.keep !== undefined) mkdirSync(folder, { recursive: true });
   try {
-    const out = join(folder, 'callgrind.out');
-    const valgrind = spawn(
-      'valgrind',
-      [
-        ...['--tool=callgrind', '--dump-before=uv_fs_lchown', `--callgrind-out-file=${out}`],
-        ...[process.execPath, '--single-threaded', '--expose-gc', '--import', 'tsx'],
-        ...[import.meta.filename, '--child'],
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    valgrind.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // NOTE: what Valgrind or the app said is the only clue when the app stops early.
-    valgrind.on('exit', (code) => {
-      if (code !== 0) process.stderr.write(stderr);
-    });
-    const exited = new Promise<number | null>((resolve, reject) => {
-      valgrind.on('error', reject);
-      valgrind.on('exit', resolve);
-    });
-    const app = new AppUnderCallgrind(
-      createInterface({ input: valgrind.stdout })[Symbol.asyncIterator](),
-      (line) => valgrind.stdin.write(`${line}\n`),
-    );
-    const { url, ids } = JSON.parse(await app.next()) as { url: string; ids: string[] };
-    const read = async (count: number): Promise<void> => {
-      if (flags.via === 'inject') return app.order(`read ${String(count)}`);
-      await runLoad({
-        baseUrl: url,
-        total: count,
-        concurrency: CONCURRENCY,
-        expectStatus: 200,
-        next: (i) => ({
-          method: 'GET',
-          path: `/v1/metric/${ids[i % ids.length] ?? ''}/measures?granularity=60&aggregation=mean`,
-          headers: ADMIN,
-        }),
-      });
-    };
-    // NOTE: both ways warmed up first, so that compiling the reads' code is billed to neither.
-    for (const enabled of [true, false, true, false]) {
-      await app.order(`track ${enabled ? 'on' : 'off'}`);
-      await read(WARMUP_READS);
+    // NOTE: two apps, one tracking and one not, given the same orders at the same time. Rounds
+    // of one app differ by up to a tenth (where its collections fall), but the same round of two
+    // runs of one build differs by a few tenths of a percent at most: rounds are compared across
+    // the twins, round by round, never across rounds.
+    const on = await AppUnderCallgrind.start(join(folder, 'on'));
+    const off = await AppUnderCallgrind.start(join(folder, 'off'));
+    const both = (act: (app: AppUnderCallgrind) => Promise<void>): Promise<unknown> =>
+      Promise.all([act(on), act(off)]);
+    await on.order('track on');
+    await off.order('track off');
+    // NOTE: warmed up first, so that compiling the reads' code is billed to no round.
+    await both((app) => app.read(WARMUP_READS));
+    for (let round = 0; round < ROUNDS; round++) {
+      await both((app) => app.read(200));
+      await both((app) => app.order('start'));
+      await both((app) => app.read(READS));
+      await both((app) => app.order('end'));
     }
-    const order = settings();
-    for (const enabled of order) {
-      await app.order(`track ${enabled ? 'on' : 'off'}`);
-      await read(200);
-      await app.order('start');
-      await read(READS);
-      await app.order('end');
-    }
-    valgrind.stdin.end('exit\n');
-    if ((await exited) !== 0) throw new Error(`the app under callgrind failed:\n${stderr}`);
-    const dumps = readDumps(folder);
-    // NOTE: dump 1 is everything before the first round; then each round's start and its end.
-    const perRead = order.map((_, index) => Math.round((dumps.get(2 * index + 2) ?? NaN) / READS));
-    const on = perRead.filter((_, index) => order[index] === true);
-    const off = perRead.filter((_, index) => order[index] === false);
-    const pairs = Array.from({ length: ROUNDS }, (_, pair) => {
-      const [first = NaN, second = NaN] = perRead.slice(2 * pair, 2 * pair + 2);
-      return order[2 * pair] === true ? first - second : second - first;
-    });
-    const medianOff = median(off);
-    const difference = median(pairs);
+    const [perReadOn, perReadOff] = await Promise.all([on.exit(ROUNDS), off.exit(ROUNDS)]);
+    const differences = perReadOn.map((count, round) => count - (perReadOff[round] ?? NaN));
+    const medianOff = median(perReadOff);
+    const difference = median(differences);
     console.log(
       JSON.stringify(
         {
           node: process.version,
           via: flags.via,
           reads_per_round: READS,
-          instructions_per_read: { on, off },
-          median_instructions_per_read: { on: median(on), off: medianOff },
+          instructions_per_read: { on: perReadOn, off: perReadOff },
+          differences,
+          median_instructions_per_read: { on: median(perReadOn), off: medianOff },
           median_difference: difference,
           tracking_cost_percent: Math.round((1000 * difference) / medianOff) / 10,
         },
@@ -202,15 +226,6 @@ async function parent(): Promise<void> {
   } finally {
     if (flags.keep === undefined) rmSync(folder, { recursive: true, force: true });
   }
-}
-
-/** Tracking on or off, per round, in the order they run: pairs alternate which goes first. */
-function settings(): boolean[] {
-  const order: boolean[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    order.push(...(round % 2 === 0 ? [true, false] : [false, true]));
-  }
-  return order;
 }
 
 /** Instructions of each numbered dump. */
