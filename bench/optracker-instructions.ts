@@ -5,16 +5,16 @@
  * one with tracking on and one with it off, and are given the same reads of
  * `GET /v1/metric/<id>/measures?granularity=60&aggregation=mean` at the same time, in `--rounds`
  * rounds of `--reads` reads. It prints the instructions per read of every round of each, their
- * differences round by round, and the median difference. Callgrind counts every instruction of
- * the process, and the same reads count the same whatever else the machine is doing — which CPU
- * time on a shared machine did not (`docs/benchmarks.md`). The apps run with V8's
- * `--single-threaded`: collections and compilations happen on the one thread, as the reads ask
- * for them, rather than on helper threads whose share depends on timing.
+ * differences round by round, and the mean difference with its standard error. Callgrind counts
+ * every instruction of the process, and the same reads count the same whatever else the machine
+ * is doing — which CPU time on a shared machine did not (`docs/benchmarks.md`). The apps run with
+ * V8's `--single-threaded`: collections and compilations happen on the one thread, as the reads
+ * ask for them, rather than on helper threads whose share depends on timing.
  *
- * Why twins: the rounds of one app differ by up to a tenth, as its collections fall in one round
- * or the next, so that tracking switched on and off in turn on one app compared rounds that
- * differed more than tracking does. The same round of two runs of the same build differs by a
- * few tenths of a percent at most: comparing the twins round by round leaves tracking alone.
+ * Why twins, and means: a round's count depends on where the app's collections fall, so rounds
+ * of one app differ by up to a tenth. Switching tracking on and off in turn on one app let a
+ * round's garbage be collected in the next round, of the other setting; each twin pays for its
+ * own, and its mean over all rounds includes every collection its reads caused.
  *
  * `--via http` (the default): this process sends the reads over loopback HTTP from 8 clients per
  * app, so that what is counted is the server's work alone, sockets included. `--via inject`: each
@@ -185,10 +185,8 @@ class AppUnderCallgrind {
 async function parent(): Promise<void> {
   const folder = flags.keep ?? mkdtempSync(join(tmpdir(), 'orzo-callgrind-'));
   try {
-    // NOTE: two apps, one tracking and one not, given the same orders at the same time. Rounds
-    // of one app differ by up to a tenth (where its collections fall), but the same round of two
-    // runs of one build differs by a few tenths of a percent at most: rounds are compared across
-    // the twins, round by round, never across rounds.
+    // NOTE: two apps, one tracking and one not, given the same orders at the same time, so that
+    // each pays for the collections its own reads cause (see the header).
     const on = await AppUnderCallgrind.start(join(folder, 'on'));
     const off = await AppUnderCallgrind.start(join(folder, 'off'));
     const both = (act: (app: AppUnderCallgrind) => Promise<void>): Promise<unknown> =>
@@ -205,8 +203,11 @@ async function parent(): Promise<void> {
     }
     const [perReadOn, perReadOff] = await Promise.all([on.exit(ROUNDS), off.exit(ROUNDS)]);
     const differences = perReadOn.map((count, round) => count - (perReadOff[round] ?? NaN));
-    const medianOff = median(perReadOff);
-    const difference = median(differences);
+    const meanOff = mean(perReadOff);
+    const difference = mean(differences);
+    const standardError = Math.sqrt(variance(differences) / differences.length);
+    const percent = (instructions: number): number =>
+      Math.round((1000 * instructions) / meanOff) / 10;
     console.log(
       JSON.stringify(
         {
@@ -215,9 +216,11 @@ async function parent(): Promise<void> {
           reads_per_round: READS,
           instructions_per_read: { on: perReadOn, off: perReadOff },
           differences,
-          median_instructions_per_read: { on: median(perReadOn), off: medianOff },
-          median_difference: difference,
-          tracking_cost_percent: Math.round((1000 * difference) / medianOff) / 10,
+          mean_instructions_per_read: { on: Math.round(mean(perReadOn)), off: Math.round(meanOff) },
+          mean_difference: Math.round(difference),
+          standard_error: Math.round(standardError),
+          tracking_cost_percent: percent(difference),
+          standard_error_percent: percent(standardError),
         },
         null,
         2,
@@ -240,8 +243,14 @@ function readDumps(folder: string): Map<number, number> {
   return dumps;
 }
 
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** The sample variance (n − 1). */
+function variance(values: readonly number[]): number {
+  const average = mean(values);
+  return values.reduce((sum, value) => sum + (value - average) ** 2, 0) / (values.length - 1);
 }
 
 if (flags.child) await child();
