@@ -170,6 +170,13 @@ class AppUnderCallgrind {
     });
   }
 
+  /** Stops the app at once; nothing happens to one that has exited. */
+  kill(): void {
+    if (this.#process.exitCode === null && this.#process.signalCode === null) {
+      this.#process.kill('SIGKILL');
+    }
+  }
+
   /** Tells the app to exit, and returns its instructions per read of each round. */
   async exit(rounds: number): Promise<number[]> {
     this.#process.stdin.end('exit\n');
@@ -184,11 +191,20 @@ class AppUnderCallgrind {
 
 async function parent(): Promise<void> {
   const folder = flags.keep ?? mkdtempSync(join(tmpdir(), 'orzo-callgrind-'));
+  const apps: AppUnderCallgrind[] = [];
   try {
     // NOTE: two apps, one tracking and one not, given the same orders at the same time, so that
     // each pays for the collections its own reads cause (see the header).
-    const on = await AppUnderCallgrind.start(join(folder, 'on'));
-    const off = await AppUnderCallgrind.start(join(folder, 'off'));
+    const starts = await Promise.allSettled(
+      ['on', 'off'].map((name) => AppUnderCallgrind.start(join(folder, name))),
+    );
+    apps.push(...starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : [])));
+    const [on, off] = apps;
+    if (on === undefined || off === undefined) {
+      throw new Error('an app under callgrind did not start', {
+        cause: starts.find((start) => start.status === 'rejected')?.reason,
+      });
+    }
     const both = (act: (app: AppUnderCallgrind) => Promise<void>): Promise<unknown> =>
       Promise.all([act(on), act(off)]);
     await on.order('track on');
@@ -227,6 +243,8 @@ async function parent(): Promise<void> {
       ),
     );
   } finally {
+    // NOTE: an app left running when the other failed would keep this process waiting on it.
+    for (const app of apps) app.kill();
     if (flags.keep === undefined) rmSync(folder, { recursive: true, force: true });
   }
 }
