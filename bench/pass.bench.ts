@@ -14,8 +14,14 @@
  * per `stat` asking whether it exists, per folder listed on the thread pool and listed
  * synchronously after a yield to the event loop, per file unlinked and per empty folder removed.
  *
+ * With `--coordination redis` incoming and the metric locks are in the test Redis (a random key
+ * prefix) and the indexer in a fresh schema of the test PostgreSQL, as `bench:e2e` sets them up;
+ * storage stays on files. It then also prints what Redis saw during the timed pass, per metric:
+ * commands run and reads of its clients' sockets (`INFO stats`: commands sent together in one
+ * write are read together, so fewer reads per command means fewer round trips).
+ *
  * Options: `--metrics 10000` `--points 60` `--block 1000` `--concurrency 256` (the
- * `metricd.metricConcurrency` default) `--fsync on|off` (on), `--passes N` (1: fold every metric
+ * `metricd.metricConcurrency` default) `--fsync on|off` (on), `--coordination local|redis` (local), `--passes N` (1: fold every metric
  * N − 1 times untimed first, each time with the next `--points` measures, so that the timed pass
  * is that of metrics that already have a pack), `--marks` (ask for the paths of
  * `syscall-marks.ts` around the timed pass, for `bench:pass-syscalls`).
@@ -47,7 +53,11 @@ import { runUpgrade } from '../src/cli/upgrade.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { FileStorageDriver } from '../src/storage/index.ts';
 import { markEnd, markStart } from './syscall-marks.ts';
+import { openBenchBackends } from './bench-backends.ts';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
+
+import { SHARED_REDIS_URL } from '../test/support/redis.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,8 +68,11 @@ const { values: flags } = parseArgs({
     fsync: { type: 'string', default: 'on' },
     passes: { type: 'string', default: '1' },
     marks: { type: 'boolean', default: false },
+    coordination: { type: 'string', default: 'local' },
   },
 });
+if (!['local', 'redis'].includes(flags.coordination)) throw new Error('--coordination local|redis');
+const DISTRIBUTED = flags.coordination === 'redis';
 const METRICS = Number(flags.metrics);
 const POINTS = Number(flags.points);
 const BLOCK = Number(flags.block);
@@ -163,8 +176,23 @@ async function fileSystemCosts(): Promise<Record<string, { wall_us: number; cpu_
 }
 const fileSystem = await fileSystemCosts();
 const fsync = flags.fsync === 'off' ? 'false' : 'true';
+const backends = await openBenchBackends({ distributed: DISTRIBUTED, redisStorage: false });
+const redisAdmin = DISTRIBUTED ? new Redis(SHARED_REDIS_URL) : undefined;
+
+/** Redis' counters of commands run, socket reads and its CPU seconds, whoever the clients. */
+async function redisStats(): Promise<{ commands: number; reads: number; cpu: number } | undefined> {
+  if (redisAdmin === undefined) return undefined;
+  const text = (await redisAdmin.info('stats')) + (await redisAdmin.info('cpu'));
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1]);
+  return {
+    commands: field('total_commands_processed'),
+    reads: field('total_reads_processed'),
+    cpu: field('used_cpu_user') + field('used_cpu_sys'),
+  };
+}
+
 const { config } = loadConfig({
-  argv: ['--data-dir', dataDir],
+  argv: ['--data-dir', dataDir, ...backends.flags],
   env: {
     ORZO_METRICD_METRIC_CONCURRENCY: flags.concurrency,
     ORZO_INCOMING_FSYNC: fsync,
@@ -220,6 +248,7 @@ try {
     if (pass < PASSES - 1) await foldAll();
   }
 
+  const redisBefore = await redisStats();
   const cpu = process.cpuUsage();
   const started = performance.now();
   if (flags.marks) markStart();
@@ -227,6 +256,19 @@ try {
   if (flags.marks) markEnd();
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const redisAfter = await redisStats();
+  // NOTE: the INFO calls of the first reading count as two commands and reads.
+  const perMetric = (after: number, before: number) =>
+    Math.round(((after - before - 2) / METRICS) * 100) / 100;
+  const redis =
+    redisBefore === undefined || redisAfter === undefined
+      ? undefined
+      : {
+          commands_per_metric: perMetric(redisAfter.commands, redisBefore.commands),
+          reads_per_metric: perMetric(redisAfter.reads, redisBefore.reads),
+          cpu_ms_per_metric:
+            Math.round(((redisAfter.cpu - redisBefore.cpu) / METRICS) * 1000 * 1000) / 1000,
+        };
   const driver = storage.driver;
   console.log(
     JSON.stringify(
@@ -238,10 +280,12 @@ try {
         passes: PASSES,
         concurrency: Number(flags.concurrency),
         fsync: flags.fsync !== 'off',
+        coordination: flags.coordination,
         seconds: Math.round(seconds * 1000) / 1000,
         metrics_per_s: Math.round(METRICS / seconds),
         measures_per_s: Math.round(measures / seconds),
         cpu_ms_per_metric: Math.round(((used.user + used.system) / 1000 / METRICS) * 1000) / 1000,
+        redis,
         storage_flushes: driver instanceof FileStorageDriver ? driver.flushFigures : undefined,
         file_system_steps: fileSystem,
       },
@@ -251,5 +295,7 @@ try {
   );
 } finally {
   await services.close();
+  redisAdmin?.disconnect();
+  await backends.dispose();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isRedisUnavailability, redisErrorCause } from '../../src/redis/redis-connection.ts';
+import {
+  createRedisClient,
+  isRedisUnavailability,
+  quitRedisClient,
+  redisErrorCause,
+  waitUntilConnected,
+} from '../../src/redis/redis-connection.ts';
+import { deleteKeys, randomPrefix, SHARED_REDIS_URL } from '../support/redis.ts';
 
 /** A reply error as ioredis makes them. */
 function replyError(message: string, previousErrors?: Error[]): Error {
@@ -39,5 +46,34 @@ describe('Redis errors', () => {
     ]);
     assert.equal(isRedisUnavailability(abort), false);
     assert.equal(isRedisUnavailability(new Error('connect ECONNREFUSED')), true);
+  });
+});
+
+describe('createRedisClient', () => {
+  it('sends the commands issued in one turn in one write, each answered in its place', async () => {
+    const client = createRedisClient(SHARED_REDIS_URL);
+    const prefix = randomPrefix();
+    try {
+      assert.equal(await waitUntilConnected(client), true);
+      // NOTE: the socket's writes are what Redis reads; count them where they are made.
+      const socket = client.stream;
+      const write = socket.write.bind(socket);
+      let writes = 0;
+      socket.write = ((...args: Parameters<typeof write>) => {
+        writes++;
+        return write(...args);
+      }) as typeof socket.write;
+      const keys = Array.from({ length: 200 }, (_, index) => `${prefix}${String(index)}`);
+      await Promise.all(keys.map((key, index) => client.set(key, String(index))));
+      const values = await Promise.all(keys.map((key) => client.get(key)));
+      assert.deepEqual(
+        values,
+        keys.map((_, index) => String(index)),
+      );
+      assert.equal(writes, 2);
+    } finally {
+      await deleteKeys(client, prefix);
+      await quitRedisClient(client);
+    }
   });
 });
