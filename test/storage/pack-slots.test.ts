@@ -67,6 +67,28 @@ describe('pack slots', () => {
     assert.deepEqual([raw(settled), settled.unsettled], [40, true]);
   });
 
+  it('settles at once on a damaged pack whose other slot is retired, not on one beside a torn slot', async () => {
+    const damaged = pack(5, 50);
+    damaged[damaged.length - 1] = (damaged[damaged.length - 1] ?? 0) ^ 0xff;
+    let reads = 0;
+    const counted: typeof readPackSlots = (...args) => {
+      reads++;
+      return readPackSlots(...args);
+    };
+    await slots(damaged, encodeRetiredPack(5));
+    const alone = readSettledPackSlots(METRIC, paths, counted);
+    assert.deepEqual(
+      [alone.current?.slot, alone.current?.intact, alone.sole, reads],
+      [0, false, true, 2],
+    );
+    // NOTE: a slot cut short beside it may be a writer's work in progress: read until the limit.
+    const next = pack(6, 60);
+    await slots(damaged, next.subarray(0, next.length - 1));
+    reads = 0;
+    const beside = readSettledPackSlots(METRIC, paths, counted);
+    assert.deepEqual([beside.current?.slot, beside.sole, reads], [0, false, 64]);
+  });
+
   it('has no pack where the only slot is empty or cut short, and a corrupt one where none reads', async () => {
     await slots(new Uint8Array(0), undefined);
     assert.equal(currentPack(readPackSlots(METRIC, paths)), undefined);

@@ -55,6 +55,11 @@ export interface SlotsRead {
    * two whole writes went by could otherwise pass for the newest.
    */
   readonly unsettled: boolean;
+  /**
+   * Whether every slot present but the current one is retired: no other pack, whole or in part,
+   * that a writer could be writing.
+   */
+  readonly sole: boolean;
 }
 
 /** Reads a metric's two slots and picks its current pack (see the module's note). */
@@ -63,6 +68,7 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
   let flawed = false;
   let retiredBy = -1;
   let corrupt: CorruptPackError | undefined;
+  let retiredSlots = 0;
   const held: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
   for (const slot of [0, 1] as const) {
     const bytes = readFileIfPresentSync(paths[slot]);
@@ -85,6 +91,7 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
     if (!decoded.intact) flawed = true;
     if (decoded.retired) {
       retiredBy = Math.max(retiredBy, decoded.generation);
+      retiredSlots++;
       continue;
     }
     if (best === undefined || isBetter(decoded, best)) best = { ...decoded, slot };
@@ -94,6 +101,8 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
     bytes: held,
     unsettled: flawed || (best !== undefined && retiredBy > best.generation),
     corrupt: best === undefined ? corrupt : undefined,
+    sole:
+      best !== undefined && retiredSlots === held.filter((bytes) => bytes !== undefined).length - 1,
   };
 }
 
@@ -103,18 +112,22 @@ const MAX_SETTLE_READS = 64;
 /**
  * The slots, read again while one is not a whole pack, as when a writer in another process is
  * caught writing it: a slot read whole before two whole writes went by would otherwise pass for
- * the newest. The same bytes read twice with a whole pack among them are settled: no write is
- * under way, and what is not whole is a crash's leftover or damage. A metric with no whole slot
- * is read up to `MAX_SETTLE_READS` times.
+ * the newest. The same bytes read twice are settled where a whole pack is among them (no write is
+ * under way, and what is not whole is a crash's leftover or damage), or where the current pack,
+ * damaged, is the only one (the other slot retired: nothing that a writer could be caught
+ * writing). Otherwise a metric with no whole slot is read up to `MAX_SETTLE_READS` times.
+ * `readSlots` reads them once (tests count its calls).
  */
 export function readSettledPackSlots(
   metricId: string,
   paths: readonly [string, string],
+  readSlots: typeof readPackSlots = readPackSlots,
 ): SlotsRead {
-  let read = readPackSlots(metricId, paths);
+  let read = readSlots(metricId, paths);
   for (let attempt = 1; read.unsettled && attempt < MAX_SETTLE_READS; attempt++) {
-    const again = readPackSlots(metricId, paths);
-    if (again.current?.intact === true && sameBytes(read.bytes, again.bytes)) return again;
+    const again = readSlots(metricId, paths);
+    const settles = again.current?.intact === true || again.sole;
+    if (settles && sameBytes(read.bytes, again.bytes)) return again;
     read = again;
   }
   return read;
