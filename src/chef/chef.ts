@@ -31,8 +31,8 @@ export interface ChefDeps {
   readonly storage: Storage;
   readonly locks: MetricLocks;
   readonly logger: Logger;
-  /** Metrics of a block processed at once, so that their I/O overlaps. @defaultValue `256` */
-  readonly concurrency?: number;
+  /** Metrics of a block processed at once, so that their I/O overlaps (`metricd.metricConcurrency`). */
+  readonly concurrency: number;
   /** Most batches of one metric read in one pass; the rest wait for the next. @defaultValue `10000` */
   readonly maxBatchesPerPass?: number;
   /** Follows each metric's processing as an op (`process_metric`, `refresh`, `expunge`). */
@@ -72,7 +72,7 @@ export class Chef {
 
   constructor(deps: ChefDeps) {
     this.#deps = deps;
-    this.#concurrency = deps.concurrency ?? 256;
+    this.#concurrency = deps.concurrency;
     this.#maxBatches = deps.maxBatchesPerPass ?? 10_000;
   }
 

@@ -522,6 +522,7 @@ describe('GET /v1/metric/{id}/measures?refresh=true with processing on demand', 
       storage: api.storage,
       locks,
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      concurrency: 16,
     });
     metric = await createMetric(api, 'p');
     const posted = await api.app.inject({

@@ -130,7 +130,7 @@ describe('Chef when a lock is lost', () => {
   }
 
   function chef(deps: Pick<ChefDeps, 'storage' | 'locks'> & Partial<ChefDeps>): Chef {
-    return new Chef({ indexer, incoming, logger, ...deps });
+    return new Chef({ indexer, incoming, logger, concurrency: 16, ...deps });
   }
 
   async function waiting(metricId: string): Promise<number> {

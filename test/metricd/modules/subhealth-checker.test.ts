@@ -80,6 +80,7 @@ async function startRig(): Promise<Rig> {
     storage: api.storage,
     locks: new FileMetricLocks({ basePath: lockDir }),
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    concurrency: 16,
   });
   const touched = new Set<string>();
   const incoming: Pick<Incoming, 'enqueueBatches'> = {
