@@ -44,6 +44,7 @@ import {
 } from './bench-workload.ts';
 import { runLoad } from './http-load.ts';
 import { cpuSeconds, peakRssMiB } from './process-figures.ts';
+import { checkBenchFileSystem } from './file-system-info.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -192,6 +193,7 @@ async function measureShape(
 }
 
 const results: object[] = [];
+const fileSystem = checkBenchFileSystem(tmpdir());
 for (const shape of SHAPES) {
   const backends = await openBenchBackends({
     distributed: DISTRIBUTED,
@@ -216,6 +218,7 @@ process.stdout.write(
   `${JSON.stringify(
     {
       node: process.version,
+      file_system: fileSystem,
       workers: Number(flags.workers),
       coordination: DISTRIBUTED ? 'redis' : 'local',
       storage: REDIS_STORAGE ? 'redis' : 'file',

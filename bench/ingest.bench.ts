@@ -27,6 +27,7 @@ import {
   type Shape,
 } from './bench-workload.ts';
 import type { LoadFigures } from './http-load.ts';
+import { checkBenchFileSystem } from './file-system-info.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -87,8 +88,10 @@ async function onRedis(): Promise<object[]> {
 
 const noFsync = join(tmpdir(), `orzo-bench-nofsync-${randomBytes(4).toString('hex')}.json`);
 writeFileSync(noFsync, JSON.stringify({ incomingFsync: false }));
+const fileSystem = checkBenchFileSystem(tmpdir());
 const figures = {
   node: process.version,
+  file_system: fileSystem,
   concurrency: CONCURRENCY,
   batch_measures: BATCH,
   rounds: ROUNDS,

@@ -54,6 +54,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { FileStorageDriver } from '../src/storage/index.ts';
 import { markEnd, markStart } from './syscall-marks.ts';
 import { openBenchBackends } from './bench-backends.ts';
+import { checkBenchFileSystem } from './file-system-info.ts';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 
@@ -80,6 +81,7 @@ const PASSES = Number(flags.passes);
 const START_US = Date.UTC(2026, 0, 1) * 1000;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-pass-'));
+const dataFileSystem = checkBenchFileSystem(dataDir);
 
 /** Wall and CPU microseconds per call of `count` calls that began at `started` with `cpu` used. */
 function perCall(
@@ -274,6 +276,7 @@ try {
     JSON.stringify(
       {
         node: process.version,
+        file_system: dataFileSystem,
         metrics: METRICS,
         points: POINTS,
         block: BLOCK,
