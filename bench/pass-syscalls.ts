@@ -6,9 +6,10 @@
  * per metric folded, how many of each it made, and their sum. Unlike the bench's timings, these
  * counts do not move with the machine's load, so that two builds compare at a glance.
  *
- * Options: `--metrics 2000` `--points 60` (each metric new, one batch, as in `bench:pass`), and
+ * Options: `--metrics 2000` `--points 60` (each metric new, one batch, as in `bench:pass`),
  * `--existing` (fold each metric twice, counting the second pass: a metric that already has a
- * pack, as in steady state).
+ * pack, whose second slot the pass makes) and `--passes N` (fold each metric N times, counting the
+ * last: from the third on, steady state, both slots there, one current and one retired).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,9 +24,12 @@ const { values: flags } = parseArgs({
     metrics: { type: 'string', default: '2000' },
     points: { type: 'string', default: '60' },
     existing: { type: 'boolean', default: false },
+    passes: { type: 'string' },
   },
 });
 const METRICS = Number(flags.metrics);
+const PASSES = Number(flags.passes ?? (flags.existing ? 2 : 1));
+if (!Number.isInteger(PASSES) || PASSES < 1) throw new Error('--passes takes a whole number ≥ 1');
 
 const folder = mkdtempSync(join(tmpdir(), 'orzo-pass-syscalls-'));
 try {
@@ -36,7 +40,7 @@ try {
       ...['-f', '-qq', '-o', trace],
       ...[process.execPath, '--import', 'tsx', join(import.meta.dirname, 'pass.bench.ts')],
       ...['--marks', '--metrics', String(METRICS), '--points', flags.points],
-      ...(flags.existing ? ['--passes', '2'] : []),
+      ...['--passes', String(PASSES)],
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
@@ -54,7 +58,8 @@ try {
       {
         metrics: METRICS,
         points: Number(flags.points),
-        pass: flags.existing ? 'existing metrics (second pass)' : 'new metrics (first pass)',
+        pass:
+          PASSES === 1 ? 'new metrics (first pass)' : `existing metrics (pass ${String(PASSES)})`,
         syscalls_per_metric: Math.round((total / METRICS) * 100) / 100,
         by_call: perMetric,
       },

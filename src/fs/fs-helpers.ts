@@ -191,8 +191,10 @@ export async function writeNewFile(
  * Rewrites an existing file in place with `data`, unflushed: written from its start, then cut to
  * its length; no new file or name, so it costs a fraction of a new file and a rename. Readers
  * may see a mix of old and new bytes meanwhile. Returns `false` when the file does not exist.
+ * `knownSize`: the file's size, where the caller knows nobody changed it since it was asked;
+ * a file no longer than `data` then needs no cut.
  */
-export function rewriteFileSync(path: string, data: Uint8Array): boolean {
+export function rewriteFileSync(path: string, data: Uint8Array, knownSize?: number): boolean {
   let descriptor: number;
   try {
     descriptor = openSync(path, 'r+');
@@ -202,7 +204,7 @@ export function rewriteFileSync(path: string, data: Uint8Array): boolean {
   }
   try {
     writeAll(descriptor, data);
-    ftruncateSync(descriptor, data.length);
+    if (knownSize === undefined || knownSize > data.length) ftruncateSync(descriptor, data.length);
   } finally {
     closeSync(descriptor);
   }

@@ -71,6 +71,20 @@ describe('fs helpers', () => {
     assert.equal(pathExists(join(root, 'never')), false);
   });
 
+  it('cuts a file rewritten in place only where its known size is longer than the new bytes', () => {
+    const path = join(root, 'sized');
+    const bytes = () => [...(readFileIfPresentSync(path) ?? [])];
+    writeFileSync(path, Buffer.of(9, 9, 9, 9, 9));
+    assert.equal(rewriteFileSync(path, Uint8Array.of(1, 2), 5), true);
+    assert.deepEqual(bytes(), [1, 2]);
+    assert.equal(rewriteFileSync(path, Uint8Array.of(3, 4, 5), 2), true);
+    assert.deepEqual(bytes(), [3, 4, 5]);
+    // NOTE: a size the caller claims wrongly shows that no cut was made.
+    writeFileSync(path, Buffer.of(9, 9, 9, 9, 9));
+    assert.equal(rewriteFileSync(path, Uint8Array.of(1, 2), 2), true);
+    assert.deepEqual(bytes(), [1, 2, 9, 9, 9]);
+  });
+
   it('lists a folder synchronously, and a missing one as empty', () => {
     mkdirSync(join(root, 'listed'));
     writeFileSync(join(root, 'listed', 'b'), '');

@@ -64,6 +64,7 @@ import { IN_FOLDER, encodePack, encodeRetiredPack, type PackEntries } from './ob
 import {
   type CurrentPack,
   currentPack,
+  type ReadPackSlotsOptions,
   type SlotsRead,
   nextSlot,
   readPackSlots,
@@ -209,7 +210,8 @@ export class FileStorageDriver implements StorageDriver {
     }
     let read = reads.get(metricId);
     if (read === undefined) {
-      read = { slots: this.#settledSlots(metricId) };
+      // NOTE: a scope stands for the metric's lock: no writer is caught writing a slot.
+      read = { slots: this.#settledSlots(metricId, { locked: true }) };
       reads.set(metricId, read);
     }
     return read;
@@ -242,8 +244,8 @@ export class FileStorageDriver implements StorageDriver {
   }
 
   /** Both pack slots of a metric, read until settled (see `readSettledPackSlots`). */
-  #settledSlots(metricId: string): SlotsRead {
-    return readSettledPackSlots(metricId, this.#layout.packSlotPaths(metricId));
+  #settledSlots(metricId: string, options?: ReadPackSlotsOptions): SlotsRead {
+    return readSettledPackSlots(metricId, this.#layout.packSlotPaths(metricId), options);
   }
 
   async listObjects(metricId: string, options: ReadObjectsOptions = {}): Promise<string[]> {
@@ -437,7 +439,7 @@ export class FileStorageDriver implements StorageDriver {
    */
   #writePack(
     metricId: string,
-    { current, bytes: held }: SlotsRead,
+    { current, bytes: held, sizes }: SlotsRead,
     entries: PackEntries,
   ): { slot: PackSlot; generation: number; flush: string[] } {
     const slot = nextSlot(current);
@@ -446,7 +448,9 @@ export class FileStorageDriver implements StorageDriver {
     const bytes = encodePack(entries, generation);
     const written = (flush: string[]) => ({ slot, generation, flush });
     // NOTE: a slot found missing is made without trying to open it first: a failed open throws.
-    if (held[slot] !== undefined && rewriteFileSync(path, bytes)) return written([path]);
+    if (held[slot] !== undefined && rewriteFileSync(path, bytes, sizes?.[slot])) {
+      return written([path]);
+    }
     const shard = dirname(path);
     try {
       writeNewFileSync(path, bytes);

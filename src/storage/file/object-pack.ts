@@ -96,6 +96,12 @@ export function encodeRetiredPack(generation: number): Buffer {
   return encode(new Map(), generation, RETIRED);
 }
 
+/**
+ * How long a retired slot is, whatever its generation. No pack that holds objects is this short
+ * (an update that leaves none removes the metric's packs instead of writing an empty one).
+ */
+export const RETIRED_PACK_BYTES = encodeRetiredPack(1).length;
+
 function encode(entries: PackEntries, generation: number, flags: number): Buffer {
   if (!Number.isSafeInteger(generation) || generation < 1 || generation > MAX_GENERATION) {
     throw new RangeError(`pack generation out of range: ${String(generation)}`);

@@ -28,9 +28,17 @@
  * being retired; only where the older pack is still whole (a crash between a write's flush and
  * the retirement) does it become current instead, and the last pass's measures are lost.
  */
-import { readFileIfPresentSync } from '../../fs/fs-helpers.ts';
+import { statSync } from 'node:fs';
+
+import { errorCode, readFileOfSizeSync } from '../../fs/fs-helpers.ts';
 import type { PackSlot } from './file-storage-layout.ts';
-import { CorruptPackError, type DecodedPack, TornPackError, decodePack } from './object-pack.ts';
+import {
+  CorruptPackError,
+  type DecodedPack,
+  RETIRED_PACK_BYTES,
+  TornPackError,
+  decodePack,
+} from './object-pack.ts';
 
 /** A metric's current pack and which slot holds it. */
 export interface CurrentPack extends DecodedPack {
@@ -60,18 +68,50 @@ export interface SlotsRead {
    * that a writer could be writing.
    */
   readonly sole: boolean;
+  /**
+   * The slots' sizes (`undefined` where a slot has no file), given only by a read made under the
+   * metric's lock, where they stay true until its update.
+   */
+  readonly sizes?: readonly [number | undefined, number | undefined];
 }
 
+/** Options of {@link readPackSlots}. */
+export interface ReadPackSlotsOptions {
+  /**
+   * The caller holds the metric's lock, so no writer is caught writing a slot: one of a retired
+   * record's length is taken for retired without being read (its generation, which tells a
+   * reader racing writers that it took a stale pack, is of no use there). A slot cut short at that
+   * length by a crash is no pack either, and is rewritten in place all the same.
+   */
+  readonly locked?: boolean;
+}
+
+/** What a slot passed over as retired, unread, holds for {@link SlotsRead.bytes}. */
+const UNREAD_RETIRED = new Uint8Array(0);
+
 /** Reads a metric's two slots and picks its current pack (see the module's note). */
-export function readPackSlots(metricId: string, paths: readonly [string, string]): SlotsRead {
+export function readPackSlots(
+  metricId: string,
+  paths: readonly [string, string],
+  options: ReadPackSlotsOptions = {},
+): SlotsRead {
   let best: CurrentPack | undefined;
   let flawed = false;
   let retiredBy = -1;
   let corrupt: CorruptPackError | undefined;
   let retiredSlots = 0;
   const held: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
+  const sizes: [number | undefined, number | undefined] = [undefined, undefined];
   for (const slot of [0, 1] as const) {
-    const bytes = readFileIfPresentSync(paths[slot]);
+    const size = statSync(paths[slot], { throwIfNoEntry: false })?.size;
+    if (size === undefined) break;
+    sizes[slot] = size;
+    if (options.locked === true && size === RETIRED_PACK_BYTES) {
+      held[slot] = UNREAD_RETIRED;
+      retiredSlots++;
+      continue;
+    }
+    const bytes = readSlot(paths[slot], size);
     if (bytes === undefined) break;
     held[slot] = bytes;
     if (bytes.length === 0) {
@@ -103,7 +143,18 @@ export function readPackSlots(metricId: string, paths: readonly [string, string]
     corrupt: best === undefined ? corrupt : undefined,
     sole:
       best !== undefined && retiredSlots === held.filter((bytes) => bytes !== undefined).length - 1,
+    ...(options.locked === true ? { sizes } : {}),
   };
+}
+
+/** A slot's bytes, of the size a `stat` just gave; `undefined` when it was removed since. */
+function readSlot(path: string, size: number): Uint8Array | undefined {
+  try {
+    return readFileOfSizeSync(path, size);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Reads of a metric's pack slots while a writer in another process is caught writing one. */
@@ -121,11 +172,12 @@ const MAX_SETTLE_READS = 64;
 export function readSettledPackSlots(
   metricId: string,
   paths: readonly [string, string],
+  options: ReadPackSlotsOptions = {},
   readSlots: typeof readPackSlots = readPackSlots,
 ): SlotsRead {
-  let read = readSlots(metricId, paths);
+  let read = readSlots(metricId, paths, options);
   for (let attempt = 1; read.unsettled && attempt < MAX_SETTLE_READS; attempt++) {
-    const again = readSlots(metricId, paths);
+    const again = readSlots(metricId, paths, options);
     const settles = again.current?.intact === true || again.sole;
     if (settles && sameBytes(read.bytes, again.bytes)) return again;
     read = again;
