@@ -97,8 +97,9 @@ export function encodeRetiredPack(generation: number): Buffer {
 }
 
 /**
- * How long a retired slot is, whatever its generation. No pack that holds objects is this short
- * (an update that leaves none removes the metric's packs instead of writing an empty one).
+ * How long a retired slot is, whatever its generation. No pack of this version that holds objects
+ * is this short (an update that leaves none removes the metric's packs instead of writing an empty
+ * one); one of version 1, in slot 0, can be.
  */
 export const RETIRED_PACK_BYTES = encodeRetiredPack(1).length;
 

@@ -101,12 +101,18 @@ export function readPackSlots(
   let corrupt: CorruptPackError | undefined;
   let retiredSlots = 0;
   const held: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
-  const sizes: [number | undefined, number | undefined] = [undefined, undefined];
+  const first = statSync(paths[0], { throwIfNoEntry: false })?.size;
+  const sizes: [number | undefined, number | undefined] = [
+    first,
+    first === undefined ? undefined : statSync(paths[1], { throwIfNoEntry: false })?.size,
+  ];
   for (const slot of [0, 1] as const) {
-    const size = statSync(paths[slot], { throwIfNoEntry: false })?.size;
+    const size = sizes[slot];
     if (size === undefined) break;
-    sizes[slot] = size;
-    if (options.locked === true && size === RETIRED_PACK_BYTES) {
+    // NOTE: a retired slot 0 has beside it the slot 1 that retired it; alone, it may be a pack
+    // written before slots, which can be that short.
+    const retiredLength = size === RETIRED_PACK_BYTES && (slot === 1 || sizes[1] !== undefined);
+    if (options.locked === true && retiredLength) {
       held[slot] = UNREAD_RETIRED;
       retiredSlots++;
       continue;
