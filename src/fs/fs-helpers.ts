@@ -117,11 +117,17 @@ export function pathExists(path: string): boolean {
  */
 export function readFileIfPresentSync(path: string): Uint8Array | undefined {
   const stats = statSync(path, { throwIfNoEntry: false });
-  if (stats === undefined) return undefined;
+  return stats === undefined ? undefined : readFileOfSizeIfPresentSync(path, stats.size);
+}
+
+/** {@link readFileOfSizeSync}, or `undefined` when the file was removed since its size was asked. */
+export function readFileOfSizeIfPresentSync(
+  path: string,
+  expectedBytes: number,
+): Buffer | undefined {
   try {
-    return readFileOfSizeSync(path, stats.size);
+    return readFileOfSizeSync(path, expectedBytes);
   } catch (error) {
-    // NOTE: ENOENT: removed since it was asked for.
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
   }

@@ -10,6 +10,7 @@ import {
   pathExists,
   readFileIfPresentSync,
   readFileOfSizeSync,
+  readFileOfSizeIfPresentSync,
   rewriteFileSync,
 } from '../../src/fs/fs-helpers.ts';
 
@@ -61,6 +62,8 @@ describe('fs helpers', () => {
     assert.equal(readFileOfSizeSync(join(root, 'empty'), 0).length, 0);
     assert.equal(readFileOfSizeSync(join(root, 'empty'), 16).length, 0);
     assert.throws(() => readFileOfSizeSync(join(root, 'absent'), 1), { code: 'ENOENT' });
+    assert.equal(readFileOfSizeIfPresentSync(join(root, 'absent'), 1), undefined);
+    assert.equal(readFileOfSizeIfPresentSync(join(root, 'empty'), 0)?.length, 0);
   });
 
   it('rewrites a file in place, cut to the new length, and leaves a missing one missing', () => {

@@ -30,7 +30,7 @@
  */
 import { statSync } from 'node:fs';
 
-import { errorCode, readFileOfSizeSync } from '../../fs/fs-helpers.ts';
+import { readFileOfSizeIfPresentSync } from '../../fs/fs-helpers.ts';
 import type { PackSlot } from './file-storage-layout.ts';
 import {
   CorruptPackError,
@@ -117,7 +117,7 @@ export function readPackSlots(
       retiredSlots++;
       continue;
     }
-    const bytes = readSlot(paths[slot], size);
+    const bytes = readFileOfSizeIfPresentSync(paths[slot], size);
     if (bytes === undefined) break;
     held[slot] = bytes;
     if (bytes.length === 0) {
@@ -151,16 +151,6 @@ export function readPackSlots(
       best !== undefined && retiredSlots === held.filter((bytes) => bytes !== undefined).length - 1,
     ...(options.locked === true ? { sizes } : {}),
   };
-}
-
-/** A slot's bytes, of the size a `stat` just gave; `undefined` when it was removed since. */
-function readSlot(path: string, size: number): Uint8Array | undefined {
-  try {
-    return readFileOfSizeSync(path, size);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /** Reads of a metric's pack slots while a writer in another process is caught writing one. */
