@@ -51,7 +51,9 @@ export async function startMetricd(
 ): Promise<RunningMetricd> {
   const host = hostname();
   const name = `${host}.${process.pid}`;
-  const supervisor = new WorkerSupervisor({ config, name, logger, spawn: spawnWorker });
+  const { workerSemiSpaceMb } = config.metricd;
+  const spawn = (index: number) => spawnWorker(index, workerSemiSpaceMb);
+  const supervisor = new WorkerSupervisor({ config, name, logger, spawn });
   const { coordination } = config.backends;
   const modeOptions = { config, services, logger, name, host, supervisor };
   const mode =
@@ -117,12 +119,17 @@ function openLocalMode({ config, services, supervisor }: MetricdModeOptions): Me
   };
 }
 
-/** Starts worker process number `index`, with an IPC channel to this process. */
-function spawnWorker(index: number): ReturnType<typeof fork> {
+/**
+ * Starts worker process number `index`, with an IPC channel to this process, with this process's
+ * Node options and, unless `semiSpaceMb` is 0, young-generation semi-spaces of that size.
+ */
+function spawnWorker(index: number, semiSpaceMb: number): ReturnType<typeof fork> {
+  const youngGeneration = semiSpaceMb > 0 ? [`--max-semi-space-size=${semiSpaceMb}`] : [];
   return fork(
     ORZO_BIN,
     ['metricd-worker', `--worker-index=${index}`, `--parent-pid=${process.pid}`],
     {
+      execArgv: [...process.execArgv, ...youngGeneration],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );

@@ -143,6 +143,13 @@ const METRICD_CONFIG = Type.Object({
    * shared. @defaultValue `256`
    */
   metricConcurrency: Type.Integer({ minimum: 1, maximum: 1024, default: 256 }),
+  /**
+   * Size in MiB of each of a worker process's two young-generation semi-spaces (V8's
+   * `--max-semi-space-size`); `0` leaves V8's own (16 on 64-bit). A pass keeps hundreds of
+   * metrics' series alive across its awaits, which a small young generation copies at every
+   * scavenge. @defaultValue `32`
+   */
+  workerSemiSpaceMb: Type.Integer({ minimum: 0, maximum: 1024, default: 32 }),
   /** Seconds between two janitor runs (expunging deleted metrics). @defaultValue `30` */
   janitorSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
   /** Seconds without a heartbeat after which a worker is deemed hung and replaced. @defaultValue `60` */

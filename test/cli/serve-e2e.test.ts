@@ -5,6 +5,7 @@
  * Also: late measures inside and outside the back window, expiry by timespan, and deletion.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -41,6 +42,8 @@ const METRICS = 12;
 const POINTS = 400;
 const START = 1_700_000_000;
 const FAST_METRICD = { ORZO_METRICD_TICK_SECONDS: '0.2', ORZO_METRICD_JANITOR_SECONDS: '0.5' };
+const DEFAULT_SEMI_SPACE_MB = 32;
+const SET_SEMI_SPACE_MB = 24;
 
 for (const driver of ['file', 'redis'] as const) {
   describe(`orzo serve end to end, ${driver} storage`, () => {
@@ -55,7 +58,12 @@ for (const driver of ['file', 'redis'] as const) {
         driver === 'redis'
           ? ['--storage', `${SHARED_REDIS_URL}/?prefix=${encodeURIComponent(prefix)}`]
           : [];
-      orzo = await startOrzo('serve', ['--workers', '2', ...flags], { env: FAST_METRICD });
+      // NOTE: one run takes the default young generation, the other sets one.
+      const env =
+        driver === 'redis'
+          ? { ...FAST_METRICD, ORZO_METRICD_WORKER_SEMI_SPACE_MB: String(SET_SEMI_SPACE_MB) }
+          : FAST_METRICD;
+      orzo = await startOrzo('serve', ['--workers', '2', ...flags], { env });
       metricIds = await createPolicyAndMetrics(orzo.url, E2E_POLICY, METRICS);
       const random = mulberry32(driver === 'file' ? 1 : 2);
       for (const id of metricIds)
@@ -94,6 +102,22 @@ for (const driver of ['file', 'redis'] as const) {
         assert.equal(metricd.statistics[name]!.errors, 0);
       }
       assert.equal(metricd.reporter?.alive, true);
+    });
+
+    it('starts its workers with young-generation semi-spaces of metricd.workerSemiSpaceMb', async () => {
+      const { metricd } = (await request(orzo.url, 'GET', '/v1/status?details=false')) as {
+        metricd: { statistics: Record<string, { pid: number | null }> };
+      };
+      const pids = Object.values(metricd.statistics).map(({ pid }) => pid);
+      assert.equal(pids.length, 2);
+      const expected = driver === 'redis' ? SET_SEMI_SPACE_MB : DEFAULT_SEMI_SPACE_MB;
+      for (const pid of pids) {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        assert.deepEqual(
+          argv.filter((arg) => arg.startsWith('--max-semi-space-size')),
+          [`--max-semi-space-size=${expected}`],
+        );
+      }
     });
 
     it('folds late measures inside the back window and drops older ones', async () => {
