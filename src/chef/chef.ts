@@ -15,7 +15,7 @@ import { sortMeasures } from '../carbonara/index.ts';
 import type { Indexer, Metric } from '../indexer/index.ts';
 import type { BatchHandle, Incoming } from '../ingest/index.ts';
 import { mapLimit } from '../async/map-limit.ts';
-import type { MetricLock, MetricLocks } from '../lock/index.ts';
+import { inLockOrder, type MetricLock, type MetricLocks } from '../lock/index.ts';
 import { NOOP_OP, type OpTracker, type TrackedOp } from '../optracker/index.ts';
 import { FencedWriteError, type Storage, type WriteFence } from '../storage/index.ts';
 import type { Logger } from '../log/logger.ts';
@@ -88,7 +88,7 @@ export class Chef {
   ): Promise<ProcessingFigures> {
     const total = emptyFigures();
     if (metricIds.length === 0) return total;
-    const ordered = this.#inLockOrder(metricIds);
+    const ordered = inLockOrder(metricIds, this.#deps.locks);
     // NOTE: every metric of the block is an op from the moment the block arrives.
     const ops = ordered.map((metricId) => this.#begin('process_metric', metricId, 'queued'));
     try {
@@ -97,14 +97,16 @@ export class Chef {
       // NOTE: one listing per sack of the block, where the backend's per-metric read would
       // otherwise list the metric's whole sack (see `Incoming.listPendingBatches`).
       const listed = await this.#deps.incoming.listPendingBatches(ordered);
-      await mapLimit(ordered, this.#concurrency, async (metricId, index) => {
+      const attempt = async (index: number, last: boolean): Promise<boolean> => {
+        const metricId = ordered[index] as string;
         const op = ops[index] ?? NOOP_OP;
         if (options.shouldStop?.() === true) {
           op.mark('left_for_later');
           op.finish();
-          return;
+          return true;
         }
         const lock = await this.#tryLock(metricId, op);
+        if (lock.kind === 'locked' && !last) return false;
         const metric = metrics.get(metricId);
         const outcome =
           lock.kind === 'held'
@@ -120,7 +122,16 @@ export class Chef {
         const figures = figuresOf(outcome);
         addFigures(total, figures);
         options.onMetric?.(metricId, figures);
+        return true;
+      };
+      // NOTE: a metric found busy is tried once more after the rest of the block: another
+      // worker holding its lock (or its stripe) has usually moved on by then, where skipping it
+      // would leave its measures for a later block.
+      const busy: number[] = [];
+      await mapLimit(ordered, this.#concurrency, async (_metricId, index) => {
+        if (!(await attempt(index, false))) busy.push(index);
       });
+      await mapLimit(busy, this.#concurrency, (index) => attempt(index, true));
     } finally {
       for (const op of ops) op.finish();
     }
@@ -298,14 +309,6 @@ export class Chef {
       this.#deps.logger.error({ err: error, metricId }, 'taking a metric lock failed');
       return { kind: 'failed' };
     }
-  }
-
-  /** A block in the order its locks are cheapest to take: stripe by stripe, where locks share. */
-  #inLockOrder(metricIds: readonly string[]): readonly string[] {
-    const stripeOf = this.#deps.locks.stripeOf?.bind(this.#deps.locks);
-    if (stripeOf === undefined) return metricIds;
-    const stripes = new Map(metricIds.map((id) => [id, stripeOf(id)]));
-    return [...metricIds].sort((a, b) => (stripes.get(a) ?? 0) - (stripes.get(b) ?? 0));
   }
 
   #begin(kind: string, metricId: string, event: string): TrackedOp {

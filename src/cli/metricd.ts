@@ -112,6 +112,7 @@ function openLocalMode({ config, services, supervisor }: MetricdModeOptions): Me
       supervisor,
       incoming: services.incoming,
       config: config.metricd,
+      locks: services.locks,
     }),
     leadership: ALWAYS_ACTIVE,
     board,

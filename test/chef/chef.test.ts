@@ -151,6 +151,43 @@ describe('Chef', () => {
     assert.equal((await chef.processMetrics([metricId])).metricsProcessed, 1);
   });
 
+  it('tries a busy metric once more after the rest of its block', async () => {
+    const busy = await newMetric();
+    const others = [await newMetric(), await newMetric()];
+    for (const id of [busy, ...others]) await incoming.enqueueMeasures(id, measures([[0, 2]]));
+    const held = await locks.tryAcquire(busy);
+    assert.ok(held);
+    const tries: string[] = [];
+    // NOTE: the holder lets go once the first of the others is done, before the second try.
+    let released: Promise<void> | undefined;
+    const counting: MetricLocks = {
+      tryAcquire: async (id) => {
+        tries.push(id);
+        await released;
+        return locks.tryAcquire(id);
+      },
+      acquire: (id, timeoutMs) => locks.acquire(id, timeoutMs),
+      close: () => locks.close(),
+    };
+    const serial = new Chef({
+      indexer,
+      incoming,
+      storage,
+      locks: counting,
+      logger,
+      concurrency: 1,
+    });
+    const figures = await serial.processMetrics([busy, ...others], {
+      onMetric: () => {
+        released ??= held.release();
+      },
+    });
+    assert.deepEqual(tries, [busy, ...others, busy]);
+    assert.equal(figures.metricsProcessed, 3);
+    assert.equal(figures.metricsLocked, 0);
+    assert.deepEqual(await sums(busy), [2]);
+  });
+
   it('throws away the measures of a deleted metric', async () => {
     const metricId = await newMetric();
     await incoming.enqueueMeasures(metricId, measures([[0, 1]]));

@@ -5,10 +5,12 @@
  * A worker that finishes a block gets the next one at once, and when the list runs dry after
  * useful work a scan is requested, so a steady backlog never waits for a tick; a scan while
  * every worker is busy and the list is not dry lists nothing. The untouched metrics of a
- * drained or dead worker's block go back to the front of the list.
+ * drained or dead worker's block go back to the front of the list. Where locks are shared by
+ * stripe, the list is in stripe order, so that workers' blocks meet in one stripe at most.
  */
 import type { MetricdConfig } from '../../config/index.ts';
 import type { Incoming } from '../../ingest/index.ts';
+import { inLockOrder, type MetricLocks } from '../../lock/index.ts';
 import type {
   BlockDispatcher,
   DispatcherHooks,
@@ -29,6 +31,14 @@ export interface LocalDispatcherDeps {
   readonly supervisor: Pick<WorkerSupervisor, 'size' | 'isReady' | 'send' | 'start' | 'status'>;
   readonly incoming: Pick<Incoming, 'sackCount' | 'listMetrics'>;
   readonly config: Pick<MetricdConfig, 'minBlockSize' | 'maxBlockSize'>;
+  /**
+   * The workers' lock service. Where it shares locks by stripe (lock folders), the list is kept
+   * in stripe order, so that each block covers a run of stripes of its own: blocks cut from a
+   * list in sack order all spanned every stripe, and two workers walking theirs stripe by stripe
+   * at once each found the stripes the other held taken, skipping their metrics until a later
+   * block.
+   */
+  readonly locks?: Pick<MetricLocks, 'stripeOf'>;
 }
 
 interface Held {
@@ -74,7 +84,9 @@ export class LocalDispatcher implements BlockDispatcher, SupervisorListener {
     }
     const pending = [...(await listPendingBySack(this.#deps.incoming)).values()].flat();
     const inHand = new Set([...this.#held.values()].flatMap((held) => held.metricIds));
-    this.#queue = pending.filter((id) => !inHand.has(id));
+    const waiting = pending.filter((id) => !inHand.has(id));
+    this.#queue =
+      this.#deps.locks === undefined ? waiting : [...inLockOrder(waiting, this.#deps.locks)];
     this.#blockSize = blockSizeFor(this.#queue.length, this.#deps.supervisor.size, {
       min: this.#deps.config.minBlockSize,
       max: this.#deps.config.maxBlockSize,

@@ -3,9 +3,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { emptyFigures } from '../../../src/chef/index.ts';
+import type { MetricLocks } from '../../../src/lock/index.ts';
 import { LocalDispatcher, type ToWorker } from '../../../src/metricd/index.ts';
 
-function setup(options: { workers: number; pending: string[][]; maxBlockSize?: number }) {
+function setup(options: {
+  workers: number;
+  pending: string[][];
+  maxBlockSize?: number;
+  locks?: Pick<MetricLocks, 'stripeOf'>;
+}) {
   const sent: { index: number; message: ToWorker }[] = [];
   const ready = new Set<number>();
   let scans = 0;
@@ -31,6 +37,7 @@ function setup(options: { workers: number; pending: string[][]; maxBlockSize?: n
       },
     },
     config: { minBlockSize: 1, maxBlockSize: options.maxBlockSize ?? 1000 },
+    ...(options.locks === undefined ? {} : { locks: options.locks }),
   });
   void dispatcher.start({
     requestScan: () => {
@@ -61,6 +68,29 @@ describe('LocalDispatcher', () => {
       ],
     );
     assert.deepEqual(dispatcher.queued(), []);
+  });
+
+  it('cuts blocks from the list in stripe order where locks are shared by stripe', async () => {
+    // NOTE: the stripe is the number in the name; sacks list them interleaved.
+    const stripeOf = (id: string) => Number(id.slice(1));
+    const { dispatcher, ready, blocks } = setup({
+      workers: 2,
+      pending: [
+        ['m3', 'm0', 'm2'],
+        ['m1', 'm5', 'm4'],
+      ],
+      locks: { stripeOf },
+    });
+    ready.add(0);
+    ready.add(1);
+    await dispatcher.scan();
+    assert.deepEqual(
+      blocks().map(({ index, metrics }) => [index, metrics]),
+      [
+        [0, ['m0', 'm1', 'm2']],
+        [1, ['m3', 'm4', 'm5']],
+      ],
+    );
   });
 
   it('leaves the metrics in hand out of the next scan, and hands the rest out when a worker is free', async () => {
