@@ -11,14 +11,21 @@
  * empty backlog); query p50/p99 of `GET …/measures?granularity=60&aggregation=mean` on random
  * metrics from 8 clients, after `--warmup` unmeasured queries; disk bytes per measure (`du` of the whole data folder, and of its
  * storage folder alone); the CPU seconds the serve process and its workers spent from the first
- * POST to the drained backlog, per million measures; and the peak resident memory of the serve process and of each worker.
+ * POST to the drained backlog, per million measures; the blocks the workers processed and the
+ * metrics they skipped because another worker held their lock (`/v1/status`); and the peak
+ * resident memory of the serve process and of each worker.
  *
  * Options: `--shapes 1000x360,10000x60,100x36000`, `--workers N` (2), `--concurrency N` (8),
  * `--batch N` (5000), `--queries N` (2000), `--warmup N` (500), `--ops on|off` (op tracking, on),
  * `--coordination local|redis` (local), `--storage file|redis` (file), `--profile DIR` (write a
  * V8 CPU profile of the serve process and of each worker into DIR, as `.cpuprofile` files),
  * `--trace` (also print, every 250 ms from the first POST, the seconds elapsed and the metrics
- * with measures waiting, which shows how far metricd keeps up during the ingest).
+ * with measures waiting, which shows how far metricd keeps up during the ingest), `--rounds N`
+ * (1: post the workload N times to the same server and metrics, each round with the next
+ * `points` of every series, and print the ingest, drain and CPU figures of rounds after the first
+ * in `later_rounds`; those rounds fold into metrics that have a pack, on a server whose code
+ * is compiled, where the first round's figures include both first times; queries, disk and memory
+ * are measured after the last round).
  *
  * With `--coordination redis` the same `orzo serve` runs in the distributed mode: incoming
  * measures, locks, the block queue and the reporter election in the test Redis (127.0.0.1:6379,
@@ -59,6 +66,7 @@ const { values: flags } = parseArgs({
     storage: { type: 'string', default: 'file' },
     profile: { type: 'string' },
     trace: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const PROFILE_DIR = flags.profile;
@@ -69,6 +77,8 @@ const CONCURRENCY = Number(flags.concurrency);
 const BATCH = Number(flags.batch);
 const QUERIES = Number(flags.queries);
 const WARMUP = Number(flags.warmup);
+const ROUNDS = Number(flags.rounds);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error(`bad --rounds ${flags.rounds}`);
 const LOG_FILE = join(tmpdir(), 'orzo-bench-e2e.log');
 const SHAPES: Shape[] = flags.shapes.split(',').map((text) => {
   const [metrics, points] = text.split('x').map(Number);
@@ -105,23 +115,45 @@ async function serverCpuSeconds(orzo: OrzoProcess): Promise<number> {
   return [orzo.pid, ...workers].reduce((total, pid) => total + cpuSeconds(pid), 0);
 }
 
-async function workerPids(url: string): Promise<number[]> {
-  const response = await fetch(`${url}/v1/status?details=false`, { headers: ADMIN });
-  const status = (await response.json()) as {
-    metricd: { statistics: Record<string, { pid: number | null }> };
-  };
-  return Object.values(status.metricd.statistics).flatMap(({ pid }) => (pid === null ? [] : [pid]));
+/** What `/v1/status` says of each worker. */
+interface WorkerStatus {
+  readonly pid: number | null;
+  readonly 'blocks processed'?: number;
+  readonly 'locked metrics skipped'?: number;
 }
 
-async function measureShape(
+async function workerStatuses(url: string): Promise<WorkerStatus[]> {
+  const response = await fetch(`${url}/v1/status?details=false`, { headers: ADMIN });
+  const status = (await response.json()) as {
+    metricd: { statistics: Record<string, WorkerStatus> };
+  };
+  return Object.values(status.metricd.statistics);
+}
+
+async function workerPids(url: string): Promise<number[]> {
+  return (await workerStatuses(url)).flatMap(({ pid }) => (pid === null ? [] : [pid]));
+}
+
+/** Blocks the workers processed, and metrics they skipped because their lock was taken. */
+async function blockFigures(url: string): Promise<{ blocks: number; skipped: number }> {
+  const workers = await workerStatuses(url);
+  const sum = (key: 'blocks processed' | 'locked metrics skipped') =>
+    workers.reduce((total, worker) => total + (worker[key] ?? 0), 0);
+  return { blocks: sum('blocks processed'), skipped: sum('locked metrics skipped') };
+}
+
+/** Ingest, drain and CPU of one round of a shape's workload, on metrics that already exist. */
+async function measureRound(
   orzo: OrzoProcess,
   backends: BenchBackends,
   shape: Shape,
-): Promise<object> {
-  const ids = await createBenchMetrics(orzo.url, shape.metrics, CONCURRENCY);
-  const bodies = measureBodies(ids, shape, BATCH);
+  ids: readonly string[],
+  round: number,
+): Promise<Record<string, unknown>> {
+  const bodies = measureBodies(ids, shape, BATCH, round);
   const measures = shape.metrics * shape.points;
   const cpuBefore = await serverCpuSeconds(orzo);
+  const blocksBefore = await blockFigures(orzo.url);
   const started = performance.now();
   const incoming = new Incoming(
     createIncomingDriver(
@@ -148,6 +180,35 @@ async function measureShape(
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
   const cpu = (await serverCpuSeconds(orzo)) - cpuBefore;
+  const blocksAfter = await blockFigures(orzo.url);
+  return {
+    measures,
+    ingest_measures_per_s: Math.round(measures / ingest.seconds),
+    ingest_p50_ms: ingest.p50_ms,
+    ingest_p99_ms: ingest.p99_ms,
+    ingest_errors: ingest.errors,
+    drain_s: Number(drainSeconds.toFixed(3)),
+    processed_measures_per_s: Math.round(measures / Math.max(drainSeconds, 1e-3)),
+    end_to_end_measures_per_s: Math.round(measures / ((drained - started) / 1000)),
+    server_cpu_s_per_million_measures: Number(((cpu * 1e6) / measures).toFixed(2)),
+    blocks: blocksAfter.blocks - blocksBefore.blocks,
+    locked_metrics_skipped: blocksAfter.skipped - blocksBefore.skipped,
+    ...(flags.trace ? { ingest_s: since(ingested), waiting_metrics_trace: trace } : {}),
+  };
+}
+
+async function measureShape(
+  orzo: OrzoProcess,
+  backends: BenchBackends,
+  shape: Shape,
+): Promise<object> {
+  const ids = await createBenchMetrics(orzo.url, shape.metrics, CONCURRENCY);
+  const first = await measureRound(orzo, backends, shape, ids, 0);
+  const later: Record<string, unknown>[] = [];
+  for (let round = 1; round < ROUNDS; round++) {
+    later.push({ round, ...(await measureRound(orzo, backends, shape, ids, round)) });
+  }
+  const measures = shape.metrics * shape.points * ROUNDS;
   const queryLoad = (total: number) =>
     runLoad({
       baseUrl: orzo.url,
@@ -169,22 +230,14 @@ async function measureShape(
   const disk = duBytes(orzo.dataDir) + (REDIS_STORAGE ? storage : 0);
   return {
     shape: `${shape.metrics} metrics x ${shape.points} points`,
-    measures,
-    ingest_measures_per_s: Math.round(measures / ingest.seconds),
-    ingest_p50_ms: ingest.p50_ms,
-    ingest_p99_ms: ingest.p99_ms,
-    ingest_errors: ingest.errors,
-    drain_s: Number(drainSeconds.toFixed(3)),
-    processed_measures_per_s: Math.round(measures / Math.max(drainSeconds, 1e-3)),
-    end_to_end_measures_per_s: Math.round(measures / ((drained - started) / 1000)),
-    server_cpu_s_per_million_measures: Number(((cpu * 1e6) / measures).toFixed(2)),
+    ...first,
+    ...(later.length > 0 ? { later_rounds: later } : {}),
     query_per_s: query.requests_per_s,
     query_p50_ms: query.p50_ms,
     query_p99_ms: query.p99_ms,
     query_errors: query.errors,
     disk_bytes_per_measure: Number((disk / measures).toFixed(2)),
     storage_bytes_per_measure: Number((storage / measures).toFixed(2)),
-    ...(flags.trace ? { ingest_s: since(ingested), waiting_metrics_trace: trace } : {}),
     peak_rss_mib: {
       serve: peakRssMiB(orzo.pid),
       workers: (await workerPids(orzo.url)).map(peakRssMiB),
