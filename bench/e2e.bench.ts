@@ -180,6 +180,8 @@ async function measureRound(
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
   const cpu = (await serverCpuSeconds(orzo)) - cpuBefore;
+  // NOTE: workers report their figures with their heartbeat, once a second.
+  await sleep(1_200);
   const blocksAfter = await blockFigures(orzo.url);
   return {
     measures,
