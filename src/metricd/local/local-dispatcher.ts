@@ -6,11 +6,11 @@
  * useful work a scan is requested, so a steady backlog never waits for a tick; a scan while
  * every worker is busy and the list is not dry lists nothing. The untouched metrics of a
  * drained or dead worker's block go back to the front of the list. Where locks are shared by
- * stripe, the list is in stripe order, so that workers' blocks meet in one stripe at most.
+ * stripe, a worker's blocks hold the metrics of its own stripes while there are any.
  */
 import type { MetricdConfig } from '../../config/index.ts';
 import type { Incoming } from '../../ingest/index.ts';
-import { inLockOrder, type MetricLocks } from '../../lock/index.ts';
+import type { MetricLocks } from '../../lock/index.ts';
 import type {
   BlockDispatcher,
   DispatcherHooks,
@@ -32,11 +32,10 @@ export interface LocalDispatcherDeps {
   readonly incoming: Pick<Incoming, 'sackCount' | 'listMetrics'>;
   readonly config: Pick<MetricdConfig, 'minBlockSize' | 'maxBlockSize'>;
   /**
-   * The workers' lock service. Where it shares locks by stripe (lock folders), the list is kept
-   * in stripe order, so that each block covers a run of stripes of its own: blocks cut from a
-   * list in sack order all spanned every stripe, and two workers walking theirs stripe by stripe
-   * at once each found the stripes the other held taken, skipping their metrics until a later
-   * block.
+   * The workers' lock service. Where it shares locks by stripe (lock folders), each worker gets
+   * the metrics of its own stripes while any is left: blocks cut from the front of the list all
+   * spanned every stripe, and two workers walking theirs stripe by stripe at once each found the
+   * stripes the other held taken, skipping their metrics until a later block.
    */
   readonly locks?: Pick<MetricLocks, 'stripeOf'>;
 }
@@ -84,9 +83,7 @@ export class LocalDispatcher implements BlockDispatcher, SupervisorListener {
     }
     const pending = [...(await listPendingBySack(this.#deps.incoming)).values()].flat();
     const inHand = new Set([...this.#held.values()].flatMap((held) => held.metricIds));
-    const waiting = pending.filter((id) => !inHand.has(id));
-    this.#queue =
-      this.#deps.locks === undefined ? waiting : [...inLockOrder(waiting, this.#deps.locks)];
+    this.#queue = pending.filter((id) => !inHand.has(id));
     this.#blockSize = blockSizeFor(this.#queue.length, this.#deps.supervisor.size, {
       min: this.#deps.config.minBlockSize,
       max: this.#deps.config.maxBlockSize,
@@ -99,9 +96,30 @@ export class LocalDispatcher implements BlockDispatcher, SupervisorListener {
   dispatch(): void {
     for (const index of this.#idleWorkers()) {
       if (this.#queue.length === 0) return;
-      const block = this.#queue.splice(0, Math.max(1, this.#blockSize));
+      const block = this.#takeBlock(index);
       if (!this.assign(index, block)) this.requeue(block);
     }
+  }
+
+  /**
+   * The next block for worker `index`, in list order: where locks are shared by stripe, of the
+   * metrics whose stripe is the worker's (stripe mod workers), as long as any is left, so that
+   * workers never wait on each other's stripes; else from the front of the list.
+   */
+  #takeBlock(index: number): string[] {
+    const size = Math.max(1, this.#blockSize);
+    const stripeOf = this.#deps.locks?.stripeOf?.bind(this.#deps.locks);
+    const workers = this.#deps.supervisor.size;
+    if (stripeOf === undefined || workers === 1) return this.#queue.splice(0, size);
+    const block: string[] = [];
+    const rest: string[] = [];
+    for (const id of this.#queue) {
+      if (block.length < size && stripeOf(id) % workers === index) block.push(id);
+      else rest.push(id);
+    }
+    if (block.length === 0) return this.#queue.splice(0, size);
+    this.#queue = rest;
+    return block;
   }
 
   /** Gives a block to worker `index` (the first idle one when absent); false when it cannot. */

@@ -70,8 +70,8 @@ describe('LocalDispatcher', () => {
     assert.deepEqual(dispatcher.queued(), []);
   });
 
-  it('cuts blocks from the list in stripe order where locks are shared by stripe', async () => {
-    // NOTE: the stripe is the number in the name; sacks list them interleaved.
+  it('gives each worker the metrics of its own stripes where locks are shared by stripe', async () => {
+    // NOTE: the stripe is the number in the name; a worker's are those equal to it mod 2.
     const stripeOf = (id: string) => Number(id.slice(1));
     const { dispatcher, ready, blocks } = setup({
       workers: 2,
@@ -87,10 +87,23 @@ describe('LocalDispatcher', () => {
     assert.deepEqual(
       blocks().map(({ index, metrics }) => [index, metrics]),
       [
-        [0, ['m0', 'm1', 'm2']],
-        [1, ['m3', 'm4', 'm5']],
+        [0, ['m0', 'm2', 'm4']],
+        [1, ['m3', 'm1', 'm5']],
       ],
     );
+  });
+
+  it('gives a worker none of whose stripes are left a block from the front of the list', async () => {
+    const stripeOf = (id: string) => Number(id.slice(1));
+    const { dispatcher, ready, blocks } = setup({
+      workers: 2,
+      pending: [['m1', 'm3', 'm5', 'm7']],
+      locks: { stripeOf },
+    });
+    ready.add(0);
+    await dispatcher.scan();
+    assert.deepEqual(blocks()[0], { index: 0, id: 1, metrics: ['m1', 'm3'] });
+    assert.deepEqual(dispatcher.queued(), ['m5', 'm7']);
   });
 
   it('leaves the metrics in hand out of the next scan, and hands the rest out when a worker is free', async () => {
