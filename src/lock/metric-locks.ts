@@ -39,20 +39,6 @@ export interface MetricLocks {
   stripeOf?(metricId: string): number;
 }
 
-/**
- * Metrics in the order their locks are cheapest to take: stripe by stripe where locks share
- * (see {@link MetricLocks.stripeOf}), else as given.
- */
-export function inLockOrder(
-  metricIds: readonly string[],
-  locks: Pick<MetricLocks, 'stripeOf'>,
-): readonly string[] {
-  const stripeOf = locks.stripeOf?.bind(locks);
-  if (stripeOf === undefined) return metricIds;
-  const stripes = new Map(metricIds.map((id) => [id, stripeOf(id)]));
-  return [...metricIds].sort((a, b) => (stripes.get(a) ?? 0) - (stripes.get(b) ?? 0));
-}
-
 /** Polls `tryAcquire` until it succeeds or `timeoutMs` has passed. */
 export async function acquireWithin(
   locks: Pick<MetricLocks, 'tryAcquire'>,
