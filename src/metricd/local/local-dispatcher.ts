@@ -111,14 +111,19 @@ export class LocalDispatcher implements BlockDispatcher, SupervisorListener {
     const stripeOf = this.#deps.locks?.stripeOf?.bind(this.#deps.locks);
     const workers = this.#deps.supervisor.size;
     if (stripeOf === undefined || workers === 1) return this.#queue.splice(0, size);
+    // NOTE: only the list's head up to a full block is looked at (its stripes hashed), not the
+    // whole list at every hand-out.
+    const queue = this.#queue;
     const block: string[] = [];
-    const rest: string[] = [];
-    for (const id of this.#queue) {
-      if (block.length < size && stripeOf(id) % workers === index) block.push(id);
-      else rest.push(id);
+    const passed: string[] = [];
+    let end = 0;
+    for (; end < queue.length && block.length < size; end++) {
+      const id = queue[end] as string;
+      if (stripeOf(id) % workers === index) block.push(id);
+      else passed.push(id);
     }
-    if (block.length === 0) return this.#queue.splice(0, size);
-    this.#queue = rest;
+    if (block.length === 0) return queue.splice(0, size);
+    this.#queue = passed.concat(queue.slice(end));
     return block;
   }
 

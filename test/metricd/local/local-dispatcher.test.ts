@@ -93,6 +93,19 @@ describe('LocalDispatcher', () => {
     );
   });
 
+  it('leaves the rest of the list in its order when a worker takes its stripes', async () => {
+    const stripeOf = (id: string) => Number(id.slice(1));
+    const { dispatcher, ready, blocks } = setup({
+      workers: 2,
+      pending: [['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm8']],
+      locks: { stripeOf },
+    });
+    ready.add(0);
+    await dispatcher.scan();
+    assert.deepEqual(blocks()[0], { index: 0, id: 1, metrics: ['m0', 'm2', 'm4', 'm6'] });
+    assert.deepEqual(dispatcher.queued(), ['m1', 'm3', 'm5', 'm8']);
+  });
+
   it('gives a worker none of whose stripes are left a block from the front of the list', async () => {
     const stripeOf = (id: string) => Number(id.slice(1));
     const { dispatcher, ready, blocks } = setup({
