@@ -23,11 +23,7 @@ async function makeDriver(options: { fsync?: boolean } = {}) {
   };
 }
 
-runIncomingDriverSuite('file', () => makeDriver(), {
-  gaps: [
-    { feature: 'subscribe', reason: 'the file backend has no notifications; metricd polls it' },
-  ],
-});
+runIncomingDriverSuite('file', () => makeDriver());
 
 describe('file incoming driver', () => {
   const A = '00000000-0000-0000-0000-000000000001';

@@ -11,6 +11,11 @@
  * One listing of a sack finds every metric waiting there and its batches: the reporter's scan
  * and the backlog list each sack once, and metricd's workers list the sacks of a block once
  * (`listBatches`) and read each metric's listed batches under its lock.
+ *
+ * Notifications (`subscribe`) reach the listeners of this process only, once a write is
+ * durable: `orzo serve` runs the API and metricd's reporter in one process, so its workers start
+ * on new measures at once instead of at the next tick. A metricd in a process of its own finds
+ * them at its tick.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +38,9 @@ import type {
   MetricBacklog,
   NewBatch,
   ReadBatchesOptions,
+  SackListener,
   StoredBatch,
+  Unsubscribe,
 } from '../incoming-driver.ts';
 import { IncomingJournal, type IncomingJournalOptions } from './incoming-journal.ts';
 import { currentBootId } from './process-identity.ts';
@@ -89,6 +96,7 @@ export class FileIncomingDriver implements IncomingDriver {
   readonly #fsync: boolean;
   readonly #staleTemporaryMs: number;
   readonly #journal: IncomingJournal | undefined;
+  readonly #listeners = new Set<SackListener>();
   #recovery: Promise<unknown> | undefined;
 
   constructor(options: FileIncomingDriverOptions) {
@@ -161,7 +169,20 @@ export class FileIncomingDriver implements IncomingDriver {
       }
       throw error;
     }
+    if (this.#listeners.size > 0) this.#notify(batches);
   }
+
+  readonly subscribe = (onSack: SackListener): Promise<Unsubscribe> => {
+    // NOTE: a function of its own per subscription, so that subscribing one twice hears twice.
+    const listener: SackListener = (sack) => {
+      onSack(sack);
+    };
+    this.#listeners.add(listener);
+    return Promise.resolve(() => {
+      this.#listeners.delete(listener);
+      return Promise.resolve();
+    });
+  };
 
   async listMetrics(sack: Sack): Promise<string[]> {
     await this.#recovered();
@@ -255,6 +276,20 @@ export class FileIncomingDriver implements IncomingDriver {
   #assertHandle(metricId: string, handle: string): asserts handle is BatchHandle {
     if (metricOfBatchName(handle) !== metricId) {
       throw new RangeError(`bad handle ${handle} for metric ${metricId}`);
+    }
+  }
+
+  /** Tells every listener, once per sack, that the batches of a write are in. */
+  #notify(batches: readonly NewBatch[]): void {
+    const sacks = new Set(batches.map((batch) => batch.sack.number));
+    for (const listener of [...this.#listeners]) {
+      for (const sack of sacks) {
+        try {
+          listener(sack);
+        } catch {
+          // NOTE: a listener's failure is its own; the write succeeded and stays so.
+        }
+      }
     }
   }
 
