@@ -11,7 +11,8 @@
  * empty backlog); query p50/p99 of `GET …/measures?granularity=60&aggregation=mean` on random
  * metrics from 8 clients, after `--warmup` unmeasured queries; disk bytes per measure (`du` of the whole data folder, and of its
  * storage folder alone); the CPU seconds the serve process and its workers spent from the first
- * POST to the drained backlog, per million measures; the blocks the workers processed and the
+ * POST to the drained backlog, per million measures, in all and split between the serve process
+ * (the API and the reporter) and the workers; the blocks the workers processed and the
  * metrics they skipped because another worker held their lock (`/v1/status`); and the peak
  * resident memory of the serve process and of each worker.
  *
@@ -109,10 +110,13 @@ function duBytes(path: string): number {
   return Number(execFileSync('du', ['-s', '-B1', path], { encoding: 'utf8' }).split('\t')[0]);
 }
 
-/** CPU seconds of the serve process and of its worker processes. */
-async function serverCpuSeconds(orzo: OrzoProcess): Promise<number> {
+/** CPU seconds of the serve process (the API and the reporter) and of its worker processes. */
+async function serverCpuSeconds(orzo: OrzoProcess): Promise<{ serve: number; workers: number }> {
   const workers = await workerPids(orzo.url);
-  return [orzo.pid, ...workers].reduce((total, pid) => total + cpuSeconds(pid), 0);
+  return {
+    serve: cpuSeconds(orzo.pid),
+    workers: workers.reduce((total, pid) => total + cpuSeconds(pid), 0),
+  };
 }
 
 /** What `/v1/status` says of each worker. */
@@ -179,7 +183,10 @@ async function measureRound(
   await incoming.driver.close();
   if ((await backlogMeasures(orzo.url)) !== 0) throw new Error('backlog left after the drain');
   const drainSeconds = (drained - ingested) / 1000;
-  const cpu = (await serverCpuSeconds(orzo)) - cpuBefore;
+  const cpuAfter = await serverCpuSeconds(orzo);
+  const perMillion = (seconds: number) => Number(((seconds * 1e6) / measures).toFixed(2));
+  const serveCpu = cpuAfter.serve - cpuBefore.serve;
+  const workersCpu = cpuAfter.workers - cpuBefore.workers;
   // NOTE: workers report their figures with their heartbeat, once a second.
   await sleep(1_200);
   const blocksAfter = await blockFigures(orzo.url);
@@ -192,7 +199,9 @@ async function measureRound(
     drain_s: Number(drainSeconds.toFixed(3)),
     processed_measures_per_s: Math.round(measures / Math.max(drainSeconds, 1e-3)),
     end_to_end_measures_per_s: Math.round(measures / ((drained - started) / 1000)),
-    server_cpu_s_per_million_measures: Number(((cpu * 1e6) / measures).toFixed(2)),
+    server_cpu_s_per_million_measures: perMillion(serveCpu + workersCpu),
+    serve_cpu_s_per_million_measures: perMillion(serveCpu),
+    workers_cpu_s_per_million_measures: perMillion(workersCpu),
     blocks: blocksAfter.blocks - blocksBefore.blocks,
     locked_metrics_skipped: blocksAfter.skipped - blocksBefore.skipped,
     ...(flags.trace ? { ingest_s: since(ingested), waiting_metrics_trace: trace } : {}),
