@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   fsync as fsyncCallback,
+  fstatSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -217,12 +218,17 @@ export function rewriteFileSync(path: string, data: Uint8Array, knownSize?: numb
   return true;
 }
 
-/** Writes a new file (refusing to overwrite one), unflushed; a failed write leaves no file. */
-export function writeNewFileSync(path: string, data: Uint8Array): void {
+/**
+ * Writes a new file (refusing to overwrite one), unflushed; a failed write leaves no file. With
+ * `checkLinked`, returns whether the file still had its name once written (`fstat`'s link count),
+ * for a file that a reader may take for a dead writer's and delete.
+ */
+export function writeNewFileSync(path: string, data: Uint8Array, checkLinked = false): boolean {
   const descriptor = openSync(path, 'wx', 0o644);
   try {
     try {
       writeAll(descriptor, data);
+      return !checkLinked || fstatSync(descriptor).nlink > 0;
     } finally {
       closeSync(descriptor);
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { IncomingNotInitializedError } from '../../src/ingest/errors.ts';
+import { Incoming } from '../../src/ingest/incoming.ts';
 import { FileIncomingDriver } from '../../src/ingest/file/file-incoming-driver.ts';
 import { JOURNAL_FOLDER } from '../../src/ingest/file/incoming-journal.ts';
 import { encodeRecords, encodeSegmentHeader } from '../../src/ingest/file/journal-segment-codec.ts';
@@ -73,6 +74,44 @@ describe('file incoming driver', () => {
       // NOTE: the fresh temporary file may belong to a live writer.
       assert.deepEqual(await readdir(folder), ['.tmp-fresh']);
       assert.deepEqual(await driver.listMetrics(batch.sack), []);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('passes over a batch file shorter than its name says, and reports it corrupt once stale', async () => {
+    const { driver, basePath, cleanup } = await makeDriver({ fsync: false });
+    try {
+      const incoming = new Incoming(driver);
+      await incoming.upgrade(4);
+      const whole = taggedBatch(A, 1);
+      await driver.addBatches([whole]);
+      const folder = join(basePath, 'incoming', 'incoming4-1');
+      // NOTE: named as a writer names its batches, and written as far as a write cut off gets.
+      const cut = taggedBatch(A, 2).data;
+      const writing = `${A}_20150306T143357123_0b5e6a4f-6c39-4c4e-9b7a-3f0d3c1f2a11_3`;
+      const dead = `${A}_20150306T143357124_0b5e6a4f-6c39-4c4e-9b7a-3f0d3c1f2a12_3`;
+      await writeFile(join(folder, writing), cut.subarray(0, cut.length - 1));
+      await writeFile(join(folder, dead), new Uint8Array(0));
+      await utimes(join(folder, dead), new Date(0), new Date(0));
+      const pending = await incoming.readPending(A);
+      // NOTE: the fresh one may still be being written; the stale one's writer died.
+      assert.deepEqual(pending.handles, [
+        dead,
+        (await driver.listBatches(whole.sack)).get(A)!.at(-1),
+      ]);
+      assert.deepEqual(
+        pending.corrupt.map(({ handle }) => handle),
+        [dead],
+      );
+      assert.deepEqual([...pending.measures.values], [1, 1, 1]);
+      await incoming.deletePending(A, pending.handles);
+      assert.deepEqual(await readdir(folder), [writing]);
+      await writeFile(join(folder, writing), cut);
+      assert.deepEqual(
+        (await driver.readBatches(whole.sack, A)).map(({ data }) => decodeTag(data)),
+        [2],
+      );
     } finally {
       await cleanup();
     }

@@ -2,11 +2,12 @@
  * The file incoming driver, the embedded default: one file per batch, flat in a folder per sack
  * (layout and naming in `file-incoming-layout.ts`).
  *
- * Writes: open `.tmp-<uuid>` exclusively in the sack folder, write, close, rename to the batch
- * name; none of this is flushed. With `fsync`, the batches of a write then go to the
- * group-commit journal (`incoming-journal.ts`), whose one flush, shared with every concurrent
- * write of the process, is what makes the write survive a power cut. A reader takes only names
- * of finished batches, so a partial batch is never seen. Deletes unlink exactly the named files.
+ * Writes: open the batch's name exclusively in the sack folder, write, close; none of this is
+ * flushed. With `fsync`, the batches of a write then go to the group-commit journal
+ * (`incoming-journal.ts`), whose one flush, shared with every concurrent write of the process, is
+ * what makes the write survive a power cut. A batch's name carries its measure count, so a reader
+ * knows its size and passes over a file still shorter (being written, so not yet acknowledged):
+ * a partial batch is never read. Deletes unlink exactly the named files.
  *
  * One listing of a sack finds every metric waiting there and its batches: the reporter's scan
  * and the backlog list each sack once, and metricd's workers list the sacks of a block once
@@ -18,7 +19,7 @@
  * them at its tick.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -54,7 +55,6 @@ import {
   legacyBatchName,
   measuresOfKnownBatchName,
   metricOfBatchName,
-  temporaryFileName,
 } from './file-incoming-layout.ts';
 import {
   errorCode,
@@ -66,6 +66,7 @@ import {
   removeFolderIfEmpty,
   replaceFile,
   unlinkIfPresent,
+  writeNewFileSync,
 } from '../../fs/fs-helpers.ts';
 
 /** Options of {@link FileIncomingDriver}. */
@@ -74,7 +75,10 @@ export interface FileIncomingDriverOptions {
   readonly basePath: string;
   /** Flush every batch and its folders before a write resolves. @defaultValue `true` */
   readonly fsync?: boolean;
-  /** Age after which a temporary file is a crashed writer's leftover. @defaultValue 10 minutes */
+  /**
+   * Age after which a temporary file, or a batch file shorter than its name says, is a crashed
+   * writer's leftover. @defaultValue 10 minutes
+   */
   readonly staleTemporaryMs?: number;
   /** The machine's boot id, which tells recovery whether unflushed files survived. @defaultValue read from `/proc` */
   readonly bootId?: string;
@@ -213,7 +217,12 @@ export class FileIncomingDriver implements IncomingDriver {
       try {
         const measures = measuresOfKnownBatchName(name);
         const path = this.#layout.batchPath(sack, name);
-        const data = readFileOfSizeSync(path, encodedMeasureBatchBytes(measures));
+        const size = encodedMeasureBatchBytes(measures);
+        const data = readFileOfSizeSync(path, size);
+        // NOTE: shorter than its name says: still being written, so not acknowledged yet. Once
+        // stale it is returned as it is, for the reader to report as corrupt and delete: a
+        // writer that died mid-write, or a file damaged since.
+        if (data.length < size && !this.#isStale(path)) continue;
         batches.push({ handle: name, data, measures });
       } catch (error) {
         // NOTE: ENOENT: consumed by another reader after the listing; not ours to return.
@@ -293,33 +302,27 @@ export class FileIncomingDriver implements IncomingDriver {
     }
   }
 
-  /** Writes one batch file, unflushed; returns its name. */
+  /**
+   * Writes one batch file under its final name, unflushed; returns the name. A reader takes it
+   * only once it holds the size its name says (`readBatches`), so it needs no temporary name and
+   * rename, which cost the API a seventh of its time on 10,000 metrics × 60 points.
+   */
   #writeBatch(batch: NewBatch, writtenAt: Date): string {
     const { sack, metricId } = batch;
-    const id = randomUUID();
-    const temporary = this.#layout.batchPath(sack, temporaryFileName(id));
-    let descriptor: number;
+    const name = batchFileName(metricId, writtenAt, randomUUID(), batch.measures);
+    let linked: boolean;
     try {
-      descriptor = openSync(temporary, 'wx', 0o644);
+      linked = writeNewFileSync(this.#layout.batchPath(sack, name), batch.data, true);
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw error;
       throw new IncomingNotInitializedError(
         `sack folder ${this.#layout.sackPath(sack)} is missing; run \`orzo upgrade\``,
       );
     }
-    try {
-      try {
-        writeFileSync(descriptor, batch.data);
-      } finally {
-        closeSync(descriptor);
-      }
-      const name = batchFileName(metricId, writtenAt, id, batch.measures);
-      renameSync(temporary, this.#layout.batchPath(sack, name));
-      return name;
-    } catch (error) {
-      unlinkIfPresent(temporary);
-      throw error;
-    }
+    // NOTE: a write stalled past `staleTemporaryMs` may have been taken for a dead writer's and
+    // deleted by a reader; it must then fail rather than be acknowledged.
+    if (!linked) throw new IncomingUnavailableError(`batch ${name} was removed while written`);
+    return name;
   }
 
   /** The batches waiting in a sack, per metric, oldest first. */
@@ -385,11 +388,13 @@ export class FileIncomingDriver implements IncomingDriver {
 
   /** Removes a temporary file old enough to be a crashed writer's leftover. */
   #sweepIfStale(path: string): void {
+    if (this.#isStale(path)) unlinkIfPresent(path);
+  }
+
+  /** Whether a file is older than any write takes: its writer crashed. Absent: gone meanwhile. */
+  #isStale(path: string): boolean {
     const found = statSync(path, { throwIfNoEntry: false });
-    // NOTE: a write never takes this long; the writer crashed. Absent: renamed meanwhile.
-    if (found !== undefined && Date.now() - found.mtimeMs > this.#staleTemporaryMs) {
-      unlinkIfPresent(path);
-    }
+    return found !== undefined && Date.now() - found.mtimeMs > this.#staleTemporaryMs;
   }
 
   /** Removes the sacks of the old count, or refuses when any of them has measures waiting. */

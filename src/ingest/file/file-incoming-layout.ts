@@ -132,12 +132,10 @@ export function measuresOfKnownBatchName(name: string): number {
   return Number(name.slice(name.lastIndexOf('_') + 1));
 }
 
-/** A temporary file name. */
-export function temporaryFileName(id: string): string {
-  return `${TEMPORARY_PREFIX}${id}`;
-}
-
-/** Whether a name in a sack folder is a temporary file. */
+/**
+ * Whether a name in a sack folder is a temporary file: a batch file written again by the
+ * journal's recovery, or one an older version wrote before renaming it.
+ */
 export function isTemporaryName(name: string): boolean {
   return name.startsWith(TEMPORARY_PREFIX);
 }
