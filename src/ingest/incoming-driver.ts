@@ -83,8 +83,11 @@ export interface BacklogOptions {
   readonly details?: boolean;
 }
 
-/** Called with a sack number when new measures arrive in that sack. */
-export type SackListener = (sack: number) => void;
+/**
+ * Called with a sack number when new measures arrive in that sack; `undefined` when the backend
+ * heard of new measures without learning their sack (file incoming, from another process).
+ */
+export type SackListener = (sack: number | undefined) => void;
 
 /** Stops a subscription. */
 export type Unsubscribe = () => Promise<void>;

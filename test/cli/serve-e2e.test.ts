@@ -34,11 +34,6 @@ interface WorkerFigures {
   reporter?: { alive: boolean };
 }
 
-async function metricdStatus(url: string): Promise<WorkerFigures> {
-  return ((await request(url, 'GET', '/v1/status?details=false')) as { metricd: WorkerFigures })
-    .metricd;
-}
-
 function processedMeasures(metricd: WorkerFigures): number {
   return Object.values(metricd.statistics).reduce((t, w) => t + w['processed measures'], 0);
 }
@@ -171,28 +166,3 @@ for (const driver of ['file', 'redis'] as const) {
     });
   });
 }
-
-describe('orzo serve with its next tick far off', () => {
-  it('folds measures as soon as they are posted: the API tells its reporter', async () => {
-    // NOTE: the first tick runs once metricd has started, which the API answers before; once it
-    // has published, the next tick is ten minutes away, so only the write's notification can
-    // start a worker within the wait below.
-    const orzo = await startOrzo('serve', ['--workers', '2'], {
-      env: { ORZO_METRICD_TICK_SECONDS: '600' },
-    });
-    try {
-      const deadline = Date.now() + 20_000;
-      while ((await metricdStatus(orzo.url)).reporter === undefined && Date.now() < deadline) {
-        await sleep(100);
-      }
-      const [metricId] = await createPolicyAndMetrics(orzo.url, E2E_POLICY, 1);
-      const measures = makeSeries({ points: 50, start: START, random: mulberry32(3) });
-      const series = new Map([[metricId!, measures]]);
-      await postBodies(orzo.url, batchBodies(series, 1_000), 1);
-      await waitForDrain(orzo.url, 30_000);
-      await assertAggregatesMatch(orzo.url, E2E_POLICY, series);
-    } finally {
-      await orzo.stop();
-    }
-  });
-});

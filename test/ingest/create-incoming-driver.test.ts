@@ -28,8 +28,8 @@ describe('createIncomingDriver', () => {
       await waitReady(driver);
       await driver.setSackCount(4);
       const batch = taggedBatch('00000000-0000-0000-0000-000000000002', 1);
-      let hear: (sack: number) => void = () => undefined;
-      const heard = new Promise<number>((resolve) => (hear = resolve));
+      let hear: (sack: number | undefined) => void = () => undefined;
+      const heard = new Promise<number | undefined>((resolve) => (hear = resolve));
       const unsubscribe = await driver.subscribe((sack) => {
         hear(sack);
       });

@@ -332,7 +332,7 @@ export function runIncomingDriverSuite(
         await ready();
         const subscribe = driver.subscribe;
         assert.ok(subscribe !== undefined);
-        const heard: number[] = [];
+        const heard: (number | undefined)[] = [];
         let resolveHeard: () => void = () => undefined;
         const twoHeard = new Promise<void>((resolve) => (resolveHeard = resolve));
         const unsubscribe = await subscribe((sack) => {

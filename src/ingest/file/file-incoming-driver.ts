@@ -13,13 +13,16 @@
  * and the backlog list each sack once, and metricd's workers list the sacks of a block once
  * (`listBatches`) and read each metric's listed batches under its lock.
  *
- * Notifications (`subscribe`) reach the listeners of this process only, once a write is
- * durable: `orzo serve` runs the API and metricd's reporter in one process, so its workers start
- * on new measures at once instead of at the next tick. A metricd in a process of its own finds
- * them at its tick.
+ * Notifications (`subscribe`): a write tells the listeners of its own driver, once per sack,
+ * once it is durable; `orzo serve` runs the API and metricd's reporter in one process, so its
+ * workers start on new measures at once instead of at the next tick. With `fsync`, a subscribed
+ * driver also watches the journal folder (inotify), where every other process's write appends
+ * to its segment, and tells its listeners of those without a sack: a metricd in a process of its
+ * own then hears the API's writes too. Without `fsync`, or where the folder cannot be watched, it
+ * finds them at its tick.
  */
 import { randomUUID } from 'node:crypto';
-import { renameSync, statSync } from 'node:fs';
+import { renameSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -101,6 +104,7 @@ export class FileIncomingDriver implements IncomingDriver {
   readonly #staleTemporaryMs: number;
   readonly #journal: IncomingJournal | undefined;
   readonly #listeners = new Set<SackListener>();
+  #watcher: FSWatcher | undefined;
   #recovery: Promise<unknown> | undefined;
 
   constructor(options: FileIncomingDriverOptions) {
@@ -182,8 +186,10 @@ export class FileIncomingDriver implements IncomingDriver {
       onSack(sack);
     };
     this.#listeners.add(listener);
+    this.#watchJournal();
     return Promise.resolve(() => {
       this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#unwatchJournal();
       return Promise.resolve();
     });
   };
@@ -266,6 +272,7 @@ export class FileIncomingDriver implements IncomingDriver {
   }
 
   async close(): Promise<void> {
+    this.#unwatchJournal();
     await this.#recovery?.catch(() => undefined);
     await this.#journal?.close();
   }
@@ -290,16 +297,42 @@ export class FileIncomingDriver implements IncomingDriver {
 
   /** Tells every listener, once per sack, that the batches of a write are in. */
   #notify(batches: readonly NewBatch[]): void {
-    const sacks = new Set(batches.map((batch) => batch.sack.number));
+    for (const sack of new Set(batches.map((batch) => batch.sack.number))) this.#tell(sack);
+  }
+
+  #tell(sack: number | undefined): void {
     for (const listener of [...this.#listeners]) {
-      for (const sack of sacks) {
-        try {
-          listener(sack);
-        } catch {
-          // NOTE: a listener's failure is its own; the write succeeded and stays so.
-        }
+      try {
+        listener(sack);
+      } catch {
+        // NOTE: a listener's failure is its own; the write succeeded and stays so.
       }
     }
+  }
+
+  /** Hears other processes' appends to the journal (see the module's note). */
+  #watchJournal(): void {
+    const journal = this.#journal;
+    if (journal === undefined || this.#watcher !== undefined) return;
+    try {
+      makeFolder(journal.folder);
+      this.#watcher = watch(journal.folder, { persistent: false }, (event, name) => {
+        if (event === 'change' && name !== null && journal.isOthersSegment(name)) {
+          this.#tell(undefined);
+        }
+      });
+    } catch {
+      // NOTE: no inotify watch to be had (the system's limit): the tick still finds the writes.
+      return;
+    }
+    this.#watcher.on('error', () => {
+      this.#unwatchJournal();
+    });
+  }
+
+  #unwatchJournal(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
   /**

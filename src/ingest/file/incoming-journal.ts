@@ -146,6 +146,17 @@ export class IncomingJournal {
     });
   }
 
+  /** The folder of the segments. */
+  get folder(): string {
+    return this.#folder;
+  }
+
+  /** Whether a name in the journal folder is a segment another journal appends to. */
+  isOthersSegment(name: string): boolean {
+    const parsed = parseJournalName(name);
+    return parsed?.kind === 'segment' && parsed.owner.name !== this.#owner.name;
+  }
+
   /** Flushes made so far, one per commit group: far fewer than appends under concurrency. */
   get commits(): number {
     return this.#commits;
