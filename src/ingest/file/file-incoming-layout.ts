@@ -53,14 +53,17 @@ export class FileIncomingLayout {
     return join(this.root, CONFIG_FILE);
   }
 
+  // NOTE: the paths a pass asks for per metric are joined by hand (see `FileStorageLayout`): a
+  // batch's name is checked, or comes from a listing, and holds no separator nor dot segment.
+
   /** A sack's folder. */
   sackPath(sack: Sack): string {
-    return join(this.root, sackName(sack));
+    return `${this.root}/${sackName(sack)}`;
   }
 
   /** A file in a sack's folder: a batch, or a temporary file. */
   batchPath(sack: Sack, name: string): string {
-    return join(this.root, sackName(sack), name);
+    return `${this.root}/${sackName(sack)}/${name}`;
   }
 
   /** A metric's folder of the older layout. */
