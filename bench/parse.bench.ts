@@ -13,6 +13,10 @@ import { parseArgs } from 'node:util';
 
 import { parseMeasuresBody } from '../src/api/ingest/measures-body.ts';
 import { parseMeasures } from '../src/ingest/index.ts';
+import { keepStringPrototypeFast } from '../src/redis/keep-string-prototype-fast.ts';
+
+// NOTE: as every orzo process does once its modules are loaded.
+keepStringPrototypeFast();
 
 const { values: flags } = parseArgs({
   options: {

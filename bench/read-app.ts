@@ -14,6 +14,7 @@ import { openEngineServices } from '../src/cli/engine-services.ts';
 import { runUpgrade } from '../src/cli/upgrade.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import type { OpTracker } from '../src/optracker/index.ts';
+import { keepStringPrototypeFast } from '../src/redis/keep-string-prototype-fast.ts';
 import { ADMIN, createBenchMetrics, measureBodies, postMeasureBodies } from './bench-workload.ts';
 
 /** An app ready to read from. */
@@ -32,6 +33,8 @@ const SHAPE = { metrics: 100, points: 360 };
 
 /** Builds the app, feeds and processes its metrics. */
 export async function openReadApp(concurrency: number): Promise<ReadApp> {
+  // NOTE: as every orzo process does once its modules are loaded.
+  keepStringPrototypeFast();
   const dataDir = mkdtempSync(join(tmpdir(), 'orzo-bench-reads-'));
   const config = resolveConfig([{ dataDir, log: { level: 'silent' } }]);
   await runUpgrade(config, {

@@ -16,6 +16,7 @@ import { OPS_VALUE_FLAGS, runOps } from './ops.ts';
 import { runServe } from './serve.ts';
 import { runUpgrade } from './upgrade.ts';
 import { packagePath } from '../fs/package-root.ts';
+import { keepStringPrototypeFast } from '../redis/keep-string-prototype-fast.ts';
 
 const USAGE = `usage: orzo <command> [flags]
 
@@ -204,6 +205,8 @@ function userFacingMessage(error: unknown): string | undefined {
   return undefined;
 }
 
+// NOTE: here, once every module of the command line is loaded, ioredis among them.
+keepStringPrototypeFast();
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

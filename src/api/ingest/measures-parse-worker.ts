@@ -7,6 +7,7 @@
 import type { MeasuresBodyKind } from './measures-body.ts';
 import { parseMeasuresBody } from './measures-body.ts';
 import { errorFields } from './parse-errors.ts';
+import { keepStringPrototypeFast } from '../../redis/keep-string-prototype-fast.ts';
 
 /** A job, as the pool sends it. */
 export interface ParseJob {
@@ -16,6 +17,7 @@ export interface ParseJob {
   readonly now: number;
 }
 
+keepStringPrototypeFast();
 process.on('message', (job: ParseJob) => {
   let answer: unknown;
   try {
