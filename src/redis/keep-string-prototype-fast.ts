@@ -6,11 +6,13 @@
  * Why: ioredis (6.0.0, `built/resp/verbatim-string.js`) subclasses `String`. When V8 links a new
  * prototype chain it switches the prototypes on it to dictionary mode for their setup, and makes
  * them fast again only once an inline cache looks a property up through that chain, which calls
- * on string primitives never do. So once ioredis is loaded, which every `orzo` process does
- * (the incoming and lock drivers are chosen at run time), every string method call in optimised
- * code — `charCodeAt`, `slice`, `startsWith`… — went through a dictionary lookup instead of
- * being inlined. Reading the common ISO 8601 form of a timestamp took 270 ns instead of 68
- * (`npm run bench:parse`, see docs/benchmarks.md); routing and every other string scan paid too.
+ * on string primitives never do. Every `orzo` process loads ioredis (the incoming and lock
+ * drivers are chosen at run time); from then on every string method call in optimised code —
+ * `charCodeAt`, `slice`, `startsWith`… — went through a dictionary lookup instead of being
+ * inlined. Seen with `%HasFastProperties`: metricd's workers stayed so for their whole life, the
+ * API process until its first requests happened to make it fast. In `npm run bench:parse`, whose
+ * process stays so too, reading the common ISO 8601 form of a timestamp took 245–375 ns, and
+ * 65–90 ns once fast (see docs/benchmarks.md).
  *
  * How: calls on an instance of a subclass of our own, made often enough for V8 to give the
  * calling code inline caches, which then mark the chain up to `String.prototype` as one to keep
