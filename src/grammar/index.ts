@@ -8,7 +8,7 @@ export { epochSecondsToMicros, epochTextToMicros } from './epoch-seconds.ts';
 export { InvalidTimespanError, type InvalidTimespanReason } from './errors.ts';
 export { compileGlob, fnmatchCase } from './fnmatch.ts';
 export { formatSecondsFloat, formatTimedelta } from './format-timedelta.ts';
-export { daysFromCivil, parseIsoTimestamp } from './iso-timestamp.ts';
+export { daysFromCivil, parseCommonIsoBytes, parseIsoTimestamp } from './iso-timestamp.ts';
 export {
   convertTimestamp,
   parseTimestamp,

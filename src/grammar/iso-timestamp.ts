@@ -58,11 +58,11 @@ const LETTER_T = 84;
 const LETTER_Z = 90;
 const PLUS = 43;
 
-/** The value of the two ASCII digits at `at`, or -1 when either is not a digit. */
+/** The value of the two ASCII digits at `at`, or a negative number when either is not a digit. */
 function twoDigits(text: string, at: number): number {
   const tens = text.charCodeAt(at) - ZERO;
   const units = text.charCodeAt(at + 1) - ZERO;
-  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -10_000;
 }
 
 /**
@@ -76,17 +76,15 @@ function parseCommonIso(text: string): number | undefined {
   if (length < 19 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return undefined;
   if (text.charCodeAt(10) !== LETTER_T || text.charCodeAt(13) !== COLON) return undefined;
   if (text.charCodeAt(16) !== COLON) return undefined;
-  const century = twoDigits(text, 0);
-  const yearOfCentury = twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
-  if ((century | yearOfCentury | month | day | hour | minute | second) < 0) return undefined;
-  const year = century * 100 + yearOfCentury;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const seconds = commonIsoSeconds(
+    twoDigits(text, 0) * 100 + twoDigits(text, 2),
+    twoDigits(text, 5),
+    twoDigits(text, 8),
+    twoDigits(text, 11),
+    twoDigits(text, 14),
+    twoDigits(text, 17),
+  );
+  if (seconds === undefined) return undefined;
   let at = 19;
   let micros = 0;
   if (at < length && text.charCodeAt(at) === DOT) {
@@ -109,8 +107,82 @@ function parseCommonIso(text: string): number | undefined {
     const utcOffset = rest === 6 && code === PLUS && text.endsWith('00:00');
     if (!zulu && !utcOffset) return undefined;
   }
-  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
   return seconds * MICROS_PER_SECOND + micros;
+}
+
+/**
+ * {@link parseIsoTimestamp} of the ASCII bytes `bytes[start..end)` where they are in the common
+ * form, as {@link parseCommonIso} reads it; `undefined` for anything else, which only the string
+ * reader decides. For a request body read without making a string of each timestamp.
+ */
+export function parseCommonIsoBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): number | undefined {
+  const length = end - start;
+  if (length < 19 || bytes[start + 4] !== DASH || bytes[start + 7] !== DASH) return undefined;
+  if (bytes[start + 10] !== LETTER_T || bytes[start + 13] !== COLON) return undefined;
+  if (bytes[start + 16] !== COLON) return undefined;
+  const seconds = commonIsoSeconds(
+    twoDigitBytes(bytes, start) * 100 + twoDigitBytes(bytes, start + 2),
+    twoDigitBytes(bytes, start + 5),
+    twoDigitBytes(bytes, start + 8),
+    twoDigitBytes(bytes, start + 11),
+    twoDigitBytes(bytes, start + 14),
+    twoDigitBytes(bytes, start + 17),
+  );
+  if (seconds === undefined) return undefined;
+  let at = start + 19;
+  let micros = 0;
+  if (at < end && bytes[at] === DOT) {
+    at++;
+    let scale = 100_000;
+    for (; at < end; at++) {
+      const digit = (bytes[at] as number) - ZERO;
+      if (digit < 0 || digit > 9) break;
+      micros += digit * scale;
+      scale = Math.floor(scale / 10);
+    }
+    if (at - (start + 20) > 18) return undefined;
+  }
+  if (at < end) {
+    const rest = end - at;
+    const zulu = rest === 1 && bytes[at] === LETTER_Z;
+    const utcOffset =
+      rest === 6 &&
+      bytes[at] === PLUS &&
+      twoDigitBytes(bytes, at + 1) === 0 &&
+      bytes[at + 3] === COLON &&
+      twoDigitBytes(bytes, at + 4) === 0;
+    if (!zulu && !utcOffset) return undefined;
+  }
+  return seconds * MICROS_PER_SECOND + micros;
+}
+
+/** The value of the two ASCII digits at `at`, or a negative number when either is not a digit. */
+function twoDigitBytes(bytes: Uint8Array, at: number): number {
+  const tens = (bytes[at] as number) - ZERO;
+  const units = (bytes[at + 1] as number) - ZERO;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -10_000;
+}
+
+/**
+ * Seconds since the epoch of the common form's fields, `undefined` when one is out of range or
+ * was not two digits (negative).
+ */
+function commonIsoSeconds(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | undefined {
+  if ((year | month | day | hour | minute | second) < 0) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
 }
 
 /** Minutes east of UTC, 0 for `Z` or no offset, `undefined` when out of numpy's range. */

@@ -10,6 +10,7 @@ export * from './measure-batch-codec.ts';
 export * from './measure-batch.ts';
 export * from './parse-measures-batch.ts';
 export * from './parse-measures.ts';
+export * from './read-common-measures.ts';
 export {
   INCOMING_REDIS_OPTIONS,
   createIncomingRedisClient,
