@@ -80,17 +80,62 @@ async function openPage(context: BrowserContext): Promise<WatchedPage> {
   return { page, errors, requests };
 }
 
-/** Runs `test` on a watched page of a fresh browser context, closed afterwards. */
+/** How long one page's test may take, well inside the suite's timeout. */
+const PAGE_TEST_MS = 120_000;
+/** How long a screenshot or a context's closing may take once a page's test has failed. */
+const AFTERMATH_MS = 10_000;
+
+/** `promise`, or `undefined` once `ms` have passed (its rejection, if any, ignored). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs `test` on a watched page of a fresh browser context, closed afterwards. A test that fails
+ * or outlasts `PAGE_TEST_MS` (a page stuck in a script waits forever on `page.evaluate`) leaves a
+ * screenshot in the artifacts and fails with the page's errors and last requests.
+ */
 async function withPage(
   browser: Browser,
   options: BrowserContextOptions,
   test: (watched: WatchedPage) => Promise<void>,
 ): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const watched = await openPage(context);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`the page's test took over ${PAGE_TEST_MS / 1000} s`));
+    }, PAGE_TEST_MS);
+  });
   try {
-    await test(await openPage(context));
+    await Promise.race([test(watched), deadline]);
+  } catch (error) {
+    const shot = join(ARTIFACTS, `failed-${Date.now()}.png`);
+    const saved = await within(
+      watched.page.screenshot({ path: shot, fullPage: true }),
+      AFTERMATH_MS,
+    );
+    throw new Error(
+      [
+        `page test failed at ${watched.page.url()}: ${String(error)}`,
+        saved === undefined ? 'no screenshot (the page did not answer)' : `screenshot: ${shot}`,
+        `page errors: ${JSON.stringify(watched.errors)}`,
+        `last requests: ${watched.requests.slice(-20).map(String).join(', ')}`,
+      ].join('\n'),
+      { cause: error },
+    );
   } finally {
-    await context.close();
+    clearTimeout(timer);
+    await within(context.close(), AFTERMATH_MS);
   }
 }
 
