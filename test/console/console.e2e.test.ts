@@ -98,18 +98,29 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   }
 }
 
-/**
- * Runs `test` on a watched page of a fresh browser context, closed afterwards. A test that fails
- * or outlasts `PAGE_TEST_MS` (a page stuck in a script waits forever on `page.evaluate`) leaves a
- * screenshot in the artifacts and fails with the page's errors and last requests.
- */
+/** Runs `test` on a watched page of a fresh browser context, closed afterwards. */
 async function withPage(
   browser: Browser,
   options: BrowserContextOptions,
   test: (watched: WatchedPage) => Promise<void>,
 ): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const watched = await openPage(context);
+  try {
+    await reporting(await openPage(context), test);
+  } finally {
+    await within(context.close(), AFTERMATH_MS);
+  }
+}
+
+/**
+ * Runs `test` on `watched`. A test that fails or outlasts `PAGE_TEST_MS` (a page stuck in a
+ * script waits forever on `page.evaluate`) leaves a screenshot in the artifacts and fails with
+ * the page's errors and last requests.
+ */
+async function reporting(
+  watched: WatchedPage,
+  test: (watched: WatchedPage) => Promise<void>,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -135,7 +146,6 @@ async function withPage(
     );
   } finally {
     clearTimeout(timer);
-    await within(context.close(), AFTERMATH_MS);
   }
 }
 
