@@ -1,9 +1,9 @@
 /**
  * The common measures body read straight from its bytes: what feeders send nearly always, read
- * without `JSON.parse` making an object and two strings of every measure (about three quarters of
- * the API's time reading a body went there and to `parseMeasures` after it). Anything else gives
- * `undefined`, and the caller reads the body the general way (`JSON.parse`, then
- * `parse-measures.ts`), which decides it, errors included.
+ * without `JSON.parse` making an object and two strings of every measure (with the timestamps read
+ * after it, about 40 % of the API process's CPU on 100 metrics × 36,000 points, profiled; see
+ * docs/benchmarks.md). Anything else gives `undefined`, and the caller reads the body the general
+ * way (`JSON.parse`, then `parse-measures.ts`), which decides it, errors included.
  *
  * The common form, of which the answer is exactly the general reader's:
  *
